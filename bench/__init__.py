@@ -1,0 +1,1 @@
+"""entitle's benchmarks: each figure is measured beside a baseline in the same run."""

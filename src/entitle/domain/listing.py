@@ -1,0 +1,35 @@
+"""What the checkout list shows: status, and the three-month rule for expired checkouts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from entitle.domain.calendar import add_months
+from entitle.domain.model import Checkout, Status
+
+EXPIRED_LISTED_MONTHS = 3
+
+
+def status_of(checkout: Checkout, now: datetime) -> Status:
+    """A checkout whose expiry passed counts as checked in at its expiry; no scheduler needed."""
+    if checkout.checked_in_at is not None and checkout.checked_in_at < checkout.expires_at:
+        return Status.CHECKED_IN
+    if checkout.expires_at <= now:
+        return Status.EXPIRED
+    return Status.ACTIVE
+
+
+def expired_listing_cutoff(now: datetime) -> datetime:
+    """Expired checkouts are listed while they expired after this moment.
+
+    It is ``now`` less three calendar months, the day clamped to the month's end: on 31 May
+    the cutoff is 28 February (29 in a leap year), on 29 February it is 29 November.
+    """
+    day = add_months(now.date(), -EXPIRED_LISTED_MONTHS)
+    return now.replace(year=day.year, month=day.month, day=day.day)
+
+
+def listed_as_expired(checkout: Checkout, now: datetime) -> bool:
+    return status_of(checkout, now) is Status.EXPIRED and checkout.expires_at > (
+        expired_listing_cutoff(now)
+    )

@@ -1,0 +1,117 @@
+"""The things a checkout is made of, in the words of the people who use them."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from entitle.domain.versions import Version
+
+
+class Role(enum.StrEnum):
+    ADMINISTRATOR = "Administrator"
+    CO_ADMINISTRATOR = "Co-Administrator"
+    USER = "User"
+
+    @property
+    def manages_checkouts(self) -> bool:
+        return self is not Role.USER
+
+
+class LicenseService(enum.StrEnum):
+    SES = "SES"
+    SELECTSERVER = "SELECTserver"
+
+    @property
+    def file_extension(self) -> str:
+        return ".belic" if self is LicenseService.SES else ".xml"
+
+    @property
+    def needs_activation_key(self) -> bool:
+        return self is LicenseService.SELECTSERVER
+
+
+class CheckInMethod(enum.StrEnum):
+    PORTAL = "portal"
+    CLIENT = "client"
+    EXPIRY = "expiry"
+
+
+class Status(enum.StrEnum):
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    CHECKED_IN = "checked_in"
+
+
+MAX_CHECKOUT_DAYS = 365
+
+
+@dataclass(frozen=True)
+class CountrySettings:
+    country: str
+    checkouts_enabled: bool = True
+    max_days: int = MAX_CHECKOUT_DAYS
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: int
+    name: str
+    has_select: bool
+    contract_end: date
+    countries: tuple[CountrySettings, ...] = ()
+
+    def settings_for(self, country: str) -> CountrySettings | None:
+        return next((c for c in self.countries if c.country == country), None)
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    organisation_id: int
+    email: str
+    display_name: str
+    usage_country: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class ActivationKey:
+    key: str
+    country: str
+
+
+@dataclass(frozen=True)
+class ApplicationVersion:
+    application: str
+    version: Version
+    license_service: LicenseService
+
+
+@dataclass(frozen=True)
+class CheckoutLine:
+    """One application, at one version, held by a checkout."""
+
+    application: str
+    version: Version
+
+
+@dataclass(frozen=True)
+class Checkout:
+    id: str
+    organisation_id: int
+    country: str
+    license_service: LicenseService
+    user_email: str
+    machine: str
+    activation_key: str | None
+    lines: tuple[CheckoutLine, ...]
+    created_at: datetime
+    created_by: str
+    expires_at: datetime
+    checked_in_at: datetime | None = None
+    checked_in_by: str | None = None
+    check_in_method: CheckInMethod | None = None
+    user_display_name: str | None = None
+    license_digest: str | None = field(default=None, compare=False)

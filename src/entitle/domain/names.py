@@ -1,0 +1,50 @@
+"""Machine names, emails and countries as people type them."""
+
+from __future__ import annotations
+
+import re
+
+from entitle.domain.errors import InvalidInput
+
+_MACHINE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+def machine_name(text: str) -> str:
+    """A computer name: 1 to 63 letters, digits and hyphens, not only digits."""
+    name = text.strip()
+    if not _MACHINE.match(name) or name.isdigit():
+        raise InvalidInput(
+            "MACHINE_NAME_INVALID",
+            "Enter the computer name: 1 to 63 letters, digits and hyphens, not only digits "
+            "(no spaces or dots), e.g. WS-0042.",
+            field="machine",
+        )
+    return name
+
+
+def machine_key(name: str) -> str:
+    """Machine names are compared case-insensitively."""
+    return name.strip().upper()
+
+
+def email(text: str, *, field: str = "user") -> str:
+    address = text.strip()
+    if len(address) > 254 or not _EMAIL.match(address):
+        raise InvalidInput(
+            "EMAIL_INVALID", f"'{text}' is not an email address such as ana@example.com.", field=field
+        )
+    local, domain = address.rsplit("@", 1)
+    return f"{local}@{domain.lower()}"
+
+
+def country(text: str, *, field: str = "country") -> str:
+    code = text.strip().upper()
+    if not _COUNTRY.match(code):
+        raise InvalidInput(
+            "COUNTRY_INVALID",
+            f"'{text}' is not a country code: use two letters (ISO 3166-1 alpha-2) such as US.",
+            field=field,
+        )
+    return code
