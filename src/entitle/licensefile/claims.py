@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 FORMAT_VERSION = 1
 SES = "SES"
@@ -15,16 +14,86 @@ class ClaimsError(ValueError):
     """The claims inside a file are missing, of the wrong type or inconsistent."""
 
 
-@dataclass(frozen=True, order=True)
-class LicensedApplication:
+class _Frozen:
+    """Immutable value objects without ``dataclasses``, which costs the workstation's
+    licensing tool several milliseconds of imports on every product start."""
+
+    __slots__ = ()
+    _fields: ClassVar[tuple[str, ...]] = ()
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self._fields)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        return f"{type(self).__name__}({fields})"
+
+    def _init(self, **values: Any) -> None:
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+
+class LicensedApplication(_Frozen):
+    """An application and version a license covers; ordered by name, then version."""
+
+    _fields = ("name", "version")
+    __slots__ = _fields
     name: str
     version: str
 
+    def __init__(self, name: str, version: str) -> None:
+        self._init(name=name, version=version)
 
-@dataclass(frozen=True)
-class LicenseClaims:
-    """Everything a product may rely on; both ``.belic`` and ``.xml`` decode to this."""
+    def __lt__(self, other: LicensedApplication) -> bool:
+        return (self.name, self.version) < (other.name, other.version)
 
+    def __le__(self, other: LicensedApplication) -> bool:
+        return (self.name, self.version) <= (other.name, other.version)
+
+    def __gt__(self, other: LicensedApplication) -> bool:
+        return (self.name, self.version) > (other.name, other.version)
+
+    def __ge__(self, other: LicensedApplication) -> bool:
+        return (self.name, self.version) >= (other.name, other.version)
+
+
+class LicenseClaims(_Frozen):
+    """Everything a product may rely on; both ``.belic`` and ``.xml`` decode to this.
+
+    Immutable and compared by value. Times are UTC and kept to whole seconds, the precision
+    both file formats carry.
+    """
+
+    _fields = (
+        "checkout_id",
+        "issuer",
+        "organisation_id",
+        "organisation_name",
+        "user_email",
+        "machine_name",
+        "country",
+        "license_service",
+        "activation_key",
+        "issued_at",
+        "expires_at",
+        "applications",
+        "format_version",
+    )
+    __slots__ = _fields
     checkout_id: str
     issuer: str
     organisation_id: str
@@ -37,20 +106,57 @@ class LicenseClaims:
     issued_at: datetime
     expires_at: datetime
     applications: tuple[LicensedApplication, ...]
-    format_version: int = FORMAT_VERSION
+    format_version: int
 
-    def __post_init__(self) -> None:
-        if self.license_service not in (SES, SELECTSERVER):
-            raise ClaimsError(f"unknown license service {self.license_service!r}")
-        if (self.license_service == SELECTSERVER) != (self.activation_key is not None):
+    def __init__(
+        self,
+        checkout_id: str,
+        issuer: str,
+        organisation_id: str,
+        organisation_name: str,
+        user_email: str,
+        machine_name: str,
+        country: str,
+        license_service: str,
+        activation_key: str | None,
+        issued_at: datetime,
+        expires_at: datetime,
+        applications: tuple[LicensedApplication, ...],
+        format_version: int = FORMAT_VERSION,
+    ) -> None:
+        if license_service not in (SES, SELECTSERVER):
+            raise ClaimsError(f"unknown license service {license_service!r}")
+        if (license_service == SELECTSERVER) != (activation_key is not None):
             raise ClaimsError("an activation key goes with SELECTserver licenses only")
-        for moment in (self.issued_at, self.expires_at):
+        for moment in (issued_at, expires_at):
             if moment.tzinfo is None or moment.utcoffset() != UTC.utcoffset(None):
                 raise ClaimsError("license times must be in UTC")
-        if self.expires_at <= self.issued_at:
+        issued_at = issued_at.replace(microsecond=0)
+        expires_at = expires_at.replace(microsecond=0)
+        if expires_at <= issued_at:
             raise ClaimsError("a license must expire after it is issued")
-        if not self.applications:
+        if not applications:
             raise ClaimsError("a license names at least one application")
+        self._init(
+            checkout_id=checkout_id,
+            issuer=issuer,
+            organisation_id=organisation_id,
+            organisation_name=organisation_name,
+            user_email=user_email,
+            machine_name=machine_name,
+            country=country,
+            license_service=license_service,
+            activation_key=activation_key,
+            issued_at=issued_at,
+            expires_at=expires_at,
+            applications=tuple(applications),
+            format_version=format_version,
+        )
+
+    def replace(self, **changes: Any) -> LicenseClaims:
+        """A copy with some claims changed, checked like a new one."""
+        values = {name: getattr(self, name) for name in self._fields}
+        return LicenseClaims(**(values | changes))
 
     @property
     def file_extension(self) -> str:
@@ -93,9 +199,9 @@ class LicenseClaims:
                 machine_name=_str(data["machine"]),
                 country=_str(data["country"]),
                 license_service=_str(data["service"]),
-                activation_key=None if data["activation_key"] is None else _str(
-                    data["activation_key"]
-                ),
+                activation_key=None
+                if data["activation_key"] is None
+                else _str(data["activation_key"]),
                 issued_at=datetime.fromtimestamp(_int(data["iat"]), UTC),
                 expires_at=datetime.fromtimestamp(_int(data["exp"]), UTC),
                 applications=tuple(

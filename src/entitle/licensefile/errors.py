@@ -1,0 +1,122 @@
+"""Why a license file or a key store was refused.
+
+    LicenseFileError(ValueError)   a license file cannot be used; ``code`` is stable
+    ├── MalformedLicense           not a license file at all, or damaged       MALFORMED
+    ├── BadSignature               altered, or signed by another key            BAD_SIGNATURE
+    ├── UnknownKey                 signed by a key this workstation doesn't trust  UNKNOWN_KEY
+    ├── NotYetValid                issued in the future (check the clock)      NOT_YET_VALID
+    ├── LicenseExpired             past its expiry                              EXPIRED
+    └── WrongMachine               made out to another machine                  WRONG_MACHINE
+
+    KeyStoreError(Exception)       the signing keys or trusted keys cannot be used
+    ├── KeysAlreadyExist           ``init_keys`` would overwrite keys
+    ├── KeysNotFound               no keys where they were expected
+    └── InvalidTrustedKeys         a JWKS / PEM / trust store document is malformed
+
+Every message is a sentence a workstation user can act on.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def _utc(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+class LicenseFileError(ValueError):
+    """A license file was refused; ``code`` is stable, ``str(error)`` is for people."""
+
+    code = "LICENSE_FILE"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class MalformedLicense(LicenseFileError):
+    """The bytes are not a license file of either format, or are damaged."""
+
+    code = "MALFORMED"
+
+    def __init__(self, detail: str = "") -> None:
+        message = "This file is not a valid license file."
+        super().__init__(f"{message} ({detail})" if detail else message)
+        self.detail = detail
+
+
+class BadSignature(LicenseFileError):
+    """The signature does not match the content: the file was altered or forged."""
+
+    code = "BAD_SIGNATURE"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This license file has been altered or was not signed by your license server."
+        )
+
+
+class UnknownKey(LicenseFileError):
+    """The file names a signing key that is not among the trusted keys."""
+
+    code = "UNKNOWN_KEY"
+
+    def __init__(self, kid: str | None = None) -> None:
+        which = f" ({kid})" if kid else ""
+        super().__init__(
+            f"This license was signed with a key{which} this workstation does not trust. "
+            "Update the trusted keys from your license server."
+        )
+        self.kid = kid
+
+
+class NotYetValid(LicenseFileError):
+    """The license was issued after the workstation's current time (beyond the clock skew)."""
+
+    code = "NOT_YET_VALID"
+
+    def __init__(self, issued_at: datetime, now: datetime) -> None:
+        super().__init__(
+            f"This license is valid from {_utc(issued_at)}, but this workstation's clock says "
+            f"{_utc(now)}. Check the clock."
+        )
+        self.issued_at = issued_at
+        self.now = now
+
+
+class LicenseExpired(LicenseFileError):
+    """The license's expiry has passed."""
+
+    code = "EXPIRED"
+
+    def __init__(self, expires_at: datetime) -> None:
+        super().__init__(f"This license expired on {_utc(expires_at)}.")
+        self.expires_at = expires_at
+
+
+class WrongMachine(LicenseFileError):
+    """The license is made out to another machine."""
+
+    code = "WRONG_MACHINE"
+
+    def __init__(self, licensed: str, actual: str) -> None:
+        super().__init__(f"This license is for machine {licensed}, not {actual}.")
+        self.licensed_machine = licensed
+        self.actual_machine = actual
+
+
+class KeyStoreError(Exception):
+    """The signing keys or the trusted keys cannot be used."""
+
+
+class KeysAlreadyExist(KeyStoreError, FileExistsError):
+    """``init_keys`` refuses to overwrite existing keys."""
+
+
+class KeysNotFound(KeyStoreError, FileNotFoundError):
+    """There are no signing keys in the directory."""
+
+
+class InvalidTrustedKeys(KeyStoreError, ValueError):
+    """A JWKS, certificate PEM or stored trust document is malformed."""

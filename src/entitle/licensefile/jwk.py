@@ -1,0 +1,59 @@
+"""Base64url and RFC 7638 JWK thumbprints, with the standard library only."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+
+_B64URL = re.compile(rb"[A-Za-z0-9_-]*")
+
+
+def b64url_encode(data: bytes) -> str:
+    """Base64url without padding (RFC 7515 section 2)."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: bytes | str) -> bytes:
+    """Strict base64url: no padding, no other alphabet, only the canonical encoding.
+
+    Refusing non-canonical trailing bits means one encoded text has one meaning, as
+    joserfc's decoder also insists.
+    """
+    raw = text.encode("ascii") if isinstance(text, str) else text
+    if not _B64URL.fullmatch(raw) or len(raw) % 4 == 1:
+        raise ValueError("not base64url")
+    try:
+        data = base64.urlsafe_b64decode(raw + b"=" * (-len(raw) % 4))
+    except binascii.Error as error:
+        raise ValueError("not base64url") from error
+    if base64.urlsafe_b64encode(data).rstrip(b"=") != raw:
+        raise ValueError("not canonical base64url")
+    return data
+
+
+def _thumbprint(members: dict[str, str]) -> str:
+    import hashlib
+
+    canonical = json.dumps(members, sort_keys=True, separators=(",", ":"))
+    return b64url_encode(hashlib.sha256(canonical.encode("utf-8")).digest())
+
+
+def ed25519_thumbprint(public_key: bytes) -> str:
+    """The RFC 7638 thumbprint of an Ed25519 public key given as its 32 raw bytes."""
+    return _thumbprint({"crv": "Ed25519", "kty": "OKP", "x": b64url_encode(public_key)})
+
+
+def rsa_jwk_members(n: int, e: int) -> dict[str, str]:
+    """The required public members of an RSA JWK (RFC 7518 section 6.3.1)."""
+    return {"e": _int_b64(e), "kty": "RSA", "n": _int_b64(n)}
+
+
+def rsa_thumbprint(n: int, e: int) -> str:
+    """The RFC 7638 thumbprint of an RSA public key."""
+    return _thumbprint(rsa_jwk_members(n, e))
+
+
+def _int_b64(number: int) -> str:
+    return b64url_encode(number.to_bytes(max(1, (number.bit_length() + 7) // 8), "big"))
