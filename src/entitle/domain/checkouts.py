@@ -95,7 +95,12 @@ def plan_checkout(
         )
     if errors:
         raise DomainError.of_all(errors)
-    assert country and service and user_email and machine and lines and expires_on
+    assert country
+    assert service
+    assert user_email
+    assert machine
+    assert lines
+    assert expires_on
     return CheckoutPlan(country, service, user_email, machine, key, lines, expires_on)
 
 

@@ -1,10 +1,10 @@
 """Refusals of the domain.
 
-    DomainError            every refusal: a stable ``code``, a sentence for people, the ``field``
-    ├── InvalidInput       the request names something malformed or unknown (HTTP 422)
-    ├── NotFound           the thing does not exist for this organisation (HTTP 404)
-    ├── Forbidden          the caller's role or account may not do this (HTTP 403)
-    └── Conflict           the thing exists but is in the wrong state (HTTP 409)
+DomainError            every refusal: a stable ``code``, a sentence for people, the ``field``
+├── InvalidInput       the request names something malformed or unknown (HTTP 422)
+├── NotFound           the thing does not exist for this organisation (HTTP 404)
+├── Forbidden          the caller's role or account may not do this (HTTP 403)
+└── Conflict           the thing exists but is in the wrong state (HTTP 409)
 """
 
 from __future__ import annotations

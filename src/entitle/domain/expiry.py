@@ -42,7 +42,8 @@ def choose_expiry(
     if requested > cap:
         raise InvalidInput(
             "EXPIRY_AFTER_CAP",
-            f"The latest expiry date allowed is {cap.isoformat()}; pick that date or an earlier one.",
+            f"The latest expiry date allowed is {cap.isoformat()}; "
+            "pick that date or an earlier one.",
             field="expires_on",
         )
     return requested

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from entitle.domain.calendar import add_months
-from entitle.domain.model import Checkout, Status
+from entitle.domain.model import CheckInMethod, Checkout, Status
 
 EXPIRED_LISTED_MONTHS = 3
 
@@ -33,3 +33,14 @@ def listed_as_expired(checkout: Checkout, now: datetime) -> bool:
     return status_of(checkout, now) is Status.EXPIRED and checkout.expires_at > (
         expired_listing_cutoff(now)
     )
+
+
+def effective_check_in(
+    checkout: Checkout, now: datetime
+) -> tuple[datetime | None, str | None, CheckInMethod | None]:
+    """When, by whom and how a checkout was checked in; expiry counts as a check-in."""
+    if checkout.checked_in_at is not None:
+        return checkout.checked_in_at, checkout.checked_in_by, checkout.check_in_method
+    if checkout.expires_at <= now:
+        return checkout.expires_at, None, CheckInMethod.EXPIRY
+    return None, None, None

@@ -33,7 +33,9 @@ def email(text: str, *, field: str = "user") -> str:
     address = text.strip()
     if len(address) > 254 or not _EMAIL.match(address):
         raise InvalidInput(
-            "EMAIL_INVALID", f"'{text}' is not an email address such as ana@example.com.", field=field
+            "EMAIL_INVALID",
+            f"'{text}' is not an email address such as ana@example.com.",
+            field=field,
         )
     local, domain = address.rsplit("@", 1)
     return f"{local}@{domain.lower()}"

@@ -1,0 +1,1 @@
+"""The HTTP API: routes, schemas and authentication over the service layer."""

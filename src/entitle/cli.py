@@ -1,0 +1,313 @@
+"""``entitle``: the operator's command for the server, its database, keys and organisations."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from entitle.domain.errors import DomainError, InvalidInput
+
+app = typer.Typer(
+    help="Offline license checkouts: server, database, keys and organisations.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+org_app = typer.Typer(help="Organisations (accounts).", no_args_is_help=True)
+user_app = typer.Typer(help="Users of an organisation.", no_args_is_help=True)
+country_app = typer.Typer(help="Entitlement countries of an organisation.", no_args_is_help=True)
+key_app = typer.Typer(help="Activation keys (SELECTserver).", no_args_is_help=True)
+catalog_app = typer.Typer(help="Applications and versions.", no_args_is_help=True)
+signing_app = typer.Typer(help="License signing keys.", no_args_is_help=True)
+for sub, name in (
+    (db_app, "db"),
+    (org_app, "org"),
+    (user_app, "user"),
+    (country_app, "country"),
+    (key_app, "activation-keys"),
+    (catalog_app, "catalog"),
+    (signing_app, "keys"),
+):
+    app.add_typer(sub, name=name)
+
+console = Console()
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir", envvar="ENTITLE_DATA_DIR", help="Where the SQLite file and keys live."
+    ),
+]
+
+
+def _services(directory: Path | None):  # type: ignore[no-untyped-def]
+    from entitle.service.bootstrap import open_services
+
+    return open_services(directory)
+
+
+def _date(text: str, field: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("DATE_INVALID", f"{field} must be a date such as 2027-06-30.") from None
+
+
+@db_app.command("upgrade")
+def db_upgrade(data_dir: DataDir = None) -> None:
+    """Create or migrate the schema to the latest version."""
+    from entitle.store.database import data_dir as default_dir
+    from entitle.store.database import database_url, make_engine, upgrade
+
+    engine = make_engine(database_url(data_dir or default_dir()))
+    upgrade(engine)
+    console.print("database is up to date")
+
+
+@app.command()
+def demo(
+    data_dir: DataDir = None,
+    if_empty: Annotated[
+        bool, typer.Option(help="Only print the logins when loaded already.")
+    ] = False,
+) -> None:
+    """Load the demo organisations, users, catalog and checkouts (once) and print the logins."""
+    from entitle.service.demo import load_demo
+
+    logins = load_demo(_services(data_dir))
+    table = Table(title="Demo logins")
+    table.add_column("email")
+    table.add_column("password")
+    for email, password in logins:
+        table.add_row(email, password)
+    console.print(table)
+
+
+@org_app.command("create")
+def org_create(
+    name: str,
+    contract_end: Annotated[str, typer.Option(help="YYYY-MM-DD")],
+    select: Annotated[
+        bool, typer.Option("--select/--no-select", help="Has a maintenance agreement.")
+    ] = True,
+    data_dir: DataDir = None,
+) -> None:
+    """Create an organisation."""
+    from entitle.service import admin
+
+    found = admin.create_organisation(
+        _services(data_dir), name, select, _date(contract_end, "--contract-end")
+    )
+    console.print(f"created organisation {found.name} (id {found.id})")
+
+
+@org_app.command("set")
+def org_set(
+    name: str,
+    contract_end: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    select: Annotated[bool | None, typer.Option("--select/--no-select")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Change an organisation's contract end or maintenance agreement."""
+    from entitle.service import admin
+
+    end = _date(contract_end, "--contract-end") if contract_end else None
+    found = admin.update_organisation(
+        _services(data_dir), name, has_select=select, contract_end=end
+    )
+    console.print(f"{found.name}: SELECT={found.has_select}, contract ends {found.contract_end}")
+
+
+@org_app.command("list")
+def org_list(data_dir: DataDir = None) -> None:
+    """List organisations with their countries."""
+    from entitle.store import organisations
+
+    services = _services(data_dir)
+    table = Table()
+    for column in ("id", "name", "SELECT", "contract end", "countries"):
+        table.add_column(column)
+    with services.uow() as uow:
+        for o in organisations.all_organisations(uow.conn):
+            countries = ", ".join(
+                f"{c.country} ({c.max_days} d{'' if c.checkouts_enabled else ', off'})"
+                for c in o.countries
+            )
+            table.add_row(
+                str(o.id), o.name, "yes" if o.has_select else "no", str(o.contract_end), countries
+            )
+    console.print(table)
+
+
+@country_app.command("set")
+def country_set(
+    organisation: str,
+    country: str,
+    max_days: Annotated[int, typer.Option(help="Longest checkout in days (1-365).")] = 365,
+    enabled: Annotated[bool, typer.Option("--enabled/--disabled")] = True,
+    data_dir: DataDir = None,
+) -> None:
+    """Add or change an entitlement country of an organisation."""
+    from entitle.service import admin
+
+    admin.set_country(
+        _services(data_dir), organisation, country, checkouts_enabled=enabled, max_days=max_days
+    )
+    console.print(f"{organisation}: {country.upper()} set")
+
+
+@user_app.command("add")
+def user_add(
+    organisation: str,
+    email: str,
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+    country: Annotated[str, typer.Option(help="Usage country.")] = "US",
+    role: Annotated[str, typer.Option(help="Administrator, Co-Administrator or User.")] = "User",
+    password: Annotated[
+        str | None, typer.Option(envvar="ENTITLE_PASSWORD", help="Portal password (min. 8).")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Add a user to an organisation."""
+    from entitle.service import admin
+
+    admin.add_user(_services(data_dir), organisation, email, name, country, role, password)
+    console.print(f"added {email} to {organisation} as {role}")
+
+
+@user_app.command("password")
+def user_password(
+    email: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, envvar="ENTITLE_PASSWORD")],
+    data_dir: DataDir = None,
+) -> None:
+    """Set a user's portal password."""
+    from entitle.service import admin
+
+    admin.set_password(_services(data_dir), email, password)
+    console.print(f"password set for {email}")
+
+
+@key_app.command("add")
+def activation_keys_add(
+    organisation: str, country: str, keys: list[str], data_dir: DataDir = None
+) -> None:
+    """Add activation keys of one entitlement country."""
+    from entitle.service import admin
+
+    admin.add_activation_keys(_services(data_dir), organisation, country, keys)
+    console.print(f"{len(keys)} key(s) added for {country.upper()}")
+
+
+@catalog_app.command("import")
+def catalog_import(file: Path, data_dir: DataDir = None) -> None:
+    """Import application,version,license_service rows from a CSV file (all or nothing)."""
+    from entitle.service import admin
+
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidInput("FILE_UNREADABLE", f"cannot read {file}: {error}") from None
+    releases = admin.parse_catalog(text)
+    added = admin.import_catalog(_services(data_dir), releases)
+    console.print(f"{added} new version(s), {len(releases) - added} already known")
+
+
+@app.command("checkouts")
+def checkouts_list(
+    organisation: Annotated[str, typer.Option("--org", help="Organisation name.")],
+    status: Annotated[
+        str, typer.Option(help="active, expired, checked_in, listed or all.")
+    ] = "listed",
+    data_dir: DataDir = None,
+) -> None:
+    """Show an organisation's checkouts as a table."""
+    from entitle.domain.listing import status_of
+    from entitle.service import admin
+    from entitle.store import checkouts
+    from entitle.store.checkouts import STATUSES, CheckoutQuery
+
+    if status not in STATUSES:
+        raise InvalidInput("STATUS_UNKNOWN", f"--status is one of {', '.join(STATUSES)}.")
+    services = _services(data_dir)
+    found = admin.find_organisation(services, organisation)
+    now = services.now()
+    with services.uow() as uow:
+        page = checkouts.search(
+            uow.conn, CheckoutQuery(found.id, status=status, page_size=500), now
+        )
+    table = Table(title=f"{found.name}: {page.total} checkout(s)")
+    for column in ("user", "machine", "country", "service", "applications", "expires", "status"):
+        table.add_column(column)
+    for c in page.items:
+        state = status_of(c, now)
+        table.add_row(
+            c.user_email,
+            c.machine,
+            c.country,
+            c.license_service.value,
+            ", ".join(f"{line.application} {line.version}" for line in c.lines),
+            c.expires_at.strftime("%Y-%m-%d"),
+            state.value,
+            style="red" if state.value == "expired" else None,
+        )
+    console.print(table)
+
+
+@signing_app.command("init")
+def keys_init(data_dir: DataDir = None) -> None:
+    """Create the license signing keys (refuses to overwrite existing keys)."""
+    from entitle.licensefile import keys
+    from entitle.store.database import data_dir as default_dir
+
+    ring = keys.init_keys(data_dir or default_dir())
+    console.print(f"signing keys created: {', '.join(ring.kids())}")
+
+
+@signing_app.command("rotate")
+def keys_rotate(data_dir: DataDir = None) -> None:
+    """Make new active signing keys; retired public keys stay trusted until their licenses end."""
+    from entitle.licensefile import keys
+    from entitle.store.database import data_dir as default_dir
+
+    ring = keys.rotate_keys(data_dir or default_dir())
+    console.print(f"active signing keys: {', '.join(ring.kids())}")
+
+
+def fail(message: str) -> NoReturn:
+    print(f"entitle: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def _message_of(error: Exception) -> str:
+    format_message = getattr(error, "format_message", None)
+    return str(format_message()) if callable(format_message) else str(error)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the command; every refusal is one plain line on stderr and exit status 2."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from entitle.licensefile.errors import KeyStoreError
+
+    try:
+        code = app(args=argv, prog_name="entitle", standalone_mode=False)
+        if isinstance(code, int) and code:
+            raise SystemExit(code)
+    except DomainError as refusal:
+        fail(refusal.message)
+    except KeyStoreError as error:
+        fail(str(error))
+    except typer.Abort:
+        fail("aborted")
+    except typer.TyperException as error:
+        fail(f"{_message_of(error)} (see 'entitle --help')")
+    except (OperationalError, ProgrammingError) as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        fail(f"the database is not ready ({reason}); run 'entitle db upgrade' and check the URL")

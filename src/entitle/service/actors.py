@@ -1,0 +1,19 @@
+"""Who is acting: the user behind a login or token, and the organisation they belong to."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from entitle.domain.errors import Forbidden, NotFound
+from entitle.domain.model import Organisation, User
+from entitle.store import organisations
+
+
+def actor_and_organisation(conn: Connection, email: str) -> tuple[User, Organisation]:
+    user = organisations.user_by_email(conn, email)
+    if user is None:
+        raise Forbidden("UNKNOWN_USER", f"No user {email} is registered.")
+    organisation = organisations.get(conn, user.organisation_id)
+    if organisation is None:
+        raise NotFound("ORGANISATION_NOT_FOUND", "The user's organisation no longer exists.")
+    return user, organisation

@@ -1,0 +1,215 @@
+"""Setting up a real organisation: accounts, countries, users, keys and the catalog."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import date
+
+from argon2 import PasswordHasher
+
+from entitle.domain import names
+from entitle.domain.errors import Conflict, InvalidInput, NotFound
+from entitle.domain.model import (
+    MAX_CHECKOUT_DAYS,
+    ActivationKey,
+    ApplicationVersion,
+    CountrySettings,
+    LicenseService,
+    Organisation,
+    Role,
+)
+from entitle.domain.versions import Version
+from entitle.service.context import Services
+from entitle.store import catalog, organisations
+
+_hasher = PasswordHasher()
+MIN_PASSWORD = 8
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(
+            "PASSWORD_TOO_SHORT",
+            f"Use a password of at least {MIN_PASSWORD} characters.",
+            field="password",
+        )
+    return _hasher.hash(password)
+
+
+def create_organisation(
+    services: Services, name: str, has_select: bool, contract_end: date
+) -> Organisation:
+    name = name.strip()
+    if not name:
+        raise InvalidInput("NAME_REQUIRED", "Give the organisation a name.", field="name")
+    with services.uow() as uow:
+        if organisations.by_name(uow.conn, name):
+            raise Conflict("ORGANISATION_EXISTS", f"An organisation named {name} exists already.")
+        organisation_id = organisations.add(
+            uow.conn, name, has_select, contract_end, services.now()
+        )
+        uow.commit()
+        found = organisations.get(uow.conn, organisation_id)
+    assert found is not None
+    return found
+
+
+def find_organisation(services: Services, name: str) -> Organisation:
+    with services.uow() as uow:
+        found = organisations.by_name(uow.conn, name.strip())
+    if found is None:
+        raise NotFound("ORGANISATION_NOT_FOUND", f"No organisation named {name}.")
+    return found
+
+
+def update_organisation(
+    services: Services,
+    name: str,
+    *,
+    has_select: bool | None = None,
+    contract_end: date | None = None,
+) -> Organisation:
+    organisation = find_organisation(services, name)
+    values: dict[str, object] = {}
+    if has_select is not None:
+        values["has_select"] = has_select
+    if contract_end is not None:
+        values["contract_end"] = contract_end
+    with services.uow() as uow:
+        if values:
+            organisations.update(uow.conn, organisation.id, **values)
+        uow.commit()
+    return find_organisation(services, name)
+
+
+def set_country(
+    services: Services,
+    organisation_name: str,
+    country: str,
+    *,
+    checkouts_enabled: bool = True,
+    max_days: int = MAX_CHECKOUT_DAYS,
+) -> Organisation:
+    code = names.country(country)
+    if not 1 <= max_days <= MAX_CHECKOUT_DAYS:
+        raise InvalidInput(
+            "MAX_DAYS_RANGE",
+            f"The maximum duration is 1 to {MAX_CHECKOUT_DAYS} days.",
+            field="max_days",
+        )
+    organisation = find_organisation(services, organisation_name)
+    with services.uow() as uow:
+        organisations.set_country(
+            uow.conn, organisation.id, CountrySettings(code, checkouts_enabled, max_days)
+        )
+        uow.commit()
+    return find_organisation(services, organisation_name)
+
+
+def add_user(
+    services: Services,
+    organisation_name: str,
+    email: str,
+    display_name: str,
+    usage_country: str,
+    role: str,
+    password: str | None = None,
+) -> int:
+    address = names.email(email, field="email")
+    country = names.country(usage_country, field="usage_country")
+    try:
+        chosen = Role(role)
+    except ValueError:
+        raise InvalidInput(
+            "ROLE_UNKNOWN", f"role is one of {', '.join(r.value for r in Role)}.", field="role"
+        ) from None
+    hashed = hash_password(password) if password else None
+    organisation = find_organisation(services, organisation_name)
+    with services.uow() as uow:
+        if organisations.user_by_email(uow.conn, address):
+            raise Conflict("USER_EXISTS", f"A user {address} exists already.")
+        user_id = organisations.add_user(
+            uow.conn,
+            organisation.id,
+            address,
+            display_name.strip() or address,
+            country,
+            chosen,
+            hashed,
+            services.now(),
+        )
+        uow.commit()
+    return user_id
+
+
+def set_password(services: Services, email: str, password: str) -> None:
+    hashed = hash_password(password)
+    with services.uow() as uow:
+        user = organisations.user_by_email(uow.conn, email)
+        if user is None:
+            raise NotFound("USER_NOT_FOUND", f"No user {email}.")
+        organisations.update_user(uow.conn, user.id, password_hash=hashed)
+        uow.commit()
+
+
+def add_activation_keys(
+    services: Services, organisation_name: str, country: str, keys: Sequence[str]
+) -> None:
+    code = names.country(country)
+    organisation = find_organisation(services, organisation_name)
+    if organisation.settings_for(code) is None:
+        raise InvalidInput(
+            "COUNTRY_NOT_ENTITLED", f"Add {code} as an entitlement country first.", field="country"
+        )
+    cleaned = [k.strip().upper() for k in keys if k.strip()]
+    if not cleaned:
+        raise InvalidInput("KEYS_REQUIRED", "Give at least one activation key.", field="keys")
+    with services.uow() as uow:
+        organisations.add_keys(uow.conn, organisation.id, [ActivationKey(k, code) for k in cleaned])
+        uow.commit()
+
+
+CATALOG_COLUMNS = ("application", "version", "license_service")
+
+
+def parse_catalog(text: str) -> list[ApplicationVersion]:
+    """Rows ``application,version,license_service``; every bad row is named, nothing half-read."""
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != list(CATALOG_COLUMNS):
+        raise InvalidInput(
+            "CATALOG_HEADER",
+            f"The first line must be the header {','.join(CATALOG_COLUMNS)}.",
+            field="file",
+        )
+    releases: list[ApplicationVersion] = []
+    for line, row in enumerate(reader, start=2):
+        try:
+            name = (row["application"] or "").strip()
+            if not name:
+                raise InvalidInput("APPLICATION_REQUIRED", "the application name is empty")
+            service = _service(row["license_service"] or "")
+            releases.append(ApplicationVersion(name, Version.parse(row["version"] or ""), service))
+        except InvalidInput as refusal:
+            raise InvalidInput(
+                "CATALOG_ROW", f"Line {line}: {refusal.message}", field="file"
+            ) from None
+    if not releases:
+        raise InvalidInput("CATALOG_EMPTY", "The file lists no versions.", field="file")
+    return releases
+
+
+def _service(text: str) -> LicenseService:
+    for service in LicenseService:
+        if text.strip().lower() == service.value.lower():
+            return service
+    raise InvalidInput("LICENSE_SERVICE_UNKNOWN", f"'{text}' is not SES or SELECTserver")
+
+
+def import_catalog(services: Services, releases: Sequence[ApplicationVersion]) -> int:
+    """Add the releases the catalog lacks, all in one transaction; returns how many were new."""
+    with services.uow() as uow:
+        added = sum(catalog.add_release(uow.conn, release) for release in releases)
+        uow.commit()
+    return added

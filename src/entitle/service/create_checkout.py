@@ -1,0 +1,153 @@
+"""Create a checkout: check every rule, sign the license file, store both in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import asdict, replace
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
+
+from entitle.domain.calendar import end_of_day
+from entitle.domain.checkouts import CheckoutRequest, plan_checkout
+from entitle.domain.errors import Conflict, InvalidInput
+from entitle.domain.model import Checkout, Organisation
+from entitle.licensefile.claims import LicenseClaims, LicensedApplication
+from entitle.service.actors import actor_and_organisation
+from entitle.service.context import Services
+from entitle.store import audit, catalog, idempotency, organisations
+from entitle.store import checkouts as store
+
+MAX_IDEMPOTENCY_KEY = 200
+
+
+def create_checkout(
+    services: Services,
+    actor_email: str,
+    request: CheckoutRequest,
+    *,
+    idempotency_key: str | None = None,
+    address: str = "",
+) -> Checkout:
+    """Create one checkout and its signed license file; a retried key returns the first result."""
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
+        raise InvalidInput(
+            "IDEMPOTENCY_KEY_INVALID",
+            f"An Idempotency-Key has 1 to {MAX_IDEMPOTENCY_KEY} characters.",
+            field="Idempotency-Key",
+        )
+    digest = _request_digest(request)
+    for _attempt in range(3):
+        try:
+            return _create(services, actor_email, request, idempotency_key, digest, address)
+        except IntegrityError:
+            # A concurrent request with the same key won the race: answer with its checkout.
+            if idempotency_key is None:
+                raise
+    raise Conflict("IDEMPOTENCY_RACE", "Retry the request: it raced with another.")
+
+
+def _create(
+    services: Services,
+    actor_email: str,
+    request: CheckoutRequest,
+    idempotency_key: str | None,
+    digest: str,
+    address: str,
+) -> Checkout:
+    now = services.now().replace(microsecond=0)
+    with services.uow() as uow:
+        actor, organisation = actor_and_organisation(uow.conn, actor_email)
+        if idempotency_key is not None:
+            earlier = idempotency.find(uow.conn, organisation.id, idempotency_key)
+            if earlier is not None:
+                return _replay(uow.conn, organisation.id, earlier, digest)
+        releases = catalog.releases_of(uow.conn, [name for name, _ in request.applications])
+        keys = organisations.keys_of(uow.conn, organisation.id)
+        plan = plan_checkout(request, organisation, actor, releases, keys, now.date())
+        known_user = organisations.user_by_email(uow.conn, plan.user_email)
+        checkout = Checkout(
+            id=str(uuid.uuid4()),
+            organisation_id=organisation.id,
+            country=plan.country,
+            license_service=plan.license_service,
+            user_email=plan.user_email,
+            user_display_name=(
+                known_user.display_name
+                if known_user and known_user.organisation_id == organisation.id
+                else None
+            ),
+            machine=plan.machine,
+            activation_key=plan.activation_key,
+            lines=plan.lines,
+            created_at=now,
+            created_by=actor.email,
+            expires_at=end_of_day(plan.expires_on),
+        )
+        license_file = services.signer.sign(license_claims(checkout, organisation, services.issuer))
+        checkout = _with_digest(checkout, license_file)
+        store.insert(uow.conn, checkout, license_file)
+        if idempotency_key is not None:
+            idempotency.remember(
+                uow.conn, organisation.id, idempotency_key, digest, checkout.id, now
+            )
+        audit.record(
+            uow.conn,
+            organisation.id,
+            now,
+            actor.email,
+            "checkout.create",
+            checkout.id,
+            address,
+            f"{checkout.user_email} on {checkout.machine}: {store.summary(checkout.lines)}",
+        )
+        uow.commit()
+        return checkout
+
+
+def license_claims(checkout: Checkout, organisation: Organisation, issuer: str) -> LicenseClaims:
+    """The claims a checkout's license file carries: the one mapping from checkout to file."""
+    return LicenseClaims(
+        checkout_id=checkout.id,
+        issuer=issuer,
+        organisation_id=str(organisation.id),
+        organisation_name=organisation.name,
+        user_email=checkout.user_email,
+        machine_name=checkout.machine,
+        country=checkout.country,
+        license_service=checkout.license_service.value,
+        activation_key=checkout.activation_key,
+        issued_at=checkout.created_at,
+        expires_at=checkout.expires_at,
+        applications=tuple(
+            LicensedApplication(line.application, str(line.version)) for line in checkout.lines
+        ),
+    )
+
+
+def _with_digest(checkout: Checkout, license_file: bytes) -> Checkout:
+    return replace(checkout, license_digest=hashlib.sha256(license_file).hexdigest())
+
+
+def _replay(
+    conn: Connection, organisation_id: int, earlier: tuple[str, str], digest: str
+) -> Checkout:
+    stored_digest, checkout_id = earlier
+    if stored_digest != digest:
+        raise Conflict(
+            "IDEMPOTENCY_KEY_REUSED",
+            "This Idempotency-Key was used for a different checkout; use a new key.",
+            field="Idempotency-Key",
+        )
+    found = store.get(conn, organisation_id, checkout_id)
+    assert found is not None
+    return found
+
+
+def _request_digest(request: CheckoutRequest) -> str:
+    body = asdict(request)
+    body["applications"] = [list(a) for a in request.applications]
+    text = json.dumps(body, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,303 @@
+"""Checkouts: insert, fetch, check in, and the list query behind the portal and the API."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
+
+from entitle.domain.listing import expired_listing_cutoff
+from entitle.domain.model import CheckInMethod, Checkout, CheckoutLine, LicenseService, Status
+from entitle.domain.names import machine_key
+from entitle.domain.versions import Version
+from entitle.store.organisations import _escape_like
+from entitle.store.tables import checkout_applications, checkouts
+
+SORTABLE = (
+    "user",
+    "machine",
+    "country",
+    "license_service",
+    "applications",
+    "created_at",
+    "expires_at",
+    "checked_in_at",
+    "status",
+)
+STATUSES = ("active", "expired", "checked_in", "listed", "all")
+
+
+@dataclass(frozen=True)
+class CheckoutQuery:
+    """A page of one organisation's checkouts. ``listed`` is active plus recently expired."""
+
+    organisation_id: int
+    status: str = "all"
+    country: str | None = None
+    user: str | None = None
+    machine: str | None = None
+    application: str | None = None
+    version: str | None = None
+    license_service: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    expires_from: datetime | None = None
+    expires_to: datetime | None = None
+    sort: Sequence[tuple[str, bool]] = field(default=(("created_at", True),))
+    page: int = 1
+    page_size: int = 50
+
+
+@dataclass(frozen=True)
+class CheckoutPage:
+    items: list[Checkout]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def last_page(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def insert(conn: Connection, checkout: Checkout, license_file: bytes) -> None:
+    assert checkout.license_digest is not None
+    conn.execute(
+        checkouts.insert().values(
+            id=checkout.id,
+            organisation_id=checkout.organisation_id,
+            country=checkout.country,
+            license_service=checkout.license_service.value,
+            user_email=checkout.user_email,
+            user_display_name=checkout.user_display_name,
+            machine=checkout.machine,
+            machine_key=machine_key(checkout.machine),
+            activation_key=checkout.activation_key,
+            applications_summary=summary(checkout.lines),
+            created_at=checkout.created_at,
+            created_by=checkout.created_by,
+            expires_at=checkout.expires_at,
+            license_file=license_file,
+            license_digest=checkout.license_digest,
+        )
+    )
+    conn.execute(
+        checkout_applications.insert(),
+        [
+            {
+                "checkout_id": checkout.id,
+                "position": position,
+                "application": line.application,
+                "version": str(line.version),
+                "version_key": line.version.sort_key,
+            }
+            for position, line in enumerate(checkout.lines)
+        ],
+    )
+
+
+def summary(lines: Sequence[CheckoutLine]) -> str:
+    return ", ".join(f"{line.application} {line.version}" for line in lines)
+
+
+def get(conn: Connection, organisation_id: int | None, checkout_id: str) -> Checkout | None:
+    """One checkout; ``organisation_id`` None only for callers proven by other means."""
+    query = select(*_COLUMNS).where(checkouts.c.id == checkout_id)
+    if organisation_id is not None:
+        query = query.where(checkouts.c.organisation_id == organisation_id)
+    row = conn.execute(query).first()
+    return _with_lines(conn, [row])[0] if row else None
+
+
+def get_many(conn: Connection, organisation_id: int, checkout_ids: Sequence[str]) -> list[Checkout]:
+    rows = conn.execute(
+        select(*_COLUMNS).where(
+            (checkouts.c.organisation_id == organisation_id) & checkouts.c.id.in_(checkout_ids)
+        )
+    ).all()
+    return _with_lines(conn, rows)
+
+
+def license_files(
+    conn: Connection, organisation_id: int, checkout_ids: Sequence[str]
+) -> dict[str, bytes]:
+    rows = conn.execute(
+        select(checkouts.c.id, checkouts.c.license_file).where(
+            (checkouts.c.organisation_id == organisation_id) & checkouts.c.id.in_(checkout_ids)
+        )
+    ).all()
+    return {row.id: bytes(row.license_file) for row in rows}
+
+
+def check_in(
+    conn: Connection,
+    checkout_id: str,
+    now: datetime,
+    by: str,
+    method: CheckInMethod,
+) -> bool:
+    """Record a check-in if the checkout is still active; False when it was not."""
+    result = conn.execute(
+        checkouts.update()
+        .where(
+            (checkouts.c.id == checkout_id)
+            & checkouts.c.checked_in_at.is_(None)
+            & (checkouts.c.expires_at > now)
+        )
+        .values(checked_in_at=now, checked_in_by=by, check_in_method=method.value)
+    )
+    return result.rowcount == 1
+
+
+def status_expression(now: datetime) -> ColumnElement[str]:
+    return case(
+        (checkouts.c.checked_in_at.is_not(None), literal(Status.CHECKED_IN.value)),
+        (checkouts.c.expires_at <= now, literal(Status.EXPIRED.value)),
+        else_=literal(Status.ACTIVE.value),
+    )
+
+
+def status_condition(status: str, now: datetime) -> ColumnElement[bool] | None:
+    not_in = checkouts.c.checked_in_at.is_(None)
+    active = and_(not_in, checkouts.c.expires_at > now)
+    expired = and_(not_in, checkouts.c.expires_at <= now)
+    recent = and_(expired, checkouts.c.expires_at > expired_listing_cutoff(now))
+    return {
+        "active": active,
+        "expired": recent,
+        "checked_in": checkouts.c.checked_in_at.is_not(None),
+        "listed": or_(active, recent),
+        "all": None,
+    }[status]
+
+
+def search(conn: Connection, query: CheckoutQuery, now: datetime) -> CheckoutPage:
+    conditions = [checkouts.c.organisation_id == query.organisation_id]
+    wanted = status_condition(query.status, now)
+    if wanted is not None:
+        conditions.append(wanted)
+    conditions += _filters(query)
+    where = and_(*conditions)
+    total = conn.execute(select(func.count()).select_from(checkouts).where(where)).scalar_one()
+    order = []
+    for name, descending in query.sort:
+        column = _sort_column(name, now)
+        order.append(column.desc() if descending else column.asc())
+    order.append(checkouts.c.id.asc())
+    rows = conn.execute(
+        select(*_COLUMNS)
+        .where(where)
+        .order_by(*order)
+        .limit(query.page_size)
+        .offset((query.page - 1) * query.page_size)
+    ).all()
+    return CheckoutPage(_with_lines(conn, rows), int(total), query.page, query.page_size)
+
+
+def _filters(query: CheckoutQuery) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = []
+    if query.country:
+        found.append(checkouts.c.country == query.country.upper())
+    if query.license_service:
+        found.append(func.lower(checkouts.c.license_service) == query.license_service.lower())
+    if query.user:
+        pattern = f"%{_escape_like(query.user.lower())}%"
+        found.append(
+            or_(
+                func.lower(checkouts.c.user_email).like(pattern, escape="\\"),
+                func.lower(checkouts.c.user_display_name).like(pattern, escape="\\"),
+            )
+        )
+    if query.machine:
+        found.append(
+            checkouts.c.machine_key.like(
+                f"%{_escape_like(machine_key(query.machine))}%", escape="\\"
+            )
+        )
+    if query.application or query.version:
+        line = checkout_applications
+        match = [line.c.checkout_id == checkouts.c.id]
+        if query.application:
+            pattern = f"%{_escape_like(query.application.lower())}%"
+            match.append(func.lower(line.c.application).like(pattern, escape="\\"))
+        if query.version:
+            match.append(
+                line.c.version.like(f"{_escape_like(query.version.strip())}%", escape="\\")
+            )
+        found.append(exists().where(and_(*match)))
+    for column, low, high in (
+        (checkouts.c.created_at, query.created_from, query.created_to),
+        (checkouts.c.expires_at, query.expires_from, query.expires_to),
+    ):
+        if low is not None:
+            found.append(column >= low)
+        if high is not None:
+            found.append(column < high)
+    return found
+
+
+def _sort_column(name: str, now: datetime) -> ColumnElement[Any]:
+    columns: dict[str, ColumnElement[Any]] = {
+        "user": checkouts.c.user_email,
+        "machine": checkouts.c.machine_key,
+        "country": checkouts.c.country,
+        "license_service": checkouts.c.license_service,
+        "applications": checkouts.c.applications_summary,
+        "created_at": checkouts.c.created_at,
+        "expires_at": checkouts.c.expires_at,
+        "checked_in_at": checkouts.c.checked_in_at,
+        "status": status_expression(now),
+    }
+    return columns[name]
+
+
+_COLUMNS = [c for c in checkouts.c if c.name != "license_file"]
+
+
+def _with_lines(conn: Connection, rows: Sequence[Row[tuple[object, ...]]]) -> list[Checkout]:
+    ids = [row.id for row in rows]
+    lines: dict[str, list[CheckoutLine]] = {i: [] for i in ids}
+    if ids:
+        for line in conn.execute(
+            select(checkout_applications)
+            .where(checkout_applications.c.checkout_id.in_(ids))
+            .order_by(checkout_applications.c.checkout_id, checkout_applications.c.position)
+        ):
+            lines[line.checkout_id].append(
+                CheckoutLine(line.application, Version.parse(line.version))
+            )
+    return [
+        Checkout(
+            id=row.id,
+            organisation_id=row.organisation_id,
+            country=row.country,
+            license_service=LicenseService(row.license_service),
+            user_email=row.user_email,
+            user_display_name=row.user_display_name,
+            machine=row.machine,
+            activation_key=row.activation_key,
+            lines=tuple(lines[row.id]),
+            created_at=row.created_at,
+            created_by=row.created_by,
+            expires_at=row.expires_at,
+            checked_in_at=row.checked_in_at,
+            checked_in_by=row.checked_in_by,
+            check_in_method=CheckInMethod(row.check_in_method) if row.check_in_method else None,
+            license_digest=row.license_digest,
+        )
+        for row in rows
+    ]

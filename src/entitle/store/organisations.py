@@ -1,0 +1,172 @@
+"""Organisations, their entitlement countries, users and activation keys."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import Connection, Row, func, or_, select
+
+from entitle.domain.model import ActivationKey, CountrySettings, Organisation, Role, User
+from entitle.store.tables import activation_keys, organisation_countries, organisations, users
+
+
+def get(conn: Connection, organisation_id: int) -> Organisation | None:
+    row = conn.execute(select(organisations).where(organisations.c.id == organisation_id)).first()
+    return _organisation(conn, row) if row else None
+
+
+def by_name(conn: Connection, name: str) -> Organisation | None:
+    row = conn.execute(select(organisations).where(organisations.c.name == name)).first()
+    return _organisation(conn, row) if row else None
+
+
+def all_organisations(conn: Connection) -> list[Organisation]:
+    rows = conn.execute(select(organisations).order_by(organisations.c.name)).all()
+    return [_organisation(conn, row) for row in rows]
+
+
+def _organisation(conn: Connection, row: Row[tuple[object, ...]]) -> Organisation:
+    countries = conn.execute(
+        select(organisation_countries)
+        .where(organisation_countries.c.organisation_id == row.id)
+        .order_by(organisation_countries.c.country)
+    ).all()
+    return Organisation(
+        id=row.id,
+        name=row.name,
+        has_select=row.has_select,
+        contract_end=row.contract_end,
+        countries=tuple(
+            CountrySettings(c.country, c.checkouts_enabled, c.max_days) for c in countries
+        ),
+    )
+
+
+def add(conn: Connection, name: str, has_select: bool, contract_end: date, now: datetime) -> int:
+    result = conn.execute(
+        organisations.insert().values(
+            name=name, has_select=has_select, contract_end=contract_end, created_at=now
+        )
+    )
+    assert result.inserted_primary_key is not None
+    return int(result.inserted_primary_key[0])
+
+
+def update(conn: Connection, organisation_id: int, **values: object) -> None:
+    conn.execute(
+        organisations.update().where(organisations.c.id == organisation_id).values(**values)
+    )
+
+
+def set_country(conn: Connection, organisation_id: int, settings: CountrySettings) -> None:
+    key = (organisation_countries.c.organisation_id == organisation_id) & (
+        organisation_countries.c.country == settings.country
+    )
+    values = {"checkouts_enabled": settings.checkouts_enabled, "max_days": settings.max_days}
+    if conn.execute(select(organisation_countries.c.country).where(key)).first():
+        conn.execute(organisation_countries.update().where(key).values(**values))
+    else:
+        conn.execute(
+            organisation_countries.insert().values(
+                organisation_id=organisation_id, country=settings.country, **values
+            )
+        )
+
+
+def user_by_email(conn: Connection, email: str) -> User | None:
+    row = conn.execute(select(users).where(func.lower(users.c.email) == email.lower())).first()
+    return _user(row) if row else None
+
+
+def user_by_id(conn: Connection, user_id: int) -> User | None:
+    row = conn.execute(select(users).where(users.c.id == user_id)).first()
+    return _user(row) if row else None
+
+
+def password_hash(conn: Connection, user_id: int) -> str | None:
+    value = conn.execute(select(users.c.password_hash).where(users.c.id == user_id)).scalar()
+    return None if value is None else str(value)
+
+
+def search_users(
+    conn: Connection, organisation_id: int, text: str = "", limit: int = 20
+) -> list[User]:
+    query = select(users).where(users.c.organisation_id == organisation_id)
+    if text:
+        pattern = f"%{_escape_like(text.lower())}%"
+        query = query.where(
+            or_(
+                func.lower(users.c.email).like(pattern, escape="\\"),
+                func.lower(users.c.display_name).like(pattern, escape="\\"),
+            )
+        )
+    rows = conn.execute(query.order_by(users.c.display_name).limit(limit)).all()
+    return [_user(row) for row in rows]
+
+
+def add_user(
+    conn: Connection,
+    organisation_id: int,
+    email: str,
+    display_name: str,
+    usage_country: str,
+    role: Role,
+    password_hash: str | None,
+    now: datetime,
+) -> int:
+    result = conn.execute(
+        users.insert().values(
+            organisation_id=organisation_id,
+            email=email,
+            display_name=display_name,
+            usage_country=usage_country,
+            role=role.value,
+            password_hash=password_hash,
+            created_at=now,
+        )
+    )
+    assert result.inserted_primary_key is not None
+    return int(result.inserted_primary_key[0])
+
+
+def update_user(conn: Connection, user_id: int, **values: object) -> None:
+    conn.execute(users.update().where(users.c.id == user_id).values(**values))
+
+
+def _user(row: Row[tuple[object, ...]]) -> User:
+    return User(
+        id=row.id,
+        organisation_id=row.organisation_id,
+        email=row.email,
+        display_name=row.display_name,
+        usage_country=row.usage_country,
+        role=Role(row.role),
+    )
+
+
+def keys_of(
+    conn: Connection, organisation_id: int, country: str | None = None
+) -> list[ActivationKey]:
+    query = select(activation_keys).where(activation_keys.c.organisation_id == organisation_id)
+    if country:
+        query = query.where(activation_keys.c.country == country)
+    rows = conn.execute(query.order_by(activation_keys.c.country, activation_keys.c.key)).all()
+    return [ActivationKey(row.key, row.country) for row in rows]
+
+
+def add_keys(conn: Connection, organisation_id: int, keys: Sequence[ActivationKey]) -> None:
+    existing = {k.key for k in keys_of(conn, organisation_id)}
+    fresh = [k for k in keys if k.key not in existing]
+    if fresh:
+        conn.execute(
+            activation_keys.insert(),
+            [
+                {"organisation_id": organisation_id, "country": k.country, "key": k.key}
+                for k in fresh
+            ],
+        )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

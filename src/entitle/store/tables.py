@@ -1,0 +1,200 @@
+"""The schema. Alembic migrations create it; this module is what queries are written against."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC on both stores (SQLite keeps no zone, so it is restored on read)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("has_select", Boolean, nullable=False),
+    Column("contract_end", Date, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+organisation_countries = Table(
+    "organisation_countries",
+    metadata,
+    Column("organisation_id", ForeignKey("organisations.id"), primary_key=True),
+    Column("country", String(2), primary_key=True),
+    Column("checkouts_enabled", Boolean, nullable=False, default=True),
+    Column("max_days", Integer, nullable=False, default=365),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id"), nullable=False, index=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("usage_country", String(2), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("password_hash", String(200)),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+applications = Table(
+    "applications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("name_key", String(200), nullable=False, unique=True),
+)
+
+application_versions = Table(
+    "application_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("application_id", ForeignKey("applications.id"), nullable=False),
+    Column("version", String(64), nullable=False),
+    Column("version_key", String(64), nullable=False),
+    Column("license_service", String(16), nullable=False),
+    UniqueConstraint("application_id", "version_key"),
+)
+
+activation_keys = Table(
+    "activation_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id"), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("key", String(64), nullable=False, unique=True),
+    Index(None, "organisation_id", "country"),
+)
+
+checkouts = Table(
+    "checkouts",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id"), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("license_service", String(16), nullable=False),
+    Column("user_email", String(254), nullable=False),
+    Column("user_display_name", String(200)),
+    Column("machine", String(63), nullable=False),
+    Column("machine_key", String(63), nullable=False),
+    Column("activation_key", String(64)),
+    # One line of text, "App 1.2.3.4, Other 5.6", so the list sorts and shows without a join.
+    Column("applications_summary", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(254), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("checked_in_at", UTCDateTime),
+    Column("checked_in_by", String(254)),
+    Column("check_in_method", String(16)),
+    Column("license_file", LargeBinary, nullable=False),
+    Column("license_digest", String(64), nullable=False),
+    Index(None, "organisation_id", "checked_in_at", "expires_at"),
+    Index(None, "organisation_id", "created_at"),
+    Index(None, "organisation_id", "user_email"),
+    Index(None, "organisation_id", "machine_key"),
+)
+
+checkout_applications = Table(
+    "checkout_applications",
+    metadata,
+    Column("checkout_id", ForeignKey("checkouts.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("application", String(200), nullable=False),
+    Column("version", String(64), nullable=False),
+    Column("version_key", String(64), nullable=False),
+    Index(None, "application", "version_key"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("organisation_id", ForeignKey("organisations.id"), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("request_digest", String(64), nullable=False),
+    Column("checkout_id", ForeignKey("checkouts.id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("label", String(200), nullable=False, default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+)
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index(None, "email", "at"),
+    Index(None, "address", "at"),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id"), index=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(254), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(200), nullable=False, default=""),
+    Column("address", String(64), nullable=False, default=""),
+    Column("detail", Text, nullable=False, default=""),
+)

@@ -1,0 +1,1 @@
+"""The administrators' portal: pages, templates and static assets."""

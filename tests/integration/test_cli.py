@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from entitle.cli import main
+from entitle.store.database import make_engine
+from entitle.store.tables import application_versions, checkouts, organisations, users
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("ENTITLE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("ENTITLE_DATABASE_URL", raising=False)
+    main(["db", "upgrade"])
+    return tmp_path
+
+
+def rows(data_dir: Path, table) -> int:  # type: ignore[no-untyped-def]
+    engine = make_engine(f"sqlite:///{data_dir / 'entitle.sqlite3'}")
+    with engine.connect() as conn:
+        found = int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+    engine.dispose()
+    return found
+
+
+def refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert "Traceback" not in err
+    return err
+
+
+def test_demo_loads_once_and_prints_the_logins(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["demo"])
+    assert "admin@example.com" in capsys.readouterr().out
+    before = (rows(data_dir, organisations), rows(data_dir, users), rows(data_dir, checkouts))
+    assert before[0] == 2
+    assert before[2] > 20
+    main(["demo"])
+    after = (rows(data_dir, organisations), rows(data_dir, users), rows(data_dir, checkouts))
+    assert after == before
+
+
+def test_operator_sets_up_an_organisation_without_the_demo(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    main(["org", "create", "Acme", "--contract-end", "2027-09-30", "--no-select"])
+    main(["country", "set", "Acme", "de", "--max-days", "60"])
+    main(["user", "add", "Acme", "boss@acme.example", "--role", "Administrator", "--country", "DE",
+          "--password", "s3cret-pass"])
+    main(["activation-keys", "add", "Acme", "DE", "de-key-1"])
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text("application,version,license_service\nAtlas,1.2.3,SES\nAtlas,1.1,SELECTserver\n")
+    main(["catalog", "import", str(catalog)])
+    main(["org", "list"])
+    out = capsys.readouterr().out
+    assert "Acme" in out
+    assert "DE (60 d)" in out
+    assert rows(data_dir, application_versions) == 2
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["org", "create", "Acme", "--contract-end", "30/09/2027"], "must be a date"),
+        (["country", "set", "Nobody", "US"], "No organisation named Nobody"),
+        (["user", "add", "Acme", "not-an-email"], "is not an email address"),
+        (["user", "add", "Acme", "a@acme.example", "--role", "Boss"], "role is one of"),
+        (["country", "set", "Acme", "USA"], "two letters"),
+        (["country", "set", "Acme", "US", "--max-days", "400"], "1 to 365 days"),
+        (["activation-keys", "add", "Acme", "FR", "K1"], "entitlement country first"),
+        (["checkouts", "--org", "Acme", "--status", "lost"], "--status is one of"),
+        (["no-such-command"], "No such command"),
+    ],
+)
+def test_bad_input_is_one_clear_line_and_changes_nothing(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], argv: list[str], says: str
+) -> None:
+    main(["org", "create", "Acme", "--contract-end", "2027-09-30"])
+    capsys.readouterr()
+    before = (rows(data_dir, organisations), rows(data_dir, users))
+    assert says in refused(argv, capsys)
+    assert (rows(data_dir, organisations), rows(data_dir, users)) == before
+
+
+def test_catalog_import_is_all_or_nothing(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text("application,version,license_service\nAtlas,1.2.3,SES\nAtlas,1.x,SES\n")
+    assert "Line 3" in refused(["catalog", "import", str(catalog)], capsys)
+    catalog.write_text("app,ver\nAtlas,1.2.3\n")
+    assert "header" in refused(["catalog", "import", str(catalog)], capsys)
+    assert rows(data_dir, application_versions) == 0
+
+
+def test_signing_keys_are_never_overwritten(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["keys", "init"])
+    assert "already holds keys" in refused(["keys", "init"], capsys)
+    main(["keys", "rotate"])
+    assert "active signing keys" in capsys.readouterr().out
+
+
+def test_a_database_that_was_never_upgraded_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ENTITLE_DATA_DIR", str(tmp_path / "fresh"))
+    assert "entitle db upgrade" in refused(["org", "list"], capsys)
