@@ -92,7 +92,7 @@ def test_a_trusted_kid_on_a_file_signed_by_another_key_is_a_bad_signature(
     signers: Signers, other_signers: Signers, trusted: TrustedKeys
 ) -> None:
     forged = other_signers.jws.sign(make_claims(SES, machine_name="WS-9"))
-    header, payload, signature = forged.strip().split(b".")
+    _, payload, signature = forged.strip().split(b".")
     ours = signers.jws.sign(make_claims(SES)).split(b".")[0]
     with pytest.raises(BadSignature) as refused:
         verify(b".".join([ours, payload, signature]), trusted, now=NOW, machine_name=None)

@@ -54,7 +54,8 @@ def test_machine_names_compare_without_regard_to_case(belic: bytes, trusted: Tru
 def test_belic_is_a_jws_compact_serialization_with_our_header_and_sorted_json(
     belic: bytes, signers: Signers
 ) -> None:
-    assert belic.endswith(b"\n") and belic.count(b"\n") == 1
+    assert belic.endswith(b"\n")
+    assert belic.count(b"\n") == 1
     header_b64, payload_b64, signature_b64 = belic.strip().split(b".")
     header = json.loads(b64url_decode(header_b64))
     assert header == {
@@ -92,8 +93,6 @@ def test_license_digest_is_the_sha256_of_the_exact_bytes(belic: bytes) -> None:
     assert license_digest(belic + b"\n") != license_digest(belic)
 
 
-def test_a_utf8_bom_before_xml_is_tolerated(
-    xml: bytes, trusted: TrustedKeys
-) -> None:
+def test_a_utf8_bom_before_xml_is_tolerated(xml: bytes, trusted: TrustedKeys) -> None:
     claims = verify(b"\xef\xbb\xbf" + xml, trusted, now=NOW, machine_name=None)
     assert claims == make_claims(SELECTSERVER)

@@ -127,6 +127,7 @@ def test_a_certificate_swapped_for_the_trusted_one_does_not_help_a_forger(
     forged = other_signers.sign(make_claims(SELECTSERVER, machine_name="WS-EVIL"), "xml")
     ours = _tree(xml).findtext(".//{http://www.w3.org/2000/09/xmldsig#}X509Certificate")
     theirs = _tree(forged).findtext(".//{http://www.w3.org/2000/09/xmldsig#}X509Certificate")
-    assert ours and theirs
+    assert ours
+    assert theirs
     with pytest.raises(BadSignature):
         verify(forged.replace(theirs.encode(), ours.encode()), trusted, now=NOW, machine_name=None)
