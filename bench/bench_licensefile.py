@@ -1,0 +1,112 @@
+"""License files: verification and signing rates beside the raw cryptographic operation."""
+
+from __future__ import annotations
+
+import base64
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+from lxml import etree
+
+from bench.harness import Context, Figure, rate
+from entitle.licensefile import (
+    SELECTSERVER,
+    SES,
+    LicenseClaims,
+    LicensedApplication,
+    init_keys,
+    verify,
+)
+from entitle.licensefile.keyfiles import load_ed25519, load_rsa
+
+DS = "{http://www.w3.org/2000/09/xmldsig#}"
+
+
+def _claims(service: str, now: datetime) -> LicenseClaims:
+    return LicenseClaims(
+        checkout_id="chk-bench",
+        issuer="https://licenses.example.com",
+        organisation_id="org-1",
+        organisation_name="Bench Ltd",
+        user_email="bench@example.com",
+        machine_name="WS-1",
+        country="DE",
+        license_service=service,
+        activation_key="AK-1" if service == SELECTSERVER else None,
+        issued_at=now,
+        expires_at=now + timedelta(days=365),
+        applications=(LicensedApplication("Designer", "2.1"),),
+    )
+
+
+def run(ctx: Context) -> None:
+    seconds = 0.05 if ctx.tiny else (0.5 if ctx.quick else 2.0)
+    now = datetime.now(UTC)
+    with tempfile.TemporaryDirectory() as directory:
+        ring = init_keys(Path(directory))
+        ed_kid, rsa_kid = ring.kids()
+        keys_dir = Path(directory) / "keys"
+        ed_key = load_ed25519(keys_dir, ed_kid)
+        rsa_key, _ = load_rsa(keys_dir, rsa_kid)
+    trusted = ring.trusted()
+    ses, select = _claims(SES, now), _claims(SELECTSERVER, now)
+    belic, xml = ring.sign(ses), ring.sign(select)
+
+    signing_input, _, signature_b64 = belic.strip().rpartition(b".")
+    signature = base64.urlsafe_b64decode(signature_b64 + b"==")
+    ed_public = ed_key.public_key()
+    ours = rate(lambda: verify(belic, trusted, now=now, machine_name="WS-1"), seconds)
+    raw = rate(lambda: ed_public.verify(signature, signing_input), seconds)
+    ctx.add(
+        Figure(
+            ".belic verify",
+            ours,
+            "Ed25519 verify (cryptography)",
+            raw,
+            "files/s",
+            goal=">= 0.8",
+            met=ours / raw >= 0.8,
+        )
+    )
+
+    signed_info = etree.fromstring(xml).find(f"{DS}Signature/{DS}SignedInfo")
+    c14n = etree.tostring(signed_info, method="c14n", exclusive=True)
+    rsa_signature = base64.b64decode(etree.fromstring(xml).findtext(f".//{DS}SignatureValue"))
+    rsa_public = rsa_key.public_key()
+    rsa_public.verify(rsa_signature, c14n, padding.PKCS1v15(), hashes.SHA256())
+    ctx.add(
+        Figure(
+            ".xml verify",
+            rate(lambda: verify(xml, trusted, now=now, machine_name="WS-1"), seconds),
+            "RSA-SHA256 verify of SignedInfo",
+            rate(
+                lambda: rsa_public.verify(rsa_signature, c14n, padding.PKCS1v15(), hashes.SHA256()),
+                seconds,
+            ),
+            "files/s",
+            notes="signxml parses, canonicalizes and digests the document",
+        )
+    )
+
+    payload = signing_input
+    ctx.add(
+        Figure(
+            ".belic sign",
+            rate(lambda: ring.sign(ses), seconds),
+            "Ed25519 sign (cryptography)",
+            rate(lambda: ed_key.sign(payload), seconds),
+            "files/s",
+        )
+    )
+    ctx.add(
+        Figure(
+            ".xml sign",
+            rate(lambda: ring.sign(select), seconds),
+            "RSA-3072 SHA256 sign (cryptography)",
+            rate(lambda: rsa_key.sign(c14n, padding.PKCS1v15(), hashes.SHA256()), seconds),
+            "files/s",
+        )
+    )
