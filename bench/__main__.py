@@ -30,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
         tiny=args.tiny,
         database_url=os.environ.get("ENTITLE_BENCH_DATABASE_URL"),
     )
-    console = Console()
+    # Piped output (make bench | tee) gets a table wide enough to read.
+    console = Console(width=None if sys.stdout.isatty() else 160)
     import bench
 
     names = sorted(

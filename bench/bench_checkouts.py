@@ -1,0 +1,262 @@
+"""The checkout history on a loaded database: list latency, bulk zip and bulk check-in.
+
+List: ``GET /api/v1/checkouts`` with two filters (country, license service), a two-column sort
+(``user,-expires_at``), a page of 50 and the total count, against the very statements the store
+sends for it, replayed on the driver's own cursor (no API, no SQLAlchemy).
+
+Bulk: ``POST /api/v1/checkouts/license-files`` with 1,000 ids against one ``SELECT`` of those
+files; ``POST /api/v1/checkouts/check-in`` with 1,000 active ids against one ``UPDATE`` of 1,000
+other active checkouts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from sqlalchemy import Connection, Engine, event, select
+
+from bench.databases import BenchDatabase, backends, shared
+from bench.harness import Context, Figure, percentiles
+from bench.server import RunningServer, serve
+from entitle.store import checkouts as store
+from entitle.store.tables import checkouts
+
+PAGE_SIZE = 50
+SORT = "user,-expires_at"
+BULK = 1000
+LIST_GOAL_MS = 50.0
+LIST_GOAL_RATIO = 1.5
+
+
+def run(ctx: Context) -> None:
+    samples = 10 if ctx.tiny else 100 if ctx.quick else 200
+    for backend in backends(ctx):
+        db = shared(ctx, backend)
+        with serve(db, workers=1) as server:
+            _list_latency(ctx, db, server, samples)
+            _bulk_zip(ctx, db, server)
+            _bulk_check_in(ctx, db, server)
+
+
+def _variants(samples: int) -> list[dict[str, Any]]:
+    countries, services = ("US", "GB", "DE"), ("SES", "SELECTserver")
+    return [
+        {
+            "country": countries[n % 3],
+            "license_service": services[n // 3 % 2],
+            "sort": SORT,
+            "page": 1 + n // 6 % 5,
+            "page_size": PAGE_SIZE,
+        }
+        for n in range(samples)
+    ]
+
+
+def _list_latency(ctx: Context, db: BenchDatabase, server: RunningServer, samples: int) -> None:
+    variants = _variants(samples)
+    organisation = db.world.dominant.id
+    raw_times = _raw_times(db.engine, organisation, variants)
+    api_times: list[float] = []
+    with httpx.Client(base_url=server.base_url, headers=server.headers, timeout=60) as client:
+        for params in variants[:5]:  # warm the connection and the server's caches
+            client.get("/api/v1/checkouts", params=params).raise_for_status()
+        for params in variants:
+            start = time.perf_counter()
+            response = client.get("/api/v1/checkouts", params=params)
+            api_times.append(time.perf_counter() - start)
+            response.raise_for_status()
+            assert len(response.json()["items"]) <= PAGE_SIZE
+    api50, api95 = (1000 * t for t in percentiles(api_times))
+    raw50, raw95 = (1000 * t for t in percentiles(raw_times))
+    rows = f"{db.world.total:,} checkouts"
+    ctx.add(
+        Figure(
+            f"list p50, API ({db.backend}, {rows})",
+            api50,
+            "same SQL, driver cursor, p50",
+            raw50,
+            "ms",
+        )
+    )
+    ctx.add(
+        Figure(
+            f"list p95, API ({db.backend}, {rows})",
+            api95,
+            "same SQL, driver cursor, p95",
+            raw95,
+            "ms",
+            goal=f"< {LIST_GOAL_MS:.0f} ms, <= {LIST_GOAL_RATIO}x",
+            met=api95 < LIST_GOAL_MS and api95 <= LIST_GOAL_RATIO * raw95,
+        )
+    )
+
+
+def _raw_times(
+    engine: Engine, organisation: int, variants: Sequence[dict[str, Any]]
+) -> list[float]:
+    """The store's statements for each variant, captured once, then timed on the raw cursor."""
+    now = datetime.now(UTC)
+    captured: list[list[tuple[str, Any]]] = []
+    with engine.connect() as conn:
+        for params in variants:
+            statements: list[tuple[str, Any]] = []
+            query = store.CheckoutQuery(
+                organisation_id=organisation,
+                country=params["country"],
+                license_service=params["license_service"],
+                sort=(("user", False), ("expires_at", True)),
+                page=params["page"],
+                page_size=PAGE_SIZE,
+            )
+            with _capturing(conn, statements):
+                store.search(conn, query, now)
+            captured.append(statements)
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        for statements in captured[:5]:
+            _replay(raw, statements)
+        times = []
+        for statements in captured:
+            start = time.perf_counter()
+            _replay(raw, statements)
+            times.append(time.perf_counter() - start)
+        conn.rollback()
+    return times
+
+
+class _capturing:
+    def __init__(self, conn: Connection, into: list[tuple[str, Any]]) -> None:
+        self.conn, self.into = conn, into
+
+    def _record(self, *args: Any) -> None:
+        _conn, _cursor, statement, parameters, _context, _many = args
+        if not statement.lstrip().upper().startswith("BEGIN"):
+            self.into.append((statement, parameters))
+
+    def __enter__(self) -> None:
+        event.listen(self.conn, "before_cursor_execute", self._record)
+
+    def __exit__(self, *_: object) -> None:
+        event.remove(self.conn, "before_cursor_execute", self._record)
+
+
+def _replay(raw: Any, statements: Sequence[tuple[str, Any]]) -> None:
+    cursor = raw.cursor()
+    try:
+        for statement, parameters in statements:
+            cursor.execute(statement, parameters)
+            cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _active_ids(db: BenchDatabase, count: int, *, skip: int = 0) -> list[str]:
+    now = datetime.now(UTC)
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            select(checkouts.c.id)
+            .where(
+                (checkouts.c.organisation_id == db.world.dominant.id)
+                & checkouts.c.checked_in_at.is_(None)
+                & (checkouts.c.expires_at > now)
+            )
+            .order_by(checkouts.c.id)
+            .offset(skip)
+            .limit(count)
+        ).all()
+    return [row.id for row in rows]
+
+
+def _any_ids(db: BenchDatabase, count: int) -> list[str]:
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            select(checkouts.c.id)
+            .where(checkouts.c.organisation_id == db.world.dominant.id)
+            .order_by(checkouts.c.created_at.desc())
+            .limit(count)
+        ).all()
+    return [row.id for row in rows]
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def _bulk_zip(ctx: Context, db: BenchDatabase, server: RunningServer) -> None:
+    ids = _any_ids(db, BULK)
+
+    def raw() -> None:
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                select(checkouts.c.id, checkouts.c.license_file).where(
+                    (checkouts.c.organisation_id == db.world.dominant.id) & checkouts.c.id.in_(ids)
+                )
+            ).all()
+            assert len(rows) == len(ids)
+
+    with httpx.Client(base_url=server.base_url, headers=server.headers, timeout=120) as client:
+
+        def api() -> None:
+            response = client.post("/api/v1/checkouts/license-files", json={"ids": ids})
+            response.raise_for_status()
+            assert response.content[:2] == b"PK"
+
+        api()  # warm
+        raw()
+        value = min(_timed(api) for _ in range(3))
+    baseline = min(_timed(raw) for _ in range(3))
+    ctx.add(
+        Figure(
+            f"zip of {len(ids):,} license files, API ({db.backend})",
+            value,
+            "SELECT of those files",
+            baseline,
+            "s",
+            goal="< 1 s",
+            met=value < 1.0,
+        )
+    )
+
+
+def _bulk_check_in(ctx: Context, db: BenchDatabase, server: RunningServer) -> None:
+    wanted = min(BULK, len(_active_ids(db, 2 * BULK)) // 2)
+    ids = _active_ids(db, wanted)
+    others = _active_ids(db, wanted, skip=wanted)
+    with httpx.Client(base_url=server.base_url, headers=server.headers, timeout=120) as client:
+        start = time.perf_counter()
+        response = client.post("/api/v1/checkouts/check-in", json={"ids": ids})
+        value = time.perf_counter() - start
+        response.raise_for_status()
+        results = response.json()["items"]
+        refused = [r for r in results if r.get("error")]
+        assert not refused, refused[:3]
+    now = datetime.now(UTC)
+    with db.engine.begin() as conn:
+        start = time.perf_counter()
+        conn.execute(
+            checkouts.update()
+            .where(checkouts.c.id.in_(others) & checkouts.c.checked_in_at.is_(None))
+            .values(
+                checked_in_at=now,
+                checked_in_by=db.world.dominant.admin_email,
+                check_in_method="portal",
+            )
+        )
+        baseline = time.perf_counter() - start
+    ctx.add(
+        Figure(
+            f"check-in of {len(ids):,} checkouts, API ({db.backend})",
+            value,
+            "one UPDATE of as many",
+            baseline,
+            "s",
+            goal="< 1 s",
+            met=value < 1.0,
+        )
+    )
