@@ -1,0 +1,26 @@
+"""The caller's own account: who they are and the organisation they act for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from entitle.domain.model import Organisation, User
+from entitle.service.actors import actor_and_organisation
+from entitle.service.context import Services
+
+
+@dataclass(frozen=True)
+class Account:
+    user: User
+    organisation: Organisation
+
+    @property
+    def manages_checkouts(self) -> bool:
+        return self.user.role.manages_checkouts
+
+
+def account(services: Services, email: str) -> Account:
+    """The user and their organisation; any role may ask, the page decides what to show."""
+    with services.uow() as uow:
+        user, organisation = actor_and_organisation(uow.conn, email)
+    return Account(user, organisation)

@@ -1,0 +1,109 @@
+"""The portal's pages: log in and out, and the License Checkout page for administrators."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request, Response, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from entitle.api.auth import CSRF_FIELD, CSRF_HEADER, OptionalActor, log_in, log_out
+from entitle.api.deps import ServicesDep
+from entitle.domain.errors import DomainError
+from entitle.service import catalog
+from entitle.service.account import account
+from entitle.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+CHECKOUTS_PATH = "/checkouts"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only paths of this site: never an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return CHECKOUTS_PATH
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse(CHECKOUTS_PATH, status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, actor: OptionalActor, next: str | None = None) -> Response:
+    if actor is not None:
+        return RedirectResponse(_safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
+    return templates.TemplateResponse(
+        request, "login.html", {"next": _safe_next(next), "email": "", "error": None}
+    )
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login_submit(
+    request: Request,
+    services: ServicesDep,
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    next: Annotated[str, Form(max_length=2000)] = CHECKOUTS_PATH,
+) -> Response:
+    target = _safe_next(next)
+    response: Response
+    if request.headers.get("HX-Request"):
+        response = Response(status_code=status.HTTP_204_NO_CONTENT, headers={"HX-Redirect": target})
+    else:
+        response = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
+    try:
+        log_in(request, response, services, email, password)
+    except DomainError as refusal:
+        fragment = "login_form.html" if request.headers.get("HX-Request") else "login.html"
+        return templates.TemplateResponse(
+            request,
+            fragment,
+            {"next": target, "email": email, "error": refusal.message},
+            status_code=refusal.status,
+        )
+    return response
+
+
+@router.post("/logout")
+def logout(actor: OptionalActor, services: ServicesDep) -> Response:
+    response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
+    log_out(response, services, actor)
+    return response
+
+
+@router.get(CHECKOUTS_PATH, response_class=HTMLResponse)
+def checkouts_page(
+    request: Request, actor: OptionalActor, services: ServicesDep, country: str | None = None
+) -> Response:
+    if actor is None:
+        query = urlencode({"next": str(request.url.path)})
+        return RedirectResponse(f"/login?{query}", status_code=status.HTTP_303_SEE_OTHER)
+    mine = account(services, actor.email)
+    if not mine.manages_checkouts:
+        return templates.TemplateResponse(
+            request,
+            "not_allowed.html",
+            {"account": mine, "csrf_token": actor.csrf_token or "", "csrf_field": CSRF_FIELD},
+            status_code=status.HTTP_403_FORBIDDEN,
+        )
+    choices = catalog.countries(services, actor.email)
+    codes = [c.country for c in choices]
+    wanted = (country or "").upper()
+    if wanted not in codes:
+        wanted = mine.user.usage_country if mine.user.usage_country in codes else ""
+    selected = wanted or (codes[0] if codes else "")
+    return templates.TemplateResponse(
+        request,
+        "checkouts.html",
+        {
+            "account": mine,
+            "countries": choices,
+            "selected_country": selected,
+            "csrf_token": actor.csrf_token or "",
+            "csrf_header": CSRF_HEADER,
+            "csrf_field": CSRF_FIELD,
+        },
+    )

@@ -1,0 +1,11 @@
+"""The portal: server-rendered pages and their static files, included by the app."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from entitle.web import pages, static_files
+
+router = APIRouter(include_in_schema=False)
+router.include_router(static_files.router)
+router.include_router(pages.router)

@@ -1,0 +1,65 @@
+// Calls to /api/v1 with the session cookie and the CSRF header; errors carry problem+json.
+
+const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content ?? "";
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem.detail || problem.title || `The server answered ${status}.`);
+    this.status = status;
+    this.code = problem.code ?? "";
+    this.errors = Array.isArray(problem.errors) ? problem.errors : [];
+  }
+}
+
+async function problemOf(response) {
+  try {
+    return await response.json();
+  } catch {
+    return { title: response.statusText };
+  }
+}
+
+export async function request(path, { method = "GET", params, body, headers = {} } = {}) {
+  const url = new URL(`/api/v1${path}`, window.location.origin);
+  for (const [name, value] of Object.entries(params ?? {})) {
+    if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, value);
+  }
+  const sent = { Accept: "application/json, application/problem+json", ...headers };
+  if (method !== "GET") sent[meta("csrf-header") || "X-CSRF-Token"] = meta("csrf-token");
+  if (body !== undefined) sent["Content-Type"] = "application/json";
+  const response = await fetch(url, {
+    method,
+    headers: sent,
+    credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 401) {
+    window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname)}`);
+  }
+  if (!response.ok) throw new ApiError(response.status, await problemOf(response));
+  return response;
+}
+
+export const getJson = async (path, params) => (await request(path, { params })).json();
+
+export const postJson = async (path, body, headers) =>
+  (await request(path, { method: "POST", body, headers })).json();
+
+function fileName(disposition, fallback) {
+  const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition ?? "");
+  return match ? decodeURIComponent(match[1]) : fallback;
+}
+
+/** Fetch a file and hand it to the browser as a download. */
+export async function download(path, { method = "GET", body, fallback = "license" } = {}) {
+  const response = await request(path, { method, body });
+  const blob = await response.blob();
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = fileName(response.headers.get("Content-Disposition"), fallback);
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  return link.download;
+}

@@ -1,0 +1,137 @@
+// The Checkouts list: active checkouts (and, with "Expired", the last three months' expired
+// ones in red); a caret shows product, version and expiry; per-row check-in and download.
+
+import { download } from "./api.js";
+import { escapeHtml, formatDay, plural, userLabel } from "./format.js";
+import { button, keyboardHeaders, remoteGrid } from "./grid.js";
+import { CARET, CHECK_IN, DOWNLOAD } from "./icons.js";
+
+function detail(checkout) {
+  const holder = document.createElement("div");
+  holder.className = "row-detail";
+  const rows = checkout.applications
+    .map(
+      (a) =>
+        `<tr><td>${escapeHtml(a.name)}</td><td>${escapeHtml(a.version)}</td><td>${formatDay(checkout.expires_on)}</td></tr>`,
+    )
+    .join("");
+  holder.innerHTML = `<table class="detail-table"><caption class="visually-hidden">Applications of this checkout</caption>
+    <thead><tr><th scope="col">Product</th><th scope="col">Version</th><th scope="col">Expires</th></tr></thead>
+    <tbody>${rows}</tbody></table>`;
+  return holder;
+}
+
+export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelection }) {
+  const expanded = new Set();
+  let table;
+
+  const describe = (c) => `${userLabel(c)} on ${c.machine}`;
+
+  const selectCell = (cell) => {
+    const row = cell.getRow();
+    const checkout = row.getData();
+    if (checkout.status !== "active") return "";
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.className = "row-check";
+    box.checked = row.isSelected();
+    box.setAttribute("aria-label", `Select the checkout of ${describe(checkout)}`);
+    box.addEventListener("click", (event) => event.stopPropagation());
+    box.addEventListener("change", () => (box.checked ? row.select() : row.deselect()));
+    return box;
+  };
+
+  const caretCell = (cell) => {
+    const row = cell.getRow();
+    const checkout = row.getData();
+    const open = expanded.has(checkout.id);
+    const toggle = button("icon-button caret", `Show the applications of ${describe(checkout)}`, CARET, () => {
+      open ? expanded.delete(checkout.id) : expanded.add(checkout.id);
+      row.reformat();
+      requestAnimationFrame(() => row.getElement().querySelector(".caret")?.focus());
+    });
+    toggle.setAttribute("aria-expanded", String(open));
+    return toggle;
+  };
+
+  const actionsCell = (cell) => {
+    const checkout = cell.getRow().getData();
+    const holder = document.createElement("div");
+    holder.className = "row-actions";
+    if (checkout.status !== "active") return holder;
+    if (hasSelect) {
+      holder.append(
+        button("icon-button success", `Check in the checkout of ${describe(checkout)}`, CHECK_IN, () =>
+          onCheckIn([checkout]),
+        ),
+      );
+    }
+    holder.append(
+      button("icon-button", `Download the license file of ${describe(checkout)}`, DOWNLOAD, () =>
+        download(`/checkouts/${checkout.id}/license-file`),
+      ),
+    );
+    return holder;
+  };
+
+  const userCell = (cell) => {
+    const c = cell.getRow().getData();
+    const email = c.user_display_name ? `<span class="cell-sub">${escapeHtml(c.user)}</span>` : "";
+    return `<div class="cell-stack"><span class="cell-main">${escapeHtml(userLabel(c))}</span>${email}</div>`;
+  };
+
+  table = new Tabulator(element, {
+    ...remoteGrid({
+      pageSize: 10,
+      empty: '<span class="grid-empty">No checkouts to show. Use “New” to check out a license.</span>',
+      query: () => ({ country: state.country, status: state.showExpired ? "listed" : "active" }),
+    }),
+    initialSort: [{ column: "expires_at", dir: "asc" }],
+    selectableRows: "highlight",
+    selectableRowsCheck: (row) => row.getData().status === "active",
+    rowFormatter: (row) => {
+      const checkout = row.getData();
+      const rowElement = row.getElement();
+      rowElement.classList.toggle("is-expired", checkout.status === "expired");
+      rowElement.querySelector(".row-detail")?.remove();
+      if (expanded.has(checkout.id)) rowElement.append(detail(checkout));
+    },
+    columns: [
+      { title: "", field: "select", formatter: selectCell, headerSort: false, width: 44, hozAlign: "center" },
+      { title: "", field: "expand", formatter: caretCell, headerSort: false, width: 44, hozAlign: "center" },
+      { title: "User", field: "user", formatter: userCell, minWidth: 200 },
+      { title: "Machine name", field: "machine", minWidth: 140 },
+      { title: "License service", field: "license_service", width: 150 },
+      {
+        title: "Expires",
+        field: "expires_at",
+        width: 150,
+        formatter: (cell) => {
+          const c = cell.getRow().getData();
+          const tag = c.status === "expired" ? ' <span class="badge expired">Expired</span>' : "";
+          return `${formatDay(c.expires_on)}${tag}`;
+        },
+      },
+      { title: "", field: "actions", formatter: actionsCell, headerSort: false, width: 100, hozAlign: "right" },
+    ],
+  });
+
+  table.on("tableBuilt", () => keyboardHeaders(table));
+  table.on("rowSelectionChanged", (data) => {
+    for (const row of table.getRows()) {
+      const box = row.getElement().querySelector(".row-check");
+      if (box) box.checked = row.isSelected();
+    }
+    onSelection(data);
+  });
+  table.on("dataLoaded", () => onSelection([]));
+
+  return {
+    reload: () => table.setPage(1),
+    refresh: () => table.replaceData(),
+    selected: () => table.getSelectedData(),
+    label: (checkouts) => checkouts.map(describe),
+    count: (n) => plural(n, "checkout"),
+    table,
+  };
+}

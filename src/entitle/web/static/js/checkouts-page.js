@@ -1,0 +1,80 @@
+// The License Checkout page: the country picker scopes the list, the history and the new panel.
+
+import { download } from "./api.js";
+import { checkIn } from "./check-in.js";
+import { checkoutsList } from "./checkouts-list.js";
+import { history } from "./history.js";
+import { newCheckout } from "./new-checkout.js";
+import { plural } from "./format.js";
+
+const $ = (id) => document.getElementById(id);
+const main = $("main");
+const country = $("country");
+const hasSelect = main.dataset.hasSelect === "true";
+const state = { country: country.value, showExpired: false };
+
+function notify(message) {
+  const toast = $("toast");
+  toast.textContent = message;
+  toast.hidden = false;
+  clearTimeout(notify.timer);
+  notify.timer = setTimeout(() => (toast.hidden = true), 6000);
+}
+
+let list;
+let past;
+
+async function runCheckIn(checkouts) {
+  const results = await checkIn(checkouts);
+  if (!results.length) return;
+  const done = results.filter((r) => r.ok).length;
+  notify(`Checked in ${done} of ${plural(results.length, "checkout")}.`);
+  list.refresh();
+  past.refresh();
+}
+
+function onSelection(selected) {
+  const bulkCheckIn = $("bulk-check-in");
+  if (bulkCheckIn) bulkCheckIn.disabled = selected.length === 0;
+  $("bulk-download").disabled = selected.length === 0;
+  $("selection-count").textContent = selected.length ? `${plural(selected.length, "checkout")} selected` : "";
+}
+
+function start() {
+  list = checkoutsList($("checkouts-table"), { state, hasSelect, onCheckIn: runCheckIn, onSelection });
+  past = history($("history-table"), $("sort-bar"), {
+    state,
+    countries: [...country.options].map((o) => o.value).filter(Boolean),
+  });
+  newCheckout({
+    country,
+    notify,
+    onCreated: () => {
+      list.reload();
+      past.refresh();
+    },
+  });
+
+  country.addEventListener("change", () => {
+    state.country = country.value;
+    const url = new URL(window.location.href);
+    url.searchParams.set("country", state.country);
+    window.history.replaceState(null, "", url);
+    list.reload();
+    past.setCountry(state.country);
+  });
+  $("show-expired").addEventListener("change", (event) => {
+    state.showExpired = event.target.checked;
+    list.reload();
+  });
+  $("bulk-check-in")?.addEventListener("click", () => runCheckIn(list.selected()));
+  $("bulk-download").addEventListener("click", async () => {
+    const ids = list.selected().map((c) => c.id);
+    if (ids.length === 1) await download(`/checkouts/${ids[0]}/license-file`);
+    else await download("/checkouts/license-files", { method: "POST", body: { ids }, fallback: "license-files.zip" });
+    notify(`Downloaded ${plural(ids.length, "license file")}.`);
+  });
+}
+
+// Tabulator is a classic deferred script; modules run after deferred scripts, so it is ready.
+start();

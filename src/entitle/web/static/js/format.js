@@ -1,0 +1,20 @@
+// Dates in the browser's locale. Expiry is a whole day: the last day the license is valid.
+
+const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" });
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+export const formatDay = (isoDay) => (isoDay ? dateOnly.format(new Date(`${isoDay}T00:00:00Z`)) : "");
+
+export const formatMoment = (iso) => (iso ? dateTime.format(new Date(iso)) : "");
+
+export const STATUS_LABELS = { active: "Active", expired: "Expired", checked_in: "Checked in" };
+
+export function escapeHtml(text) {
+  return String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export function userLabel(checkout) {
+  return checkout.user_display_name || checkout.user;
+}
+
+export const plural = (count, one, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;

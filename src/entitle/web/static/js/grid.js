@@ -1,0 +1,64 @@
+// What both checkout grids share: remote paging, sorting and filtering through GET /checkouts.
+
+import { getJson } from "./api.js";
+
+/** Tabulator options for a grid whose rows come page by page from the API, sorted in SQL. */
+export function remoteGrid({ query, pageSize, empty, sortOverride = () => [] }) {
+  return {
+    ajaxURL: "/api/v1/checkouts",
+    ajaxRequestFunc: async (_url, _config, params) => {
+      const custom = sortOverride();
+      const sorters = custom.length ? custom : (params.sort ?? []);
+      const page = await getJson("/checkouts", {
+        ...query(),
+        page: params.page ?? 1,
+        page_size: params.size ?? pageSize,
+        sort: sorters.map((s) => (s.dir === "desc" ? `-${s.field}` : s.field)).join(","),
+      });
+      return { last_page: page.last_page, last_row: page.total, data: page.items };
+    },
+    pagination: true,
+    paginationMode: "remote",
+    paginationSize: pageSize,
+    paginationCounter: "rows",
+    sortMode: "remote",
+    filterMode: "remote",
+    layout: "fitColumns",
+    renderVertical: "basic",
+    index: "id",
+    placeholder: empty,
+    dataLoaderLoading: '<span class="grid-loading" role="status">Loading checkouts…</span>',
+    dataLoaderError: '<span class="grid-error" role="alert">The checkouts could not be loaded. Reload the page to try again.</span>',
+    columnDefaults: { headerHozAlign: "left", vertAlign: "middle" },
+  };
+}
+
+/** Column headers that sort can be reached with Tab and sorted with Enter or Space. */
+export function keyboardHeaders(table) {
+  for (const column of table.getColumns()) {
+    const definition = column.getDefinition();
+    if (definition.headerSort === false) continue;
+    const element = column.getElement();
+    element.tabIndex = 0;
+    element.addEventListener("keydown", (event) => {
+      if ((event.key === "Enter" || event.key === " ") && event.target === element) {
+        event.preventDefault();
+        element.querySelector(".tabulator-col-title")?.click();
+      }
+    });
+  }
+}
+
+export function button(className, label, html, onClick) {
+  const element = document.createElement("button");
+  element.type = "button";
+  element.className = className;
+  element.setAttribute("aria-label", label);
+  element.title = label;
+  element.innerHTML = html;
+  element.addEventListener("click", (event) => {
+    event.stopPropagation();
+    onClick(event);
+  });
+  return element;
+}

@@ -1,0 +1,101 @@
+// Checkout History: every checkout of the organisation, sorted by a header click or by the
+// custom sort bar (which overrides it), filtered per column, paged in SQL.
+
+import { filterParams, filterTitle } from "./column-filters.js";
+import { escapeHtml, formatDay, formatMoment, STATUS_LABELS, userLabel } from "./format.js";
+import { keyboardHeaders, remoteGrid } from "./grid.js";
+import { draggableHeaders, sortBar } from "./sort-bar.js";
+
+const COLUMNS = [
+  { field: "user", title: "User" },
+  { field: "machine", title: "Machine name" },
+  { field: "country", title: "Country" },
+  { field: "license_service", title: "License service" },
+  { field: "applications", title: "Applications" },
+  { field: "created_at", title: "Created" },
+  { field: "expires_at", title: "Expires" },
+  { field: "status", title: "Status" },
+];
+
+function filterInputs(countries) {
+  const any = ["", "Any"];
+  return {
+    user: [{ name: "user", label: "Name or email contains" }],
+    machine: [{ name: "machine", label: "Machine name contains" }],
+    country: [{ name: "country", label: "Entitlement country", options: [any, ...countries.map((c) => [c, c])] }],
+    license_service: [
+      { name: "license_service", label: "License service", options: [any, ["SES", "SES"], ["SELECTserver", "SELECTserver"]] },
+    ],
+    applications: [
+      { name: "application", label: "Application contains" },
+      { name: "version", label: "Version starts with" },
+    ],
+    created_at: [
+      { name: "created_on_from", label: "Created from", type: "date" },
+      { name: "created_on_to", label: "Created to", type: "date" },
+    ],
+    expires_at: [
+      { name: "expires_on_from", label: "Expires from", type: "date" },
+      { name: "expires_on_to", label: "Expires to", type: "date" },
+    ],
+    status: [
+      {
+        name: "status",
+        label: "Status",
+        options: [["", "Any"], ["active", "Active"], ["checked_in", "Checked in"], ["expired", "Expired (last 3 months)"]],
+      },
+    ],
+  };
+}
+
+const FORMATTERS = {
+  user: (c) => `<span class="cell-main">${escapeHtml(userLabel(c))}</span>`,
+  applications: (c) => escapeHtml(c.applications.map((a) => `${a.name} ${a.version}`).join(", ")),
+  created_at: (c) => formatMoment(c.created_at),
+  expires_at: (c) => formatDay(c.expires_on),
+  status: (c) => `<span class="badge ${c.status}">${STATUS_LABELS[c.status] ?? c.status}</span>`,
+};
+
+export function history(element, bar, { state, countries }) {
+  const filters = { country: state.country };
+  let table;
+  const reload = () => table.setPage(1);
+  const sorting = sortBar(bar, { columns: COLUMNS, onChange: (order) => {
+    element.classList.toggle("custom-sorted", order.length > 0);
+    reload();
+  } });
+  const inputs = filterInputs(countries);
+
+  table = new Tabulator(element, {
+    ...remoteGrid({
+      pageSize: 25,
+      empty: '<span class="grid-empty">No checkouts match. Clear a filter to see more.</span>',
+      query: () => ({ ...filterParams(filters), status: filters.status || "all" }),
+      sortOverride: () => sorting.order(),
+    }),
+    initialSort: [{ column: "created_at", dir: "desc" }],
+    headerSortTristate: false,
+    rowFormatter: (row) => row.getElement().classList.toggle("is-expired", row.getData().status === "expired"),
+    columns: COLUMNS.map(({ field, title }) => ({
+      title,
+      field,
+      titleFormatter: filterTitle(title, inputs[field], filters, reload),
+      formatter: FORMATTERS[field] ? (cell) => FORMATTERS[field](cell.getRow().getData()) : "plaintext",
+      minWidth: { applications: 220, created_at: 170, machine: 130, license_service: 140 }[field] ?? 110,
+      widthGrow: field === "applications" ? 2.5 : 1,
+    })),
+  });
+  table.on("tableBuilt", () => {
+    keyboardHeaders(table);
+    draggableHeaders(table, COLUMNS.map((c) => c.field));
+  });
+
+  return {
+    setCountry(country) {
+      filters.country = country;
+      reload();
+    },
+    refresh: () => table.replaceData(),
+    table,
+  };
+}

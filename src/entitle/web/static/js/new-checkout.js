@@ -1,0 +1,198 @@
+// The "New" panel: every field of a checkout, validated as you go, then the license download.
+
+import { ApiError, download, getJson, postJson } from "./api.js";
+import { applicationLines } from "./application-lines.js";
+import { combobox } from "./combobox.js";
+import { formatDay } from "./format.js";
+import { slidePanel } from "./panel.js";
+
+const EMAIL = /^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$/;
+const MACHINE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const FIELDS = ["license_service", "user", "machine", "activation_key", "expires_on", "applications"];
+const $ = (id) => document.getElementById(id);
+
+const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+
+function idempotencyKey() {
+  return [...crypto.getRandomValues(new Uint8Array(16))]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
+}
+
+export function newCheckout({ country, onCreated, notify }) {
+  const form = $("new-form");
+  const submit = $("submit-checkout");
+  const inputs = { user: $("new-user"), machine: $("new-machine"), key: $("new-key") };
+  const expires = $("new-expires");
+  const appInput = $("new-application");
+  const addButton = $("add-application");
+  const touched = new Set();
+  let knownApplications = new Map();
+  const service = () => form.elements.license_service.value;
+  const lines = applicationLines($("application-list"), { onChange: () => refresh() });
+
+  const setError = (field, message) => {
+    const target = $(`error-${field}`);
+    if (!target) return false;
+    target.textContent = message ?? "";
+    target.hidden = !message;
+    const control = { user: inputs.user, machine: inputs.machine, activation_key: inputs.key, expires_on: expires }[field];
+    control?.setAttribute("aria-invalid", String(Boolean(message)));
+    return true;
+  };
+
+  const problems = () => {
+    const found = {};
+    if (!service()) found.license_service = "Choose the license service.";
+    if (!EMAIL.test(inputs.user.value.trim())) found.user = "Pick a user or type an email such as ana@example.com.";
+    const machine = inputs.machine.value.trim();
+    if (!MACHINE.test(machine) || /^\d+$/.test(machine))
+      found.machine = "1 to 63 letters, digits and hyphens, not only digits (e.g. WS-0042).";
+    if (service() === "SELECTserver" && !inputs.key.value)
+      found.activation_key = inputs.key.options.length ? "Choose an activation key." : "This country has no activation keys.";
+    if (!expires.value) found.expires_on = "Choose the expiration date.";
+    else if (expires.max && expires.value > expires.max) found.expires_on = `The latest date allowed is ${formatDay(expires.max)}.`;
+    else if (expires.value < expires.min) found.expires_on = `Pick a date from ${formatDay(expires.min)} on.`;
+    if (!lines.valid()) found.applications = lines.count() ? "" : "Add at least one application.";
+    return found;
+  };
+
+  function refresh() {
+    const found = problems();
+    for (const field of FIELDS) if (touched.has(field)) setError(field, found[field]);
+    const ready = Object.keys(found).length === 0;
+    submit.disabled = !ready;
+    $("submit-hint").textContent = ready ? "Ready: the license file downloads when you check out." : "Fill in every field to check out.";
+  }
+
+  const touch = (field) => {
+    touched.add(field);
+    refresh();
+  };
+
+  const loadCountry = async () => {
+    const option = country.selectedOptions[0];
+    $("new-country-label").textContent = `Entitlement country ${country.value}`;
+    const latest = option?.dataset.latestExpiresOn ?? "";
+    expires.min = tomorrow();
+    expires.max = latest;
+    expires.value = latest;
+    $("hint-expires").textContent = latest
+      ? `Prefilled with the latest date allowed, ${formatDay(latest)}; an earlier date is fine.`
+      : "The contract has ended: no checkout can be created.";
+    const keys = await getJson("/activation-keys", { country: country.value }).catch(() => ({ items: [] }));
+    inputs.key.replaceChildren(new Option("Choose a key…", ""), ...keys.items.map((k) => new Option(k.key, k.key)));
+    refresh();
+  };
+
+  const setService = () => {
+    $("field-activation_key").hidden = service() !== "SELECTserver";
+    $("hint-application").textContent = `Applications that use ${service()}.`;
+    lines.setService(service());
+    updateAdd();
+    touch("license_service");
+  };
+
+  const updateAdd = () => {
+    const name = knownApplications.get(appInput.value.trim().toLowerCase());
+    addButton.disabled = !service() || !name || lines.has(name);
+  };
+
+  const addApplication = () => {
+    const name = knownApplications.get(appInput.value.trim().toLowerCase());
+    if (!name || addButton.disabled) return;
+    const line = lines.add(name);
+    appInput.value = "";
+    updateAdd();
+    touch("applications");
+    line?.input.focus();
+  };
+
+  combobox(inputs.user, {
+    source: async (q) =>
+      (await getJson("/users", { q })).items.map((u) => ({ value: u.email, label: u.display_name, detail: u.email })),
+  });
+  combobox(appInput, {
+    source: async (q) => {
+      if (!service()) return [];
+      const found = await getJson("/applications", { license_service: service(), q });
+      knownApplications = new Map(found.items.map((a) => [a.name.toLowerCase(), a.name]));
+      updateAdd();
+      return found.items.map((a) => ({ value: a.name, label: a.name }));
+    },
+  });
+  appInput.addEventListener("input", updateAdd);
+  appInput.addEventListener("change", updateAdd);
+  appInput.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.defaultPrevented) {
+      event.preventDefault();
+      addApplication();
+    }
+  });
+  addButton.addEventListener("click", addApplication);
+  form.addEventListener("change", (event) => {
+    if (event.target.name === "license_service") setService();
+  });
+  for (const [field, element] of [["user", inputs.user], ["machine", inputs.machine], ["activation_key", inputs.key], ["expires_on", expires]]) {
+    element.addEventListener("input", () => refresh());
+    element.addEventListener("change", () => touch(field));
+    element.addEventListener("blur", () => touch(field));
+  }
+
+  const reset = () => {
+    form.reset();
+    lines.clear();
+    touched.clear();
+    FIELDS.forEach((f) => setError(f, ""));
+    $("form-error").hidden = true;
+    $("field-activation_key").hidden = true;
+    loadCountry();
+  };
+
+  const panel = slidePanel($("new-panel"), $("new-checkout"), $("panel-backdrop"), $("panel-close"));
+
+  const showProblem = (error) => {
+    let placed = false;
+    for (const item of error.errors ?? []) {
+      const field = String(item.field ?? "").split(".")[0];
+      if (FIELDS.includes(field)) placed = setError(field, item.message) || placed;
+    }
+    $("form-error").textContent = placed ? "Some fields need attention." : error.message;
+    $("form-error").hidden = false;
+  };
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (submit.disabled) return;
+    submit.disabled = true;
+    submit.classList.add("busy");
+    $("form-error").hidden = true;
+    const body = {
+      country: country.value,
+      license_service: service(),
+      user: inputs.user.value.trim(),
+      machine: inputs.machine.value.trim(),
+      activation_key: service() === "SELECTserver" ? inputs.key.value : null,
+      expires_on: expires.value,
+      applications: lines.values(),
+    };
+    try {
+      const checkout = await postJson("/checkouts", body, { "Idempotency-Key": idempotencyKey() });
+      const file = await download(`/checkouts/${checkout.id}/license-file`);
+      panel.close();
+      reset();
+      notify(`Checked out for ${checkout.user} on ${checkout.machine}: ${file} downloaded.`);
+      onCreated(checkout);
+    } catch (error) {
+      if (error instanceof ApiError) showProblem(error);
+      else throw error;
+      refresh();
+    } finally {
+      submit.classList.remove("busy");
+    }
+  });
+
+  country.addEventListener("change", loadCountry);
+  $("new-checkout").addEventListener("click", () => panel.open(form.elements.license_service[0]));
+  loadCountry();
+}
