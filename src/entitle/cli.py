@@ -26,6 +26,7 @@ country_app = typer.Typer(help="Entitlement countries of an organisation.", no_a
 key_app = typer.Typer(help="Activation keys (SELECTserver).", no_args_is_help=True)
 catalog_app = typer.Typer(help="Applications and versions.", no_args_is_help=True)
 signing_app = typer.Typer(help="License signing keys.", no_args_is_help=True)
+token_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
 for sub, name in (
     (db_app, "db"),
     (org_app, "org"),
@@ -34,6 +35,7 @@ for sub, name in (
     (key_app, "activation-keys"),
     (catalog_app, "catalog"),
     (signing_app, "keys"),
+    (token_app, "token"),
 ):
     app.add_typer(sub, name=name)
 
@@ -278,6 +280,85 @@ def keys_rotate(data_dir: DataDir = None) -> None:
 
     ring = keys.rotate_keys(data_dir or default_dir())
     console.print(f"active signing keys: {', '.join(ring.kids())}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes.")] = 1,
+    data_dir: DataDir = None,
+) -> None:
+    """Run the portal and the API (run 'entitle db upgrade' first)."""
+    import os
+
+    import uvicorn
+
+    from entitle.service.demo import DEMO_PASSWORD
+    from entitle.service.health import database_ready
+    from entitle.store import organisations
+
+    if data_dir is not None:
+        os.environ["ENTITLE_DATA_DIR"] = str(data_dir)
+    services = _services(data_dir)
+    if not database_ready(services):
+        fail("the database has no schema (or is unreachable); run 'entitle db upgrade' first")
+    with services.uow() as uow:
+        demo_loaded = organisations.user_by_email(uow.conn, "admin@example.com") is not None
+    services.engine.dispose()
+    shown = "localhost" if host in {"127.0.0.1", "0.0.0.0", "::"} else host  # noqa: S104
+    console.print(f"entitle portal: http://{shown}:{port}/  (API docs: /docs)", highlight=False)
+    if demo_loaded:
+        console.print(f"demo login: admin@example.com / {DEMO_PASSWORD}", highlight=False)
+    uvicorn.run(
+        "entitle.server:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        log_level="info",
+    )
+
+
+@token_app.command("create")
+def token_create(
+    email: Annotated[str, typer.Option(help="The user the token acts as.")],
+    label: Annotated[str, typer.Option(help="What the token is for.")] = "",
+    data_dir: DataDir = None,
+) -> None:
+    """Make an API token; it is shown once, alone on the last line."""
+    from entitle.service import tokens
+
+    issued = tokens.create_token(_services(data_dir), email, label, by="operator")
+    console.print(f"token {issued.id} for {email} (shown once; store it now):", highlight=False)
+    print(issued.token)
+
+
+@token_app.command("list")
+def token_list(
+    email: Annotated[str, typer.Option(help="Whose tokens.")], data_dir: DataDir = None
+) -> None:
+    """List a user's API tokens."""
+    from entitle.service import tokens
+
+    table = Table(title=f"API tokens of {email}")
+    for column in ("id", "label", "created", "revoked"):
+        table.add_column(column)
+    for t in tokens.list_tokens(_services(data_dir), email):
+        revoked = t.revoked_at.strftime("%Y-%m-%d %H:%M") if t.revoked_at else ""
+        table.add_row(str(t.id), t.label, t.created_at.strftime("%Y-%m-%d %H:%M"), revoked)
+    console.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: int, data_dir: DataDir = None) -> None:
+    """Revoke an API token by its id; requests using it are refused from now on."""
+    from entitle.service import tokens
+
+    tokens.revoke_token(_services(data_dir), token_id)
+    console.print(f"token {token_id} revoked")
 
 
 def fail(message: str) -> NoReturn:

@@ -7,8 +7,6 @@ import io
 from collections.abc import Sequence
 from datetime import date
 
-from argon2 import PasswordHasher
-
 from entitle.domain import names
 from entitle.domain.errors import Conflict, InvalidInput, NotFound
 from entitle.domain.model import (
@@ -22,9 +20,9 @@ from entitle.domain.model import (
 )
 from entitle.domain.versions import Version
 from entitle.service.context import Services
+from entitle.service.passwords import password_hasher
 from entitle.store import catalog, organisations
 
-_hasher = PasswordHasher()
 MIN_PASSWORD = 8
 
 
@@ -35,7 +33,7 @@ def hash_password(password: str) -> str:
             f"Use a password of at least {MIN_PASSWORD} characters.",
             field="password",
         )
-    return _hasher.hash(password)
+    return password_hasher().hash(password)
 
 
 def create_organisation(

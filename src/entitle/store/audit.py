@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from entitle.store.tables import audit_events
 
@@ -59,3 +59,13 @@ def recent(
         .offset(offset)
     ).all()
     return [AuditEvent(r.at, r.actor, r.action, r.subject, r.address, r.detail) for r in rows]
+
+
+def count(conn: Connection, organisation_id: int) -> int:
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(audit_events)
+            .where(audit_events.c.organisation_id == organisation_id)
+        ).scalar_one()
+    )

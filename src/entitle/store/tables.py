@@ -198,3 +198,11 @@ audit_events = Table(
     Column("address", String(64), nullable=False, default=""),
     Column("detail", Text, nullable=False, default=""),
 )
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)

@@ -1,0 +1,160 @@
+"""Who is calling: an API bearer token, or the portal's signed session cookie.
+
+Routes take ``actor: Actor``. A session is a signed cookie (``entitle_session``: HttpOnly,
+SameSite=Lax, Secure over https) holding the user id and a CSRF token; the same CSRF token is
+in the readable ``entitle_csrf`` cookie. Unsafe requests made with the session cookie must send
+it back in the ``X-CSRF-Token`` header (or a ``csrf_token`` form field); bearer-token requests
+need no CSRF token. The portal logs people in with :func:`log_in` and out with :func:`log_out`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, Request, Response
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from entitle.api.deps import Address, ServicesDep, client_address
+from entitle.domain.errors import Forbidden
+from entitle.domain.model import User
+from entitle.service import auth
+from entitle.service.context import Services
+
+SESSION_COOKIE = "entitle_session"
+CSRF_COOKIE = "entitle_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+SESSION_SECONDS = 12 * 3600
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+bearer = HTTPBearer(auto_error=False, description="An API token from `entitle token create`")
+session_cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Portal session")
+
+
+@dataclass(frozen=True)
+class Caller:
+    user: User
+    address: str
+    via: Literal["token", "session"]
+    csrf_token: str | None = None
+
+    @property
+    def email(self) -> str:
+        return self.user.email
+
+
+def _signer(request: Request, services: Services) -> URLSafeTimedSerializer:
+    """Made once per process: the secret lives in the database, shared by every process."""
+    state = request.app.state
+    if getattr(state, "session_signer", None) is None:
+        state.session_signer = URLSafeTimedSerializer(
+            auth.session_secret(services), salt="entitle.session"
+        )
+    signer: URLSafeTimedSerializer = state.session_signer
+    return signer
+
+
+def _session(request: Request, services: Services) -> dict[str, Any] | None:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    try:
+        data = _signer(request, services).loads(cookie, max_age=SESSION_SECONDS)
+    except BadSignature:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+async def optional_caller(
+    request: Request,
+    services: ServicesDep,
+    address: Address,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    _cookie: Annotated[str | None, Depends(session_cookie)],
+) -> Caller | None:
+    """The caller, or None when the request carries no valid credentials."""
+    if request.headers.get("authorization"):
+        token = credentials.credentials if credentials else ""
+        user = auth.user_for_token(services, token) if token else None
+        return Caller(user, address, "token") if user else None
+    session = _session(request, services)
+    if session is None:
+        return None
+    user = auth.user_by_id(services, int(session.get("uid", 0)))
+    if user is None:
+        return None
+    caller = Caller(user, address, "session", str(session.get("csrf", "")))
+    if request.method not in SAFE_METHODS:
+        await _require_csrf(request, caller)
+    return caller
+
+
+async def _require_csrf(request: Request, caller: Caller) -> None:
+    submitted = request.headers.get(CSRF_HEADER)
+    if submitted is None and request.headers.get("content-type", "").startswith(_FORMS):
+        value = (await request.form()).get(CSRF_FIELD)
+        submitted = value if isinstance(value, str) else None
+    expected = caller.csrf_token or ""
+    if not submitted or not expected or not hmac.compare_digest(submitted, expected):
+        raise Forbidden(
+            "CSRF_TOKEN_MISSING",
+            f"Send the session's CSRF token in the {CSRF_HEADER} header.",
+            field=CSRF_HEADER,
+        )
+
+
+def current_caller(caller: Annotated[Caller | None, Depends(optional_caller)]) -> Caller:
+    if caller is None:
+        raise auth.Unauthenticated(
+            "NOT_AUTHENTICATED",
+            "Log in, or send an API token as 'Authorization: Bearer <token>'.",
+        )
+    return caller
+
+
+Actor = Annotated[Caller, Depends(current_caller)]
+OptionalActor = Annotated[Caller | None, Depends(optional_caller)]
+
+
+def start_session(request: Request, response: Response, services: Services, user: User) -> str:
+    """Set the session and CSRF cookies on ``response``; returns the CSRF token."""
+    csrf = secrets.token_urlsafe(32)
+    value = _signer(request, services).dumps({"uid": user.id, "csrf": csrf})
+    secure = request.url.scheme == "https"
+    response.set_cookie(
+        SESSION_COOKIE,
+        value,
+        max_age=SESSION_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        path="/",
+    )
+    response.set_cookie(
+        CSRF_COOKIE, csrf, max_age=SESSION_SECONDS, samesite="lax", secure=secure, path="/"
+    )
+    return csrf
+
+
+def end_session(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+    response.delete_cookie(CSRF_COOKIE, path="/", samesite="lax")
+
+
+def log_in(
+    request: Request, response: Response, services: Services, email: str, password: str
+) -> tuple[User, str]:
+    """Check the password (rate-limited, audited) and start a session: (user, CSRF token)."""
+    user = auth.login(services, email, password, client_address(request))
+    return user, start_session(request, response, services, user)
+
+
+def log_out(response: Response, services: Services, caller: Caller | None) -> None:
+    if caller is not None:
+        auth.record_logout(services, caller.user, caller.address)
+    end_session(response)

@@ -1,0 +1,121 @@
+"""Create, list and read checkouts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, Response, status
+from pydantic import BaseModel, Field
+
+from entitle.api.auth import Actor
+from entitle.api.deps import ServicesDep
+from entitle.api.schemas import (
+    CheckoutCreate,
+    CheckoutId,
+    CheckoutOut,
+    CheckoutPageOut,
+    ShortText,
+    StatusFilter,
+    Text,
+    as_utc,
+)
+from entitle.domain.checkouts import CheckoutRequest
+from entitle.service import queries
+from entitle.service.create_checkout import create_checkout
+from entitle.store.checkouts import CheckoutQuery
+
+router = APIRouter(tags=["checkouts"])
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Retrying a create with the same key returns the same checkout",
+    ),
+]
+
+
+class CheckoutFilters(BaseModel):
+    status: StatusFilter = "all"
+    user: Text | None = None
+    machine: ShortText | None = None
+    application: Text | None = None
+    version: ShortText | None = None
+    country: ShortText | None = None
+    license_service: ShortText | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    expires_from: datetime | None = None
+    expires_to: datetime | None = None
+    sort: Text | None = Field(None, description="Fields, '-' for descending: user,-expires_at")
+    page: int = Field(1, ge=1, le=1_000_000)
+    page_size: int = Field(50, ge=1, le=queries.MAX_PAGE_SIZE)
+
+
+@router.post("/checkouts", status_code=status.HTTP_201_CREATED, summary="Create a checkout")
+def create(
+    body: CheckoutCreate,
+    actor: Actor,
+    services: ServicesDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> CheckoutOut:
+    request = CheckoutRequest(
+        country=body.country,
+        license_service=body.license_service,
+        user=body.user,
+        machine=body.machine,
+        applications=[(a.name, a.version) for a in body.applications],
+        activation_key=body.activation_key,
+        expires_on=body.expires_on,
+    )
+    checkout = create_checkout(
+        services,
+        actor.email,
+        request,
+        idempotency_key=idempotency_key,
+        address=actor.address,
+    )
+    response.headers["Location"] = f"/api/v1/checkouts/{checkout.id}"
+    return CheckoutOut.of(checkout, services.now())
+
+
+@router.get("/checkouts", summary="The organisation's checkouts, filtered, sorted and paged")
+def list_checkouts(
+    filters: Annotated[CheckoutFilters, Query()], actor: Actor, services: ServicesDep
+) -> CheckoutPageOut:
+    query = CheckoutQuery(
+        organisation_id=actor.user.organisation_id,
+        status=filters.status,
+        country=filters.country,
+        user=filters.user,
+        machine=filters.machine,
+        application=filters.application,
+        version=filters.version,
+        license_service=filters.license_service,
+        created_from=as_utc(filters.created_from, "created_from"),
+        created_to=as_utc(filters.created_to, "created_to"),
+        expires_from=as_utc(filters.expires_from, "expires_from"),
+        expires_to=as_utc(filters.expires_to, "expires_to"),
+        sort=queries.parse_sort(filters.sort),
+        page=filters.page,
+        page_size=filters.page_size,
+    )
+    page = queries.list_checkouts(services, actor.email, query)
+    now = services.now()
+    return CheckoutPageOut(
+        items=[CheckoutOut.of(c, now) for c in page.items],
+        total=page.total,
+        page=page.page,
+        page_size=page.page_size,
+        last_page=page.last_page,
+    )
+
+
+@router.get("/checkouts/{checkout_id}", summary="One checkout")
+def read(
+    checkout_id: Annotated[CheckoutId, Path()], actor: Actor, services: ServicesDep
+) -> CheckoutOut:
+    return CheckoutOut.of(queries.get_checkout(services, actor.email, checkout_id), services.now())

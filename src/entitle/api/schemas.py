@@ -1,0 +1,222 @@
+"""The JSON the API reads and writes: the contract clients rely on."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from entitle.domain.errors import InvalidInput
+from entitle.domain.listing import effective_check_in, status_of
+from entitle.domain.model import CheckInMethod, Checkout, LicenseService, Role, Status
+
+NO_NUL = r"^[^\x00]*$"
+Text = Annotated[str, StringConstraints(max_length=254, pattern=NO_NUL)]
+ShortText = Annotated[str, StringConstraints(max_length=64, pattern=NO_NUL)]
+CheckoutId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=NO_NUL)]
+Digest = Annotated[str, StringConstraints(pattern=r"^[0-9A-Fa-f]{64}$")]
+StatusFilter = Literal["active", "expired", "checked_in", "listed", "all"]
+T = TypeVar("T")
+
+
+class Items(BaseModel, Generic[T]):
+    items: list[T]
+
+
+class ApplicationLine(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Text
+    version: ShortText
+
+
+class CheckoutCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    country: ShortText = Field(examples=["US"])
+    license_service: ShortText = Field(description="SES or SELECTserver", examples=["SES"])
+    user: Text = Field(description="Email of the user the checkout is for")
+    machine: ShortText = Field(description="Computer name", examples=["WS-0042"])
+    activation_key: ShortText | None = Field(None, description="SELECTserver only")
+    expires_on: date | None = Field(None, description="Defaults to the latest date allowed")
+    applications: list[ApplicationLine] = Field(max_length=200)
+
+
+class CheckoutOut(BaseModel):
+    id: str
+    status: Status
+    user: str
+    user_display_name: str | None
+    machine: str
+    country: str
+    license_service: LicenseService
+    activation_key: str | None
+    applications: list[ApplicationLine]
+    created_at: datetime
+    created_by: str
+    expires_at: datetime
+    expires_on: date
+    checked_in_at: datetime | None
+    checked_in_by: str | None
+    check_in_method: CheckInMethod | None
+
+    @classmethod
+    def of(cls, checkout: Checkout, now: datetime) -> CheckoutOut:
+        checked_in_at, checked_in_by, method = effective_check_in(checkout, now)
+        return cls(
+            id=checkout.id,
+            status=status_of(checkout, now),
+            user=checkout.user_email,
+            user_display_name=checkout.user_display_name,
+            machine=checkout.machine,
+            country=checkout.country,
+            license_service=checkout.license_service,
+            activation_key=checkout.activation_key,
+            applications=[
+                ApplicationLine(name=line.application, version=str(line.version))
+                for line in checkout.lines
+            ],
+            created_at=checkout.created_at,
+            created_by=checkout.created_by,
+            expires_at=checkout.expires_at,
+            expires_on=(checkout.expires_at - timedelta(microseconds=1)).date(),
+            checked_in_at=checked_in_at,
+            checked_in_by=checked_in_by,
+            check_in_method=method,
+        )
+
+
+class CheckoutPageOut(BaseModel):
+    items: list[CheckoutOut]
+    total: int
+    page: int
+    page_size: int
+    last_page: int
+
+
+class Ids(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ids: list[CheckoutId] = Field(min_length=1, max_length=1000)
+
+
+class CheckInError(BaseModel):
+    status: int
+    code: str
+    message: str
+
+
+class CheckInResultOut(BaseModel):
+    id: str
+    ok: bool
+    checkout: CheckoutOut | None
+    error: CheckInError | None
+
+
+class ClientReceiptIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    checkout_id: CheckoutId
+    machine: ShortText
+    user_profile: Text
+    cleared_at: datetime
+    license_digest: Digest
+
+
+class ReceiptOut(BaseModel):
+    checkout_id: str
+    status: Status
+    checked_in_at: datetime | None
+    check_in_method: CheckInMethod | None
+
+
+class CountryOut(BaseModel):
+    country: str
+    checkouts_enabled: bool
+    max_days: int
+    latest_expires_on: date | None
+
+
+class LicenseServiceOut(BaseModel):
+    name: LicenseService
+    file_extension: str
+    needs_activation_key: bool
+
+
+class ApplicationOut(BaseModel):
+    name: str
+
+
+class VersionOut(BaseModel):
+    version: str
+    license_service: LicenseService
+
+
+class UserOut(BaseModel):
+    email: str
+    display_name: str
+    usage_country: str
+    role: Role
+
+
+class ActivationKeyOut(BaseModel):
+    key: str
+    country: str
+
+
+class AuditEventOut(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    address: str
+    detail: str
+
+
+class AuditPageOut(BaseModel):
+    items: list[AuditEventOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class LoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: Text
+    password: Annotated[str, StringConstraints(max_length=1024)]
+
+
+class SessionOut(BaseModel):
+    user: UserOut
+    csrf_token: str | None
+
+
+class TokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    label: Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL)] = ""
+
+
+class TokenOut(BaseModel):
+    id: int
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    token: str = Field(description="Shown once; only its SHA-256 is stored")
+
+
+class HealthOut(BaseModel):
+    status: str
+
+
+def as_utc(moment: datetime | None, field: str) -> datetime | None:
+    """A timestamp without a zone is UTC; one too far out to convert is refused."""
+    if moment is None:
+        return None
+    try:
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise InvalidInput(
+            "TIMESTAMP_OUT_OF_RANGE", f"{field} is out of range.", field=field
+        ) from None

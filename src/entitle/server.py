@@ -1,0 +1,67 @@
+"""The application: the API under /api/v1, the public keys, health, and the portal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from entitle.api import audit, catalog, check_in, checkouts, files, session, well_known
+from entitle.api.middleware import BodyLimit, SecurityHeaders
+from entitle.api.problems import ERROR_STATUSES, Problem, document_problems, install
+from entitle.service.context import Services
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(services: Services | None = None) -> FastAPI:
+    """One app per process; ``services`` (keys loaded, engine pooled) is shared by requests."""
+    if services is None:
+        from entitle.service.bootstrap import open_services
+
+        services = open_services()
+    app = FastAPI(
+        title="entitle",
+        version="1",
+        description="Offline license checkouts: signed license files for disconnected "
+        "workstations. Errors are application/problem+json (RFC 9457).",
+        responses={status: {"model": Problem} for status in ERROR_STATUSES},
+    )
+    app.state.services = services
+    app.state.session_signer = None
+    install(app)
+    for router in (
+        checkouts.router,
+        files.router,
+        check_in.router,
+        catalog.router,
+        audit.router,
+        session.router,
+    ):
+        app.include_router(router, prefix=API_PREFIX)
+    app.include_router(well_known.router)
+    _include_portal(app)
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def _include_portal(app: FastAPI) -> None:
+    """The portal's pages and /static, when the portal is installed."""
+    try:
+        from entitle.web.routes import router as web_router
+    except ImportError:
+        return
+    app.include_router(web_router)
+
+
+def app_from_environment() -> FastAPI:
+    """The factory ``entitle serve`` gives uvicorn, so every worker builds its own app."""
+    return create_app()
