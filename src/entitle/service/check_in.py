@@ -48,33 +48,62 @@ def check_in_many(
     with services.uow() as uow:
         actor, organisation = actor_and_organisation(uow.conn, actor_email)
         require_manager(actor)
-        results = [_one(uow.conn, actor, organisation, i, now, address) for i in ids]
+        results = _many(uow.conn, actor, organisation, ids, now, address)
         uow.commit()
     return results
 
 
-def _one(
+def _many(
     conn: Connection,
     actor: User,
     organisation: Organisation,
-    checkout_id: str,
+    ids: Sequence[str],
     now: datetime,
     address: str,
-) -> CheckInResult:
-    try:
-        checkout = store.get(conn, organisation.id, checkout_id)
-        if checkout is None:
-            raise NotFound("CHECKOUT_NOT_FOUND", f"No checkout {checkout_id} in your organisation.")
-        require_check_in_allowed(checkout, organisation, now)
-        if not store.check_in(conn, checkout.id, now, actor.email, CheckInMethod.PORTAL):
-            raise Conflict("ALREADY_CHECKED_IN", "This checkout was checked in meanwhile.")
-        audit.record(
-            conn, organisation.id, now, actor.email, "checkout.check_in", checkout.id, address
-        )
-        refreshed = store.get(conn, organisation.id, checkout.id)
-        return CheckInResult(checkout_id, checkout=refreshed)
-    except DomainError as refusal:
-        return CheckInResult(checkout_id, error=refusal)
+) -> list[CheckInResult]:
+    """The same guards as one by one, in a fixed number of statements for any count of ids."""
+    found = {c.id: c for c in store.get_many(conn, organisation.id, ids)}
+    refusals: dict[str, DomainError] = {}
+    for checkout_id in ids:
+        try:
+            checkout = found.get(checkout_id)
+            if checkout is None:
+                raise NotFound(
+                    "CHECKOUT_NOT_FOUND", f"No checkout {checkout_id} in your organisation."
+                )
+            require_check_in_allowed(checkout, organisation, now)
+        except DomainError as refusal:
+            refusals[checkout_id] = refusal
+    wanted = [i for i in ids if i not in refusals]
+    done = store.check_in_many(conn, wanted, now, actor.email, CheckInMethod.PORTAL)
+    for checkout_id in wanted:
+        if checkout_id not in done:
+            refusals[checkout_id] = Conflict(
+                "ALREADY_CHECKED_IN", "This checkout was checked in meanwhile."
+            )
+    checked_in = [i for i in wanted if i in done]
+    audit.record_many(
+        conn,
+        [
+            {
+                "organisation_id": organisation.id,
+                "at": now,
+                "actor": actor.email,
+                "action": "checkout.check_in",
+                "subject": checkout_id,
+                "address": address,
+                "detail": "",
+            }
+            for checkout_id in checked_in
+        ],
+    )
+    refreshed = {c.id: c for c in store.get_many(conn, organisation.id, checked_in)}
+    return [
+        CheckInResult(i, error=refusals[i])
+        if i in refusals
+        else CheckInResult(i, checkout=refreshed[i])
+        for i in ids
+    ]
 
 
 @dataclass(frozen=True)

@@ -163,6 +163,29 @@ def check_in(
     return result.rowcount == 1
 
 
+def check_in_many(
+    conn: Connection,
+    checkout_ids: Sequence[str],
+    now: datetime,
+    by: str,
+    method: CheckInMethod,
+) -> set[str]:
+    """Record the check-in of each checkout still active, in one statement; the ids it did."""
+    if not checkout_ids:
+        return set()
+    result = conn.execute(
+        checkouts.update()
+        .where(
+            checkouts.c.id.in_(checkout_ids)
+            & checkouts.c.checked_in_at.is_(None)
+            & (checkouts.c.expires_at > now)
+        )
+        .values(checked_in_at=now, checked_in_by=by, check_in_method=method.value)
+        .returning(checkouts.c.id)
+    )
+    return {row.id for row in result}
+
+
 def status_expression(now: datetime) -> ColumnElement[str]:
     return case(
         (checkouts.c.checked_in_at.is_not(None), literal(Status.CHECKED_IN.value)),
