@@ -1,0 +1,167 @@
+"""Usage reports for administrators: totals per group, daily usage, peak machines, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from entitle.domain import names
+from entitle.domain.calendar import add_years
+from entitle.domain.checkouts import require_manager
+from entitle.domain.errors import InvalidInput
+from entitle.domain.model import LicenseService
+from entitle.domain.usage import format_duration
+from entitle.service.actors import actor_and_organisation
+from entitle.service.context import Services
+from entitle.store import usage as store
+from entitle.store.usage import CALENDAR_GROUPS, GROUPS, Peak, UsageFilters, UsageQuery, UsageRow
+
+MAX_YEARS = 3
+DAILY_BY = ("user", "machine")
+
+
+@dataclass(frozen=True)
+class UsageReport:
+    """Booked usage of one organisation over the UTC days ``[from_, to)`` as of ``generated_at``."""
+
+    organisation: str
+    from_: date
+    to: date
+    group_by: tuple[str, ...]
+    filters: UsageFilters
+    rows: list[UsageRow]
+    generated_at: datetime
+    columns: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "columns", (*self.group_by, "minutes", "duration"))
+
+    @property
+    def total_minutes(self) -> int:
+        return 10 * sum(row.intervals for row in self.rows)
+
+    def items(self) -> list[dict[str, str | int]]:
+        """One mapping per row: the group keys, ``minutes`` and ``duration`` (``D HH:MM``)."""
+        return [
+            {
+                **dict(zip(self.group_by, row.keys, strict=True)),
+                "minutes": 10 * row.intervals,
+                "duration": format_duration(row.intervals),
+            }
+            for row in self.rows
+        ]
+
+
+def usage_report(
+    services: Services,
+    actor_email: str,
+    from_: date,
+    to: date,
+    group_by: Sequence[str] = (),
+    filters: UsageFilters | None = None,
+) -> UsageReport:
+    """Total booked usage per group; every application of every checkout is booked."""
+    groups = parse_group_by(group_by)
+    wanted = check_filters(filters or UsageFilters())
+    check_range(from_, to)
+    now = services.now()
+    with services.uow() as uow:
+        actor, organisation = actor_and_organisation(uow.conn, actor_email)
+        require_manager(actor)
+        query = UsageQuery(organisation.id, from_, to, groups, wanted)
+        rows = store.totals(uow.conn, query, now)
+    return UsageReport(organisation.name, from_, to, groups, wanted, rows, now)
+
+
+def daily_usage(
+    services: Services,
+    actor_email: str,
+    from_: date,
+    to: date,
+    by: str,
+    filters: UsageFilters | None = None,
+) -> UsageReport:
+    """ "Daily usage by user" or "by machine": one row per day and user (or machine)."""
+    if by not in DAILY_BY:
+        raise InvalidInput(
+            "DAILY_BY_UNKNOWN", "Daily usage is by user or by machine.", field="group_by"
+        )
+    return usage_report(services, actor_email, from_, to, ("day", by), filters)
+
+
+def peak_usage(
+    services: Services,
+    actor_email: str,
+    from_: date,
+    to: date,
+    filters: UsageFilters | None = None,
+) -> Peak:
+    """The most distinct machines with a booked 10-minute interval at once, and when first."""
+    wanted = check_filters(filters or UsageFilters())
+    check_range(from_, to)
+    with services.uow() as uow:
+        actor, organisation = actor_and_organisation(uow.conn, actor_email)
+        require_manager(actor)
+        query = UsageQuery(organisation.id, from_, to, (), wanted)
+        return store.peak(uow.conn, query, services.now())
+
+
+def parse_group_by(group_by: Sequence[str]) -> tuple[str, ...]:
+    parts = [p.strip().lower() for text in group_by for p in text.split(",") if p.strip()]
+    for part in parts:
+        if part not in GROUPS:
+            raise InvalidInput(
+                "GROUP_BY_UNKNOWN",
+                f"Cannot group by '{part}'; use any of {', '.join(GROUPS)}.",
+                field="group_by",
+            )
+    groups = tuple(dict.fromkeys(parts))
+    if all(g in groups for g in CALENDAR_GROUPS):
+        raise InvalidInput(
+            "GROUP_BY_DAY_AND_MONTH", "Group by day or by month, not both.", field="group_by"
+        )
+    return groups
+
+
+def check_range(from_: date, to: date) -> None:
+    if from_ >= to:
+        raise InvalidInput(
+            "RANGE_EMPTY",
+            "'from' must be before 'to': the range includes 'from' and excludes 'to', "
+            "so one day is from=2026-03-01 to=2026-03-02.",
+            field="to",
+        )
+    cap = add_years(from_, MAX_YEARS)
+    if to > cap:
+        raise InvalidInput(
+            "RANGE_TOO_LONG",
+            f"A report covers at most {MAX_YEARS} years: choose 'to' on or before {cap}.",
+            field="to",
+        )
+
+
+def check_filters(filters: UsageFilters) -> UsageFilters:
+    if filters.country:
+        names.country(filters.country)
+    if filters.machine:
+        names.machine_name(filters.machine)
+    service = filters.license_service
+    if service and service.lower() not in (s.value.lower() for s in LicenseService):
+        raise InvalidInput(
+            "LICENSE_SERVICE_UNKNOWN",
+            f"'{service}' is not a license service: use SES or SELECTserver.",
+            field="license_service",
+        )
+    return filters
+
+
+def report_csv(report: UsageReport) -> str:
+    """The report's rows as CSV with a header line: group keys, minutes, duration."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=report.columns, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(report.items())
+    return buffer.getvalue()
