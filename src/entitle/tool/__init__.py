@@ -1,1 +1,103 @@
-"""The licensing tool: import license files on a workstation and check them offline."""
+"""The licensing tool: import license files on a workstation and check them offline.
+
+A product asks at start-up whether it may run::
+
+    from entitle.tool import check
+
+    result = check("Designer", "2.1")
+    if not result:
+        sys.exit(f"Designer cannot start: {result.message}")   # result.reason is stable
+    licensed_until = result.claims.expires_at
+
+The same store is managed from Python as from ``entitle-tool``:
+
+* :func:`trust` the license server's public keys (its URL, a JWKS file or a PEM file);
+* :func:`import_license_files`, :func:`list_licenses`, :func:`show_license`,
+  :func:`clean_expired`;
+* :func:`clear` a license (writes a check-in receipt) and :func:`send_receipts` to the server.
+
+Licenses are stored for the current OS user, in ``platformdirs.user_data_dir("entitle-tool")``
+unless ``ENTITLE_TOOL_HOME`` says otherwise; every function takes ``home=`` as well. Importing
+this package is cheap: only :func:`check` loads with it, the rest on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from entitle.tool.check import CheckResult, check
+from entitle.tool.errors import (
+    ClockLooksWrong,
+    DamagedStore,
+    NotTrusted,
+    ServerUnreachable,
+    ToolError,
+    TrustSourceError,
+    UnknownCheckout,
+)
+from entitle.tool.home import machine_name, tool_home
+
+if TYPE_CHECKING:
+    from entitle.tool.licenses import (
+        ImportOutcome,
+        clean_expired,
+        import_license_files,
+        list_licenses,
+        show_license,
+    )
+    from entitle.tool.receipts import Cleared, SendOutcome, clear, send_receipts
+    from entitle.tool.store import StoredLicense
+    from entitle.tool.trust import TrustResult, trust
+
+_LAZY = {
+    "ImportOutcome": "licenses",
+    "clean_expired": "licenses",
+    "import_license_files": "licenses",
+    "list_licenses": "licenses",
+    "show_license": "licenses",
+    "Cleared": "receipts",
+    "SendOutcome": "receipts",
+    "clear": "receipts",
+    "send_receipts": "receipts",
+    "StoredLicense": "store",
+    "TrustResult": "trust",
+    "trust": "trust",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"entitle.tool.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = [
+    "CheckResult",
+    "Cleared",
+    "ClockLooksWrong",
+    "DamagedStore",
+    "ImportOutcome",
+    "NotTrusted",
+    "SendOutcome",
+    "ServerUnreachable",
+    "StoredLicense",
+    "ToolError",
+    "TrustResult",
+    "TrustSourceError",
+    "UnknownCheckout",
+    "check",
+    "clean_expired",
+    "clear",
+    "import_license_files",
+    "list_licenses",
+    "machine_name",
+    "send_receipts",
+    "show_license",
+    "tool_home",
+    "trust",
+]

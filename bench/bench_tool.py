@@ -1,0 +1,100 @@
+"""Cold ``entitle-tool check`` process time, against a bare interpreter importing Ed25519.
+
+Every product start runs ``entitle-tool check``; its floor is an interpreter that loads the
+signature algorithm. Both run alternately (median of N), with bytecode caching on, as in an
+installed package, and a ``.belic`` license that verifies.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bench.harness import Context, Figure
+
+GOAL = 1.3
+BASELINE = "from cryptography.hazmat.primitives.asymmetric import ed25519"
+
+
+def _prepare(home: Path) -> None:
+    from entitle.licensefile import SES, LicenseClaims, LicensedApplication, init_keys
+    from entitle.tool import import_license_files
+    from entitle.tool.store import Store
+
+    ring = init_keys(home / "server")
+    now = datetime.now(UTC)
+    claims = LicenseClaims(
+        checkout_id="bench-0001",
+        issuer="https://licenses.example.com",
+        organisation_id="org-1",
+        organisation_name="Bench",
+        user_email="ada@example.com",
+        machine_name="BENCH-WS",
+        country="DE",
+        license_service=SES,
+        activation_key=None,
+        issued_at=now - timedelta(days=1),
+        expires_at=now + timedelta(days=30),
+        applications=(LicensedApplication("Designer", "2.1"),),
+    )
+    license_file = home / "bench.belic"
+    license_file.write_bytes(ring.sign(claims))
+    with Store(home / "store").update() as state:
+        state.trusted_keys = ring.trusted()
+    outcome = import_license_files([license_file], home=home / "store", machine_name="BENCH-WS")
+    assert not outcome[0].refused, outcome[0].message
+
+
+def _entitle_tool() -> str:
+    found = Path(sys.executable).with_name("entitle-tool")
+    return str(found) if found.exists() else (shutil.which("entitle-tool") or "entitle-tool")
+
+
+def _once(command: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{command[0]} exited {done.returncode}")
+    return elapsed
+
+
+def run(ctx: Context) -> None:
+    runs = 5 if ctx.tiny else 20 if ctx.quick else 50
+    with tempfile.TemporaryDirectory(prefix="entitle-bench-tool-") as directory:
+        home = Path(directory)
+        _prepare(home)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env |= {"ENTITLE_TOOL_HOME": str(home / "store"), "ENTITLE_MACHINE_NAME": "BENCH-WS"}
+        check = [_entitle_tool(), "check", "--app", "Designer", "--version", "2.1"]
+        baseline = [sys.executable, "-c", BASELINE]
+        for _ in range(3):  # warm the page cache and write bytecode caches
+            _once(check, env)
+            _once(baseline, env)
+        tool_times: list[float] = []
+        base_times: list[float] = []
+        for _ in range(runs):
+            tool_times.append(_once(check, env))
+            base_times.append(_once(baseline, env))
+    value = statistics.median(tool_times) * 1000
+    base = statistics.median(base_times) * 1000
+    ctx.add(
+        Figure(
+            name="cold entitle-tool check",
+            value=value,
+            baseline_name="python -c 'import ed25519'",
+            baseline=base,
+            unit="ms",
+            goal=f"<= {GOAL}x",
+            met=value <= GOAL * base,
+            notes=f"median of {runs} alternating runs, .belic license, bytecode cached",
+        )
+    )
+    print(f"entitle-tool check {value:.1f} ms, baseline {base:.1f} ms, ratio {value / base:.2f}")

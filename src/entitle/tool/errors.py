@@ -1,0 +1,71 @@
+"""Why the licensing tool refused to do something.
+
+    ToolError(Exception)        a command cannot be carried out; ``code`` is stable
+    ├── DamagedStore            the store file is unreadable; it was moved aside    STORE_DAMAGED
+    ├── NotTrusted              no trusted keys yet: run ``entitle-tool trust``       NOT_TRUSTED
+    ├── TrustSourceError        a JWKS, PEM or server URL gave no usable keys       TRUST_SOURCE
+    ├── UnknownCheckout         no stored license has that checkout id              UNKNOWN_CHECKOUT
+    ├── ClockLooksWrong         the system clock is behind what the store has seen  CLOCK_WRONG
+    └── ServerUnreachable       the license server could not be reached             OFFLINE
+
+License files themselves are refused with :class:`entitle.licensefile.LicenseFileError`.
+"""
+
+from __future__ import annotations
+
+
+class ToolError(Exception):
+    """A command of the licensing tool cannot be carried out; ``str(error)`` is for people."""
+
+    code = "TOOL_ERROR"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class DamagedStore(ToolError):
+    """The store file could not be read; it was kept aside, never emptied."""
+
+    code = "STORE_DAMAGED"
+
+    def __init__(self, path: str, kept_as: str | None, detail: str) -> None:
+        kept = f" It was kept as {kept_as}." if kept_as else ""
+        super().__init__(f"The license store {path} is damaged ({detail}).{kept}")
+        self.path = path
+        self.kept_as = kept_as
+
+
+class NotTrusted(ToolError):
+    """No issuer keys are trusted yet, so no license file can be verified."""
+
+    code = "NOT_TRUSTED"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "No license server is trusted yet: run 'entitle-tool trust <server URL or key file>'."
+        )
+
+
+class TrustSourceError(ToolError):
+    """A file or URL given to ``trust`` holds no usable public keys."""
+
+    code = "TRUST_SOURCE"
+
+
+class UnknownCheckout(ToolError):
+    """No stored license has the given checkout id (or the prefix is ambiguous)."""
+
+    code = "UNKNOWN_CHECKOUT"
+
+
+class ClockLooksWrong(ToolError):
+    """The system clock is behind the latest time the store has seen."""
+
+    code = "CLOCK_WRONG"
+
+
+class ServerUnreachable(ToolError):
+    """The license server did not answer (offline, wrong URL, timeout)."""
+
+    code = "OFFLINE"

@@ -1,0 +1,149 @@
+"""Import license files into the current user's store, list, show and clean them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+from entitle.licensefile import LicenseFileError, license_digest, verify
+from entitle.tool.check import clock_problem
+from entitle.tool.errors import NotTrusted, UnknownCheckout
+from entitle.tool.home import machine_name as this_machine
+from entitle.tool.store import Store, StoredLicense, StoreState
+
+IMPORTED = "imported"
+ALREADY_IMPORTED = "already imported"
+REPLACED = "replaced"
+REFUSED = "refused"
+
+
+class ImportOutcome(NamedTuple):
+    """What became of one file: ``status`` is one of the constants above."""
+
+    path: str
+    status: str
+    message: str
+    license: StoredLicense | None = None
+
+    @property
+    def refused(self) -> bool:
+        return self.status == REFUSED
+
+
+def import_license_files(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    home: str | os.PathLike[str] | None = None,
+    now: datetime | None = None,
+    machine_name: str | None = None,
+) -> list[ImportOutcome]:
+    """Verify each file (trusted signature, this machine, validity) and store the good ones.
+
+    Refusals carry the license file's own reason; importing a stored file again changes
+    nothing. Files are read before the store is locked, so one unreadable file refuses only
+    itself.
+    """
+    moment = _now(now)
+    machine = machine_name or this_machine()
+    contents: list[tuple[str, bytes | str]] = []
+    for path in paths:
+        name = os.fspath(path)
+        try:
+            with open(name, "rb") as handle:
+                contents.append((name, handle.read()))
+        except OSError as error:
+            contents.append((name, f"cannot read it ({error.strerror})."))
+    with Store(home).update() as state:
+        problem = clock_problem(moment, state.last_seen)
+        outcomes = [
+            _import_one(state, name, data, moment, machine, problem) for name, data in contents
+        ]
+        if problem is None:
+            state.saw(moment)
+    return outcomes
+
+
+def _import_one(
+    state: StoreState,
+    name: str,
+    data: bytes | str,
+    now: datetime,
+    machine: str,
+    clock_problem: str | None,
+) -> ImportOutcome:
+    if isinstance(data, str):
+        return ImportOutcome(name, REFUSED, data)
+    if clock_problem:
+        return ImportOutcome(name, REFUSED, clock_problem)
+    if state.trusted_keys is None:
+        return ImportOutcome(name, REFUSED, NotTrusted().message)
+    try:
+        claims = verify(data, state.trusted_keys, now=now, machine_name=machine)
+    except LicenseFileError as error:
+        return ImportOutcome(name, REFUSED, str(error))
+    digest = license_digest(data)
+    earlier = state.licenses.get(claims.checkout_id)
+    if earlier is not None and earlier.digest == digest:
+        return ImportOutcome(name, ALREADY_IMPORTED, "already imported.", earlier)
+    entry = StoredLicense(
+        checkout_id=claims.checkout_id,
+        file_name=os.path.basename(name),
+        imported_at=now.replace(microsecond=0),
+        digest=digest,
+        data=data,
+        claims=claims,
+    )
+    state.licenses[claims.checkout_id] = entry
+    status = IMPORTED if earlier is None else REPLACED
+    return ImportOutcome(name, status, f"{status} checkout {claims.checkout_id}.", entry)
+
+
+def list_licenses(*, home: str | os.PathLike[str] | None = None) -> list[StoredLicense]:
+    """The stored licenses, the one expiring first first."""
+    licenses = Store(home).read().licenses.values()
+    return sorted(licenses, key=lambda e: (e.claims.expires_at, e.checkout_id))
+
+
+def show_license(checkout_id: str, *, home: str | os.PathLike[str] | None = None) -> StoredLicense:
+    """The stored license with this checkout id (or a unique beginning of it)."""
+    return find_checkout(Store(home).read(), checkout_id)
+
+
+def clean_expired(
+    *, home: str | os.PathLike[str] | None = None, now: datetime | None = None
+) -> list[StoredLicense]:
+    """Remove the licenses whose expiry has passed; the removed ones, for reporting."""
+    moment = _now(now)
+    with Store(home).update() as state:
+        expired = [e for e in state.licenses.values() if is_expired(e, moment)]
+        for entry in expired:
+            del state.licenses[entry.checkout_id]
+        if clock_problem(moment, state.last_seen) is None:
+            state.saw(moment)
+    return sorted(expired, key=lambda e: e.checkout_id)
+
+
+def is_expired(entry: StoredLicense, now: datetime) -> bool:
+    return now >= entry.claims.expires_at
+
+
+def find_checkout(state: StoreState, checkout_id: str) -> StoredLicense:
+    """The entry for ``checkout_id``, also found by a unique beginning of the id."""
+    if checkout_id.strip() in state.licenses:
+        return state.licenses[checkout_id.strip()]
+    wanted = checkout_id.strip().lower()
+    matches = [e for key, e in state.licenses.items() if wanted and key.lower().startswith(wanted)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise UnknownCheckout(f"Several stored licenses begin with {checkout_id}; give more of it.")
+    raise UnknownCheckout(f"No license with checkout id {checkout_id} is stored for this user.")
+
+
+def _now(now: datetime | None) -> datetime:
+    moment = datetime.now(UTC) if now is None else now
+    if moment.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return moment

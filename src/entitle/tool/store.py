@@ -1,0 +1,182 @@
+"""The per-user license store: one JSON file, written atomically under a file lock.
+
+``<home>/store.json`` holds the trusted keys, every imported license file (its exact bytes,
+so the signature is verified again at every check) and the latest time the tool has seen.
+Readers need no lock, because writers replace the file in one rename. A store that cannot
+be read is moved aside to ``store.json.damaged-<time>`` and reported, never emptied.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+from entitle.licensefile import LicenseClaims, TrustedKeys
+from entitle.tool.errors import DamagedStore, ToolError
+from entitle.tool.home import tool_home
+
+STORE_FORMAT = "entitle-tool-store/1"
+LOCK_TIMEOUT_SECONDS = 60.0
+
+
+class StoredLicense(NamedTuple):
+    """An imported license file; ``claims`` are as verified at import, for listing only."""
+
+    checkout_id: str
+    file_name: str
+    imported_at: datetime
+    digest: str
+    data: bytes
+    claims: LicenseClaims
+
+
+class StoreState:
+    """What the store holds; change it inside :meth:`Store.update`."""
+
+    def __init__(
+        self,
+        licenses: dict[str, StoredLicense] | None = None,
+        trusted_keys: TrustedKeys | None = None,
+        last_seen: datetime | None = None,
+    ) -> None:
+        self.licenses = dict(licenses or {})
+        self.trusted_keys = trusted_keys
+        self.last_seen = last_seen
+
+    def saw(self, now: datetime) -> None:
+        """Remember ``now`` if it is the latest time seen so far."""
+        if self.last_seen is None or now > self.last_seen:
+            self.last_seen = now.replace(microsecond=0)
+
+    def to_bytes(self) -> bytes:
+        document = {
+            "format": STORE_FORMAT,
+            "last_seen": _iso(self.last_seen),
+            "trusted_keys": None
+            if self.trusted_keys is None
+            else json.loads(self.trusted_keys.to_json()),
+            "licenses": {
+                entry.checkout_id: {
+                    "file_name": entry.file_name,
+                    "imported_at": _iso(entry.imported_at),
+                    "digest": entry.digest,
+                    "data": base64.b64encode(entry.data).decode("ascii"),
+                    "claims": entry.claims.to_dict(),
+                }
+                for entry in sorted(self.licenses.values(), key=lambda e: e.checkout_id)
+            },
+        }
+        return json.dumps(document, indent=2, sort_keys=True).encode("utf-8") + b"\n"
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> StoreState:
+        """Parse a store file; raises ValueError (or KeyError, TypeError) when it is damaged."""
+        document = json.loads(data)
+        if document["format"] != STORE_FORMAT:
+            raise ValueError(f"unknown format {document['format']!r}")
+        trusted = document["trusted_keys"]
+        licenses = {
+            checkout_id: StoredLicense(
+                checkout_id=checkout_id,
+                file_name=str(entry["file_name"]),
+                imported_at=_from_iso(entry["imported_at"]),
+                digest=str(entry["digest"]),
+                data=base64.b64decode(entry["data"], validate=True),
+                claims=LicenseClaims.from_dict(entry["claims"]),
+            )
+            for checkout_id, entry in document["licenses"].items()
+        }
+        return cls(
+            licenses=licenses,
+            trusted_keys=None if trusted is None else TrustedKeys.from_json(json.dumps(trusted)),
+            last_seen=None if document["last_seen"] is None else _from_iso(document["last_seen"]),
+        )
+
+
+class Store:
+    """The current OS user's store in ``home`` (default: :func:`tool_home`)."""
+
+    def __init__(self, home: str | os.PathLike[str] | None = None) -> None:
+        self.home = os.fspath(home) if home is not None else tool_home()
+        self.path = os.path.join(self.home, "store.json")
+        self.receipts_dir = os.path.join(self.home, "receipts")
+        self._lock_path = os.path.join(self.home, ".store.lock")
+
+    def read(self) -> StoreState:
+        """The store as it is now (empty if there is none yet); no lock needed."""
+        try:
+            with open(self.path, "rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            return StoreState()
+        try:
+            return StoreState.from_bytes(data)
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+        with self._locked():
+            return self._read_or_set_aside(detail)
+
+    @contextmanager
+    def update(self) -> Iterator[StoreState]:
+        """Lock the store, yield its state, and write it back if the block changed it."""
+        with self._locked():
+            state = self._read_or_set_aside("")
+            before = state.to_bytes()
+            yield state
+            after = state.to_bytes()
+            if after != before:
+                from entitle.tool.files import write_atomic
+
+                write_atomic(self.path, after)
+
+    def _read_or_set_aside(self, detail: str) -> StoreState:
+        try:
+            with open(self.path, "rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            return StoreState()
+        try:
+            return StoreState.from_bytes(data)
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            detail = detail or str(error).splitlines()[0] or type(error).__name__
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        kept_as = f"{self.path}.damaged-{stamp}"
+        os.replace(self.path, kept_as)
+        raise DamagedStore(self.path, kept_as, detail)
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        from filelock import FileLock, Timeout
+
+        from entitle.tool.files import ensure_private_dir
+
+        ensure_private_dir(self.home)
+        lock = FileLock(self._lock_path, timeout=LOCK_TIMEOUT_SECONDS)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise ToolError(
+                f"The license store {self.path} is busy (another entitle-tool is running)."
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _from_iso(text: Any) -> datetime:
+    if not isinstance(text, str):
+        raise TypeError("a time is ISO 8601 text")
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError("a time must carry its UTC offset")
+    return moment.astimezone(UTC)

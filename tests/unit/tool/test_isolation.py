@@ -1,0 +1,99 @@
+"""The workstation install: the tool loads no server code and needs no server packages."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from importlib.metadata import requires
+from pathlib import Path
+
+from tests.unit.tool.conftest import MakeLicense
+
+SERVER_MODULES = (
+    "entitle.store",
+    "entitle.service",
+    "entitle.api",
+    "entitle.web",
+    "entitle.cli",
+    "entitle.server",
+    "sqlalchemy",
+    "fastapi",
+    "pydantic",
+    "typer",
+    "uvicorn",
+    "jinja2",
+    "alembic",
+    "psycopg",
+    "httpx",
+)
+SERVER_PACKAGES = {
+    "fastapi",
+    "pydantic",
+    "uvicorn",
+    "sqlalchemy",
+    "alembic",
+    "psycopg",
+    "typer",
+    "jinja2",
+    "argon2-cffi",
+    "python-multipart",
+    "itsdangerous",
+    "httpx",
+}
+# The product start path verifies a .belic file without these either.
+HEAVY_FOR_CHECK = ("lxml", "signxml", "joserfc", "click", "rich", "filelock", "platformdirs")
+
+
+def _modules_after(code: str, env_home: Path) -> list[str]:
+    script = f"import sys, json\n{code}\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"ENTITLE_TOOL_HOME": str(env_home), "ENTITLE_MACHINE_NAME": "WS-1", "PATH": ""},
+    )
+    return list(json.loads(done.stdout.splitlines()[-1]))
+
+
+def _loaded(modules: list[str], names: tuple[str, ...]) -> list[str]:
+    return [m for m in modules if any(m == n or m.startswith(n + ".") for n in names)]
+
+
+def test_checking_a_license_loads_no_server_module(
+    trusted_home: Path, make_license: MakeLicense
+) -> None:
+    from entitle.tool import import_license_files
+
+    import_license_files([make_license()], home=trusted_home)
+    modules = _modules_after(
+        "import entitle.tool\nassert entitle.tool.check('Designer', '2.1').ok", trusted_home
+    )
+    assert "entitle.tool.check" in modules
+    assert _loaded(modules, SERVER_MODULES) == []
+    assert _loaded(modules, HEAVY_FOR_CHECK) == []
+
+
+def test_every_tool_command_module_loads_no_server_module(trusted_home: Path) -> None:
+    modules = _modules_after(
+        "import entitle.tool.commands, entitle.tool.licenses, entitle.tool.receipts, "
+        "entitle.tool.trust, entitle.tool.views",
+        trusted_home,
+    )
+    assert _loaded(modules, SERVER_MODULES) == []
+
+
+def test_the_base_install_requires_no_server_package() -> None:
+    declared = requires("entitle") or []
+    base = [r for r in declared if "extra ==" not in r]
+    names = {re.split(r"[\s\[<>=!~;]", r, maxsplit=1)[0].lower() for r in base}
+    assert {"cryptography", "platformdirs", "filelock", "click"} <= names
+    assert names.isdisjoint(SERVER_PACKAGES)
+    server_extra = {
+        re.split(r"[\s\[<>=!~;]", r, maxsplit=1)[0].lower()
+        for r in declared
+        if re.search(r"extra\s*==\s*['\"]server['\"]", r)
+    }
+    assert {"fastapi", "sqlalchemy", "typer"} <= server_extra
