@@ -1,0 +1,86 @@
+"""Eight ``entitle-tool`` processes at once leave one consistent store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from entitle.licensefile import SES, KeyRing, LicenseClaims, LicensedApplication
+from entitle.tool import list_licenses, trust
+from entitle.tool.receipts import pending_receipts
+
+WORKERS = 8
+TOOL = str(Path(sys.executable).with_name("entitle-tool"))
+
+
+def _license(ring: KeyRing, directory: Path, checkout_id: str) -> Path:
+    now = datetime.now(UTC)
+    claims = LicenseClaims(
+        checkout_id=checkout_id,
+        issuer="https://licenses.example.com",
+        organisation_id="org-1",
+        organisation_name="Org",
+        user_email="ada@example.com",
+        machine_name="WS-1",
+        country="DE",
+        license_service=SES,
+        activation_key=None,
+        issued_at=now - timedelta(days=1),
+        expires_at=now + timedelta(days=30),
+        applications=(LicensedApplication("Designer", "2.1"),),
+    )
+    path = directory / f"{checkout_id}.belic"
+    path.write_bytes(ring.sign(claims))
+    return path
+
+
+def _all_at_once(commands: list[list[str]], env: dict[str, str]) -> None:
+    running = [
+        subprocess.Popen(c, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for c in commands
+    ]
+    for process in running:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, (out, err)
+
+
+@pytest.mark.slow
+def test_eight_processes_importing_and_clearing_leave_a_consistent_store(
+    key_ring: KeyRing, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    published = tmp_path / "jwks.json"
+    published.write_text(json.dumps(key_ring.jwks()))
+    trust([str(published)], home=home)
+    own = [_license(key_ring, tmp_path, f"chk-{i}") for i in range(WORKERS)]
+    extra = [_license(key_ring, tmp_path, f"chk-extra-{i}") for i in range(WORKERS)]
+    shared = _license(key_ring, tmp_path, "chk-shared")
+    env = os.environ | {"ENTITLE_TOOL_HOME": str(home), "ENTITLE_MACHINE_NAME": "WS-1"}
+
+    _all_at_once([[TOOL, "import", str(own[i]), str(shared)] for i in range(WORKERS)], env)
+    _all_at_once(
+        [
+            [TOOL, "clear", f"chk-{i}"] if i % 2 == 0 else [TOOL, "import", str(extra[i])]
+            for i in range(WORKERS)
+        ],
+        env,
+    )
+
+    stored = {entry.checkout_id for entry in list_licenses(home=home)}
+    expected = {f"chk-{i}" for i in range(1, WORKERS, 2)}
+    expected |= {f"chk-extra-{i}" for i in range(1, WORKERS, 2)} | {"chk-shared"}
+    assert stored == expected
+    receipts = {Path(p).stem for p in pending_receipts(home=home)}
+    assert receipts == {f"chk-{i}" for i in range(0, WORKERS, 2)}
+    leftovers = [p.name for p in home.iterdir() if p.name.startswith((".tmp-", "store.json."))]
+    assert leftovers == []
+    done = subprocess.run(
+        [TOOL, "check", "--app", "Designer", "--version", "2.1"], env=env, check=False
+    )
+    assert done.returncode == 0
