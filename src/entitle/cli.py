@@ -361,6 +361,48 @@ def token_revoke(token_id: int, data_dir: DataDir = None) -> None:
     console.print(f"token {token_id} revoked")
 
 
+@app.command("usage")
+def usage(
+    organisation: Annotated[str, typer.Option("--org", help="Organisation name.")],
+    from_: Annotated[str, typer.Option("--from", help="First UTC day, YYYY-MM-DD.")],
+    to: Annotated[str, typer.Option("--to", help="Day after the last, YYYY-MM-DD.")],
+    group_by: Annotated[
+        list[str] | None,
+        typer.Option(help="user, machine, application, country, day or month (repeatable)."),
+    ] = None,
+    user: Annotated[str | None, typer.Option(help="Only this user's email.")] = None,
+    machine: Annotated[str | None, typer.Option(help="Only this machine name.")] = None,
+    application: Annotated[str | None, typer.Option(help="Only this application.")] = None,
+    country: Annotated[str | None, typer.Option(help="Only this entitlement country.")] = None,
+    license_service: Annotated[str | None, typer.Option(help="SES or SELECTserver.")] = None,
+    csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Booked usage (24/7 from checkout to check-in or expiry) in whole 10-minute intervals."""
+    from entitle.service.usage import organisation_usage_report, report_csv
+    from entitle.store.usage import UsageFilters
+
+    filters = UsageFilters(user, machine, application, country, license_service)
+    report = organisation_usage_report(
+        _services(data_dir),
+        organisation,
+        _date(from_, "--from"),
+        _date(to, "--to"),
+        group_by or [],
+        filters,
+    )
+    if csv:
+        sys.stdout.write(report_csv(report))
+        return
+    table = Table(title=f"{report.organisation}: usage {report.from_} to {report.to} (excl.)")
+    for column in report.columns:
+        table.add_column(column, justify="right" if column in ("minutes", "duration") else "left")
+    for item in report.items():
+        table.add_row(*(str(item[column]) for column in report.columns))
+    console.print(table)
+    console.print(f"total: {report.total_minutes} minutes")
+
+
 def fail(message: str) -> NoReturn:
     print(f"entitle: {message}", file=sys.stderr)
     raise SystemExit(2)

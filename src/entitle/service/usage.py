@@ -8,14 +8,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sqlalchemy import Connection
+
 from entitle.domain import names
 from entitle.domain.calendar import add_years
 from entitle.domain.checkouts import require_manager
-from entitle.domain.errors import InvalidInput
-from entitle.domain.model import LicenseService
+from entitle.domain.errors import InvalidInput, NotFound
+from entitle.domain.model import LicenseService, Organisation
 from entitle.domain.usage import format_duration
 from entitle.service.actors import actor_and_organisation
 from entitle.service.context import Services
+from entitle.store import organisations
 from entitle.store import usage as store
 from entitle.store.usage import CALENDAR_GROUPS, GROUPS, Peak, UsageFilters, UsageQuery, UsageRow
 
@@ -64,16 +67,53 @@ def usage_report(
     filters: UsageFilters | None = None,
 ) -> UsageReport:
     """Total booked usage per group; every application of every checkout is booked."""
+    return _report(services, from_, to, group_by, filters, actor_email=actor_email)
+
+
+def organisation_usage_report(
+    services: Services,
+    organisation_name: str,
+    from_: date,
+    to: date,
+    group_by: Sequence[str] = (),
+    filters: UsageFilters | None = None,
+) -> UsageReport:
+    """The same report for an operator, who names the organisation (``entitle usage``)."""
+    return _report(services, from_, to, group_by, filters, organisation_name=organisation_name)
+
+
+def _report(
+    services: Services,
+    from_: date,
+    to: date,
+    group_by: Sequence[str],
+    filters: UsageFilters | None,
+    *,
+    actor_email: str | None = None,
+    organisation_name: str | None = None,
+) -> UsageReport:
     groups = parse_group_by(group_by)
     wanted = check_filters(filters or UsageFilters())
     check_range(from_, to)
     now = services.now()
     with services.uow() as uow:
-        actor, organisation = actor_and_organisation(uow.conn, actor_email)
-        require_manager(actor)
+        organisation = _organisation(uow.conn, actor_email, organisation_name)
         query = UsageQuery(organisation.id, from_, to, groups, wanted)
         rows = store.totals(uow.conn, query, now)
     return UsageReport(organisation.name, from_, to, groups, wanted, rows, now)
+
+
+def _organisation(
+    conn: Connection, actor_email: str | None, organisation_name: str | None
+) -> Organisation:
+    if actor_email is not None:
+        actor, organisation = actor_and_organisation(conn, actor_email)
+        require_manager(actor)
+        return organisation
+    found = organisations.by_name(conn, (organisation_name or "").strip())
+    if found is None:
+        raise NotFound("ORGANISATION_NOT_FOUND", f"No organisation named {organisation_name}.")
+    return found
 
 
 def daily_usage(
@@ -103,8 +143,7 @@ def peak_usage(
     wanted = check_filters(filters or UsageFilters())
     check_range(from_, to)
     with services.uow() as uow:
-        actor, organisation = actor_and_organisation(uow.conn, actor_email)
-        require_manager(actor)
+        organisation = _organisation(uow.conn, actor_email, None)
         query = UsageQuery(organisation.id, from_, to, (), wanted)
         return store.peak(uow.conn, query, services.now())
 
