@@ -57,12 +57,13 @@ def login_submit(
     try:
         log_in(request, response, services, email, password)
     except DomainError as refusal:
-        fragment = "login_form.html" if request.headers.get("HX-Request") else "login.html"
+        # htmx swaps the form in place; a plain form post gets the page with the real status.
+        swapped = bool(request.headers.get("HX-Request"))
         return templates.TemplateResponse(
             request,
-            fragment,
+            "login_form.html" if swapped else "login.html",
             {"next": target, "email": email, "error": refusal.message},
-            status_code=refusal.status,
+            status_code=status.HTTP_200_OK if swapped else refusal.status,
         )
     return response
 
@@ -87,7 +88,6 @@ def checkouts_page(
             request,
             "not_allowed.html",
             {"account": mine, "csrf_token": actor.csrf_token or "", "csrf_field": CSRF_FIELD},
-            status_code=status.HTTP_403_FORBIDDEN,
         )
     choices = catalog.countries(services, actor.email)
     codes = [c.country for c in choices]

@@ -48,6 +48,17 @@ function filterInputs(countries) {
   };
 }
 
+const MIN_WIDTHS = {
+  user: 150,
+  machine: 160,
+  country: 120,
+  license_service: 165,
+  applications: 220,
+  created_at: 175,
+  expires_at: 135,
+  status: 120,
+};
+
 const FORMATTERS = {
   user: (c) => `<span class="cell-main">${escapeHtml(userLabel(c))}</span>`,
   applications: (c) => escapeHtml(c.applications.map((a) => `${a.name} ${a.version}`).join(", ")),
@@ -81,7 +92,7 @@ export function history(element, bar, { state, countries }) {
       field,
       titleFormatter: filterTitle(title, inputs[field], filters, reload),
       formatter: FORMATTERS[field] ? (cell) => FORMATTERS[field](cell.getRow().getData()) : "plaintext",
-      minWidth: { applications: 220, created_at: 170, machine: 130, license_service: 140 }[field] ?? 110,
+      minWidth: MIN_WIDTHS[field],
       widthGrow: field === "applications" ? 2.5 : 1,
     })),
   });

@@ -1,0 +1,77 @@
+"""Chromium through Playwright against a real ``entitle serve`` holding the demo data.
+
+Every page fails its test when the browser logs an error, which includes any violation of the
+app's Content-Security-Policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.browser.server import entitle, serving
+from tests.conftest import require_tool
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+VIEWPORT = {"width": 1360, "height": 900}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.path).replace("\\", "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    executable = require_tool(CHROMIUM, "ENTITLE_REQUIRE_BROWSER", "apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory, browser) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The demo organisations behind a real server; the browser is checked for first."""
+    data_dir = tmp_path_factory.mktemp("portal")
+    entitle(data_dir, "db", "upgrade")
+    entitle(data_dir, "demo")
+    with serving(data_dir) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser):  # type: ignore[no-untyped-def]
+    """A fresh browser context (no cookies) whose console must stay free of errors."""
+    context = browser.new_context(accept_downloads=True, viewport=VIEWPORT, locale="en-GB")
+    opened = context.new_page()
+    problems: list[str] = []
+    opened.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    opened.on("pageerror", lambda error: problems.append(str(error)))
+    yield opened
+    context.close()
+    assert problems == [], f"the browser logged errors: {problems}"
+
+
+def shot(page, name: str, *, full_page: bool = True) -> Path:  # type: ignore[no-untyped-def]
+    """Save a screenshot in test-artifacts/ for people to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
