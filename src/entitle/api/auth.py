@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.concurrency import run_in_threadpool
 
 from entitle.api.deps import Address, ServicesDep, client_address
 from entitle.domain.errors import Forbidden
@@ -78,14 +79,16 @@ async def optional_caller(
     _cookie: Annotated[str | None, Depends(session_cookie)],
 ) -> Caller | None:
     """The caller, or None when the request carries no valid credentials."""
+    # The database calls run in the thread pool: on the event loop they would stall every
+    # other request of this process while they wait.
     if request.headers.get("authorization"):
         token = credentials.credentials if credentials else ""
-        user = auth.user_for_token(services, token) if token else None
+        user = await run_in_threadpool(auth.user_for_token, services, token) if token else None
         return Caller(user, address, "token") if user else None
-    session = _session(request, services)
+    session = await run_in_threadpool(_session, request, services)
     if session is None:
         return None
-    user = auth.user_by_id(services, int(session.get("uid", 0)))
+    user = await run_in_threadpool(auth.user_by_id, services, int(session.get("uid", 0)))
     if user is None:
         return None
     caller = Caller(user, address, "session", str(session.get("csrf", "")))
