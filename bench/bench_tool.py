@@ -57,13 +57,21 @@ def _entitle_tool() -> str:
     return str(found) if found.exists() else (shutil.which("entitle-tool") or "entitle-tool")
 
 
-def _once(command: list[str], env: dict[str, str]) -> float:
+def _once(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall-clock and CPU (user + system) seconds of one process."""
     start = time.perf_counter()
-    done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, check=False)
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    if hasattr(os, "wait4"):
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        cpu = usage.ru_utime + usage.ru_stime
+    else:
+        process.wait()
+        cpu = float("nan")
     elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise RuntimeError(f"{command[0]} exited {done.returncode}")
-    return elapsed
+    if process.returncode != 0:
+        raise RuntimeError(f"{command[0]} exited {process.returncode}")
+    return elapsed, cpu
 
 
 def run(ctx: Context) -> None:
@@ -78,23 +86,26 @@ def run(ctx: Context) -> None:
         for _ in range(3):  # warm the page cache and write bytecode caches
             _once(check, env)
             _once(baseline, env)
-        tool_times: list[float] = []
-        base_times: list[float] = []
+        tool_times = []
+        base_times = []
         for _ in range(runs):
             tool_times.append(_once(check, env))
             base_times.append(_once(baseline, env))
-    value = statistics.median(tool_times) * 1000
-    base = statistics.median(base_times) * 1000
-    ctx.add(
-        Figure(
-            name="cold entitle-tool check",
-            value=value,
-            baseline_name="python -c 'import ed25519'",
-            baseline=base,
-            unit="ms",
-            goal=f"<= {GOAL}x",
-            met=value <= GOAL * base,
-            notes=f"median of {runs} alternating runs, .belic license, bytecode cached",
+    for index, kind in enumerate(("wall clock", "CPU time")):
+        value = statistics.median(t[index] for t in tool_times) * 1000
+        base = statistics.median(t[index] for t in base_times) * 1000
+        if value != value:  # no CPU times on this platform
+            continue
+        ctx.add(
+            Figure(
+                name=f"cold entitle-tool check ({kind})",
+                value=value,
+                baseline_name="python -c 'import ed25519'",
+                baseline=base,
+                unit="ms",
+                goal=f"<= {GOAL}x",
+                met=value <= GOAL * base,
+                notes=f"median of {runs} alternating runs, .belic license, bytecode cached",
+            )
         )
-    )
-    print(f"entitle-tool check {value:.1f} ms, baseline {base:.1f} ms, ratio {value / base:.2f}")
+        print(f"{kind}: entitle-tool check {value:.1f} ms, baseline {base:.1f} ms")

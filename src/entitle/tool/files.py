@@ -1,9 +1,52 @@
-"""Atomic file writes: a reader sees the old content or the new, never half of either."""
+"""Writing the store: under a file lock, atomically (a reader sees the old or the new file).
+
+Loaded only when something is written, so ``check`` stays fast.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from entitle.tool.errors import ToolError
+
+if TYPE_CHECKING:
+    from entitle.tool.store import Store, StoreState
+
+LOCK_TIMEOUT_SECONDS = 60.0
+
+
+@contextlib.contextmanager
+def locked(store: Store) -> Iterator[None]:
+    """Hold the store's lock; other ``entitle-tool`` processes wait for it."""
+    from filelock import FileLock, Timeout
+
+    ensure_private_dir(store.home)
+    lock = FileLock(store.lock_path, timeout=LOCK_TIMEOUT_SECONDS)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise ToolError(
+            f"The license store {store.path} is busy (another entitle-tool is running)."
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@contextlib.contextmanager
+def locked_update(store: Store) -> Iterator[StoreState]:
+    """Lock, read, yield the state, and write it back atomically if it changed."""
+    with locked(store):
+        state = store.read_locked()
+        before = state.to_bytes()
+        yield state
+        after = state.to_bytes()
+        if after != before:
+            write_atomic(store.path, after)
 
 
 def ensure_private_dir(path: str) -> None:

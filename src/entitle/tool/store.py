@@ -11,17 +11,17 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from entitle.licensefile import LicenseClaims, TrustedKeys
-from entitle.tool.errors import DamagedStore, ToolError
+from entitle.tool.errors import DamagedStore
 from entitle.tool.home import tool_home
 
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
 STORE_FORMAT = "entitle-tool-store/1"
-LOCK_TIMEOUT_SECONDS = 60.0
 
 
 class StoredLicense(NamedTuple):
@@ -105,7 +105,7 @@ class Store:
         self.home = os.fspath(home) if home is not None else tool_home()
         self.path = os.path.join(self.home, "store.json")
         self.receipts_dir = os.path.join(self.home, "receipts")
-        self._lock_path = os.path.join(self.home, ".store.lock")
+        self.lock_path = os.path.join(self.home, ".store.lock")
 
     def read(self) -> StoreState:
         """The store as it is now (empty if there is none yet); no lock needed."""
@@ -119,22 +119,16 @@ class Store:
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             detail = str(error).splitlines()[0] if str(error) else type(error).__name__
         with self._locked():
-            return self._read_or_set_aside(detail)
+            return self.read_locked(detail)
 
-    @contextmanager
-    def update(self) -> Iterator[StoreState]:
+    def update(self) -> AbstractContextManager[StoreState]:
         """Lock the store, yield its state, and write it back if the block changed it."""
-        with self._locked():
-            state = self._read_or_set_aside("")
-            before = state.to_bytes()
-            yield state
-            after = state.to_bytes()
-            if after != before:
-                from entitle.tool.files import write_atomic
+        from entitle.tool.files import locked_update
 
-                write_atomic(self.path, after)
+        return locked_update(self)
 
-    def _read_or_set_aside(self, detail: str) -> StoreState:
+    def read_locked(self, detail: str = "") -> StoreState:
+        """Like :meth:`read`, for holders of the lock: a damaged file is moved aside."""
         try:
             with open(self.path, "rb") as handle:
                 data = handle.read()
@@ -149,24 +143,10 @@ class Store:
         os.replace(self.path, kept_as)
         raise DamagedStore(self.path, kept_as, detail)
 
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
-        from filelock import FileLock, Timeout
+    def _locked(self) -> AbstractContextManager[None]:
+        from entitle.tool.files import locked
 
-        from entitle.tool.files import ensure_private_dir
-
-        ensure_private_dir(self.home)
-        lock = FileLock(self._lock_path, timeout=LOCK_TIMEOUT_SECONDS)
-        try:
-            lock.acquire()
-        except Timeout:
-            raise ToolError(
-                f"The license store {self.path} is busy (another entitle-tool is running)."
-            ) from None
-        try:
-            yield
-        finally:
-            lock.release()
+        return locked(self)
 
 
 def _iso(moment: datetime | None) -> str | None:
