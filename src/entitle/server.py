@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from entitle.api import audit, catalog, check_in, checkouts, files, session, well_known
+from entitle.api import audit, catalog, check_in, checkouts, files, session, usage, well_known
 from entitle.api.bench import include_bench_routes
 from entitle.api.middleware import BodyLimit, SecurityHeaders
 from entitle.api.problems import ERROR_STATUSES, Problem, document_problems, install
@@ -38,6 +38,7 @@ def create_app(services: Services | None = None) -> FastAPI:
         catalog.router,
         audit.router,
         session.router,
+        usage.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(well_known.router)

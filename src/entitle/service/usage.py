@@ -23,6 +23,7 @@ from entitle.store import usage as store
 from entitle.store.usage import CALENDAR_GROUPS, GROUPS, Peak, UsageFilters, UsageQuery, UsageRow
 
 MAX_YEARS = 3
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 DAILY_BY = ("user", "machine")
 
 
@@ -166,6 +167,13 @@ def parse_group_by(group_by: Sequence[str]) -> tuple[str, ...]:
 
 
 def check_range(from_: date, to: date) -> None:
+    for name, day in (("from", from_), ("to", to)):
+        if not EARLIEST <= day <= LATEST:
+            raise InvalidInput(
+                "DATE_OUT_OF_RANGE",
+                f"'{name}' must be a day between {EARLIEST} and {LATEST}.",
+                field=name,
+            )
     if from_ >= to:
         raise InvalidInput(
             "RANGE_EMPTY",
