@@ -236,7 +236,11 @@ def _filters(query: CheckoutQuery) -> list[ColumnElement[bool]]:
     if query.country:
         found.append(checkouts.c.country == query.country.upper())
     if query.license_service:
-        found.append(func.lower(checkouts.c.license_service) == query.license_service.lower())
+        # The stored names are canonical: compare with the canonical spelling so an index and
+        # the planner's statistics apply (lower() on the column would hide both).
+        wanted = query.license_service.lower()
+        canonical = next((s.value for s in LicenseService if s.value.lower() == wanted), None)
+        found.append(checkouts.c.license_service == (canonical or query.license_service))
     if query.user:
         pattern = f"%{_escape_like(query.user.lower())}%"
         found.append(

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -85,6 +86,8 @@ users = Table(
     Column("password_hash", String(200)),
     Column("created_at", UTCDateTime, nullable=False),
 )
+# Users are found by email without regard to case (store.organisations.user_by_email).
+Index("ix_users_email_lower", func.lower(users.c.email))
 
 applications = Table(
     "applications",
@@ -141,6 +144,7 @@ checkouts = Table(
     Index(None, "organisation_id", "created_at"),
     Index(None, "organisation_id", "user_email"),
     Index(None, "organisation_id", "machine_key"),
+    Index(None, "organisation_id", "country", "license_service"),
 )
 
 checkout_applications = Table(
