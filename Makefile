@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 run: $(STAMP)
 	$(BIN)/entitle db upgrade
-	$(BIN)/entitle demo --if-empty
+	$(BIN)/entitle demo
 	$(BIN)/entitle serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)

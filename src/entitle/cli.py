@@ -73,12 +73,7 @@ def db_upgrade(data_dir: DataDir = None) -> None:
 
 
 @app.command()
-def demo(
-    data_dir: DataDir = None,
-    if_empty: Annotated[
-        bool, typer.Option(help="Only print the logins when loaded already.")
-    ] = False,
-) -> None:
+def demo(data_dir: DataDir = None) -> None:
     """Load the demo organisations, users, catalog and checkouts (once) and print the logins."""
     from entitle.service.demo import load_demo
 
