@@ -29,12 +29,6 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 VIEWPORT = {"width": 1360, "height": 900}
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/browser/" in str(item.path).replace("\\", "/"):
-            item.add_marker(pytest.mark.browser)
-
-
 @pytest.fixture(scope="session")
 def browser():  # type: ignore[no-untyped-def]
     executable = require_tool(CHROMIUM, "ENTITLE_REQUIRE_BROWSER", "apt-get install chromium")

@@ -7,10 +7,13 @@ import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import shot
 from tests.browser.portal import STUDIO_ADMIN, open_checkouts, read_day, rows, wait_for_rows
+
+pytestmark = pytest.mark.browser
 
 
 def machines(page: Page) -> list[str]:

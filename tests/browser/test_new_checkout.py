@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
+import pytest
 from playwright.sync_api import Page, expect
 
 from entitle.licensefile import LicenseClaims, TrustedKeys, verify
@@ -20,6 +21,8 @@ from tests.browser.portal import (
     shown_day,
     wait_for_rows,
 )
+
+pytestmark = pytest.mark.browser
 
 
 def verified(url: str, file: Path, machine: str) -> LicenseClaims:

@@ -49,14 +49,14 @@ function filterInputs(countries) {
 }
 
 const MIN_WIDTHS = {
-  user: 150,
-  machine: 160,
-  country: 120,
-  license_service: 165,
-  applications: 220,
-  created_at: 175,
-  expires_at: 135,
-  status: 120,
+  user: 140,
+  machine: 150,
+  country: 110,
+  license_service: 150,
+  applications: 200,
+  created_at: 165,
+  expires_at: 130,
+  status: 115,
 };
 
 const FORMATTERS = {
