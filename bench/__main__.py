@@ -24,11 +24,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="100,000 rows instead of 1,000,000")
     parser.add_argument("--tiny", action="store_true", help="smallest sizes: checks they run")
     parser.add_argument("--only", action="append", default=[], help="run only these modules")
+    parser.add_argument(
+        "--backend",
+        action="append",
+        choices=("sqlite", "postgresql"),
+        help="database backends to load (default: sqlite, and postgresql when reachable)",
+    )
     args = parser.parse_args(argv)
     ctx = Context(
         quick=args.quick,
         tiny=args.tiny,
         database_url=os.environ.get("ENTITLE_BENCH_DATABASE_URL"),
+        backends=tuple(args.backend) if args.backend else None,
     )
     # Piped output (make bench | tee) gets a table wide enough to read.
     console = Console(width=None if sys.stdout.isatty() else 160)

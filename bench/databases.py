@@ -46,6 +46,8 @@ def size(ctx: Context) -> int:
 
 def backends(ctx: Context) -> list[str]:
     """``sqlite`` always, ``postgresql`` when a server answers at the bench URL."""
+    if ctx.backends is not None:
+        return list(ctx.backends)
     found = ["sqlite"]
     if postgres_url(ctx) is not None:
         found.append("postgresql")

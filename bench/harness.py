@@ -31,6 +31,8 @@ class Context:
     quick: bool = False
     tiny: bool = False
     database_url: str | None = None
+    # None: SQLite and, when reachable, PostgreSQL (see bench.databases.backends).
+    backends: tuple[str, ...] | None = None
     figures: list[Figure] = field(default_factory=list)
 
     def add(self, figure: Figure) -> None:

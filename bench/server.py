@@ -6,11 +6,13 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -40,7 +42,17 @@ def environment(db: BenchDatabase) -> dict[str, str]:
 
 
 def token_for(db: BenchDatabase, email: str) -> str:
-    """``entitle token create --email``: the token is the last line it prints."""
+    """``entitle token create --email``: the token is the last line it prints (made once)."""
+    key = (db.url, email)
+    if key not in _tokens:
+        _tokens[key] = _create_token(db, email)
+    return _tokens[key]
+
+
+_tokens: dict[tuple[str, str], str] = {}
+
+
+def _create_token(db: BenchDatabase, email: str) -> str:
     done = subprocess.run(
         [str(BIN / "entitle"), "token", "create", "--email", email],
         env=environment(db),
@@ -56,39 +68,41 @@ def serve(db: BenchDatabase, workers: int, email: str | None = None) -> Iterator
     """``entitle serve`` with ``workers`` processes; stopped when the block ends."""
     token = token_for(db, email or db.world.dominant.admin_email)
     port = _free_port()
-    process = subprocess.Popen(
-        [
-            str(BIN / "entitle"),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
-        env=environment(db),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(process, base_url)
-        yield RunningServer(base_url, token, workers)
-    finally:
-        process.terminate()
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [
+                str(BIN / "entitle"),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
+            env=environment(db),
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        base_url = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            _wait_ready(process, base_url, log)
+            yield RunningServer(base_url, token, workers)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
-def _wait_ready(process: subprocess.Popen[bytes], base_url: str) -> None:
+def _wait_ready(process: subprocess.Popen[bytes], base_url: str, log: IO[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            error = process.stderr.read().decode(errors="replace") if process.stderr else ""
+            log.seek(0)
+            error = log.read().decode(errors="replace")[-4000:]
             raise RuntimeError(f"entitle serve exited with {process.returncode}:\n{error}")
         try:
             if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:

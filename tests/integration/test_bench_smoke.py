@@ -1,0 +1,33 @@
+"""Every benchmark module runs once at its smallest size, so ``make bench`` keeps working.
+
+SQLite only: the PostgreSQL path is exercised by ``make bench`` itself.
+"""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import bench
+
+ROOT = Path(__file__).resolve().parents[2]
+SECONDS = 60
+
+
+def test_every_benchmark_runs_at_tiny_size() -> None:
+    modules = sorted(
+        m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_")
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--tiny", "--backend", "sqlite"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=SECONDS,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    for name in modules:
+        assert f"{name}: " in done.stdout, f"{name} did not run:\n{done.stdout[-2000:]}"
+    assert "entitle benchmarks" in done.stdout
