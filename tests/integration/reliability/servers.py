@@ -1,0 +1,108 @@
+"""Real ``entitle serve`` processes that a test can start, kill with SIGKILL and restart."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ENTITLE = str(Path(sys.executable).with_name("entitle"))
+READY_SECONDS = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def server_environment(data_dir: Path, database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a server on ``database_url`` whose keys live in ``data_dir``."""
+    return {
+        **os.environ,
+        "ENTITLE_DATA_DIR": str(data_dir),
+        "ENTITLE_DATABASE_URL": database_url,
+        "ENTITLE_ARGON2_TIME_COST": "1",
+        "ENTITLE_ARGON2_MEMORY_KIB": "64",
+        **extra,
+    }
+
+
+@dataclass
+class ServerProcess:
+    """One ``entitle serve`` on a fixed port, so a restarted server answers at the same URL."""
+
+    env: dict[str, str]
+    log_path: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+    starts: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [ENTITLE, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        self.starts += 1
+        self._wait_ready()
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no flush, connections cut mid-request."""
+        self._stop(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        """SIGTERM: uvicorn's graceful shutdown."""
+        self._stop(signal.SIGTERM)
+
+    def send(self, signum: signal.Signals) -> None:
+        assert self.process is not None
+        self.process.send_signal(signum)
+
+    def wait(self, timeout: float) -> int:
+        assert self.process is not None
+        return self.process.wait(timeout=timeout)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def _stop(self, signum: signal.Signals) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signum)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def _wait_ready(self) -> None:
+        assert self.process is not None
+        deadline = time.monotonic() + READY_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"entitle serve exited with {self.process.returncode}:\n{self.log()}"
+                )
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        self.kill()
+        raise RuntimeError(f"entitle serve was not ready in {READY_SECONDS:.0f} s:\n{self.log()}")

@@ -1,0 +1,82 @@
+"""schemathesis' stateful mode: chains of calls that follow the links between operations
+(inferred from the schema: a created checkout's id feeds its reads, downloads and check-ins)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import run_state_machine_as_test
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from entitle.server import create_app
+from entitle.service import tokens
+from tests.integration.fixtures import World
+from tests.integration.reliability.deployment import SOAK
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+VALID_CREATE = {
+    "country": "US",
+    "license_service": "SES",
+    "user": "ana@example.com",
+    "machine": "SF-0",
+    "applications": [{"name": "Atlas Designer", "version": "10.17.2.61"}],
+}
+STEPS = 6
+SCENARIOS = 100 if SOAK else 12
+
+
+@pytest.mark.slow
+def test_chains_of_linked_calls_never_answer_5xx_or_break_the_schema(world: World) -> None:
+    app = create_app(world.services)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    machine = schema.as_state_machine()
+    linked = schema.operations_with_incoming_links()
+    assert "GET /api/v1/checkouts/{checkout_id}" in linked, linked
+    called: list[str] = []
+
+    class Stateful(machine):  # type: ignore[misc,valid-type]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            # A fresh token for each call: a generated call may revoke the one before.
+            token = tokens.create_token(world.services, world.admin).token
+            return {"headers": {"Authorization": f"Bearer {token}"}}
+
+        def before_call(self, case: Any) -> None:
+            # Most generated creates break a domain rule; make two in three valid, so the
+            # linked reads, downloads and check-ins work on real checkouts.
+            if case.method == "POST" and case.path == "/api/v1/checkouts" and len(called) % 3:
+                case.body = {**VALID_CREATE, "machine": f"SF-{len(called)}"}
+
+        def after_call(self, response: Any, case: Any) -> None:
+            called.append(f"{case.method} {case.path} {response.status_code}")
+
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            case.validate_response(response, checks=CHECKS)
+
+    with TestClient(app):
+        run_state_machine_as_test(
+            Stateful,
+            settings=settings(
+                max_examples=SCENARIOS,
+                stateful_step_count=STEPS,
+                deadline=None,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            ),
+        )
+    assert any(c.startswith("POST /api/v1/checkouts 201") for c in called), called
+    followed = [c for c in called if "{checkout_id}" in c and c.endswith(" 200")]
+    assert followed, called
