@@ -1,0 +1,48 @@
+"""An app on each database with an API token for every kind of caller."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+
+from entitle.server import create_app
+from entitle.service import tokens
+from tests.integration.fixtures import World
+
+CALLERS = ("none", "admin", "co_admin", "user", "revoked", "other_admin")
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENTITLE_ARGON2_TIME_COST", "1")
+    monkeypatch.setenv("ENTITLE_ARGON2_MEMORY_KIB", "64")
+
+
+@dataclass
+class Callers:
+    client: TestClient
+    world: World
+    tokens: dict[str, str]
+
+    def headers(self, caller: str) -> dict[str, str]:
+        token = self.tokens.get(caller)
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+@pytest.fixture
+def callers(world: World) -> Iterator[Callers]:
+    emails = {
+        "admin": world.admin,
+        "co_admin": world.co_admin,
+        "user": world.user,
+        "other_admin": world.other_admin,
+    }
+    issued = {who: tokens.create_token(world.services, e).token for who, e in emails.items()}
+    revoked = tokens.create_token(world.services, world.admin)
+    tokens.revoke_token(world.services, revoked.id)
+    issued["revoked"] = revoked.token
+    with TestClient(create_app(world.services), follow_redirects=False) as client:
+        yield Callers(client, world, issued)

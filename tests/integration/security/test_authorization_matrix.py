@@ -1,0 +1,221 @@
+"""Every route of the app, called by every kind of caller, answers as this table says.
+
+The table is keyed by method and path, and the routes come from ``app.routes``: a new route
+without a row fails :func:`test_every_route_of_the_app_has_a_row_in_the_table`. Columns are
+the callers: no credentials, an Administrator, a Co-Administrator, a User (all of
+Northwind), a revoked Administrator token, and the Administrator of another organisation
+(Studio). Each call gets fresh resources (a Northwind checkout, a spare Administrator token),
+so no call depends on another. Another organisation's answers must never mention Northwind's
+checkout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi.routing import iter_route_contexts
+
+from entitle.domain.checkouts import CheckoutRequest
+from entitle.service import tokens
+from entitle.service.create_checkout import create_checkout
+from tests.integration.fixtures import PASSWORD, World
+from tests.integration.security.conftest import CALLERS, Callers
+
+#                 none  admin  co    user  revoked other_admin
+PUBLIC = (200, 200, 200, 200, 200, 200)
+SIGNED_IN = (401, 200, 200, 200, 401, 200)
+# The catalog serves the new-checkout form, so it is for those who create checkouts.
+MANAGERS = (401, 200, 200, 403, 401, 200)  # other_admin: its own organisation's data
+MANAGE_ONE = (401, 200, 200, 403, 401, 404)  # another organisation's id is unknown
+CREATED = (401, 201, 201, 403, 401, 201)
+
+
+# Northwind's checkout machine and name: never in an answer to another organisation.
+NORTHWIND_ONLY = ("WS-OWNED", "Northwind")
+
+
+@dataclass(frozen=True)
+class Fresh:
+    checkout_id: str
+    digest: str
+    spare_token_id: int
+
+
+Request = Callable[[Fresh], dict[str, Any]]
+
+
+def _none(_fresh: Fresh) -> dict[str, Any]:
+    return {}
+
+
+def _ids(fresh: Fresh) -> dict[str, Any]:
+    return {"json": {"ids": [fresh.checkout_id]}}
+
+
+def _create(_fresh: Fresh) -> dict[str, Any]:
+    return {
+        "json": {
+            "country": "US",
+            "license_service": "SES",
+            "user": "ana@example.com",
+            "machine": "WS-MATRIX",
+            "applications": [{"name": "Atlas Designer", "version": "10.17.2.61"}],
+        }
+    }
+
+
+def _receipt(fresh: Fresh) -> dict[str, Any]:
+    return {
+        "json": {
+            "checkout_id": fresh.checkout_id,
+            "machine": "WS-1",
+            "user_profile": "ana",
+            "cleared_at": datetime.now(UTC).isoformat(),
+            "license_digest": fresh.digest,
+        }
+    }
+
+
+def _usage(_fresh: Fresh) -> dict[str, Any]:
+    return {"params": {"from": "2026-11-01", "to": "2026-12-01"}}
+
+
+def _login_json(_fresh: Fresh) -> dict[str, Any]:
+    return {"json": {"email": "co@example.com", "password": PASSWORD}}
+
+
+def _login_form(_fresh: Fresh) -> dict[str, Any]:
+    return {"data": {"email": "co@example.com", "password": PASSWORD, "next": "/checkouts"}}
+
+
+def _label(_fresh: Fresh) -> dict[str, Any]:
+    return {"json": {"label": "matrix"}}
+
+
+# (method, path pattern) -> (the path to call, the request, the answer of each caller)
+TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
+    ("GET", "/openapi.json"): ("/openapi.json", _none, PUBLIC),
+    ("GET", "/docs"): ("/docs", _none, PUBLIC),
+    ("GET", "/docs/oauth2-redirect"): ("/docs/oauth2-redirect", _none, PUBLIC),
+    ("GET", "/redoc"): ("/redoc", _none, PUBLIC),
+    ("POST", "/api/v1/checkouts"): ("/api/v1/checkouts", _create, CREATED),
+    ("GET", "/api/v1/checkouts"): ("/api/v1/checkouts", _none, MANAGERS),
+    ("GET", "/api/v1/checkouts/{checkout_id}"): ("/api/v1/checkouts/{id}", _none, MANAGE_ONE),
+    ("GET", "/api/v1/checkouts/{checkout_id}/license-file"): (
+        "/api/v1/checkouts/{id}/license-file",
+        _none,
+        MANAGE_ONE,
+    ),
+    ("POST", "/api/v1/checkouts/license-files"): (
+        "/api/v1/checkouts/license-files",
+        _ids,
+        MANAGE_ONE,
+    ),
+    # 200 with a result per id; another organisation's id is a 404 inside (checked below).
+    ("POST", "/api/v1/checkouts/check-in"): ("/api/v1/checkouts/check-in", _ids, MANAGERS),
+    ("POST", "/api/v1/checkouts/{checkout_id}/check-in"): (
+        "/api/v1/checkouts/{id}/check-in",
+        _none,
+        MANAGE_ONE,
+    ),
+    # No credentials needed: the digest of the checkout's own license file is the proof.
+    ("POST", "/api/v1/checkouts/{checkout_id}/client-receipts"): (
+        "/api/v1/checkouts/{id}/client-receipts",
+        _receipt,
+        PUBLIC,
+    ),
+    ("GET", "/api/v1/countries"): ("/api/v1/countries", _none, MANAGERS),
+    ("GET", "/api/v1/license-services"): ("/api/v1/license-services", _none, MANAGERS),
+    ("GET", "/api/v1/applications"): ("/api/v1/applications", _none, MANAGERS),
+    ("GET", "/api/v1/applications/{name}/versions"): (
+        "/api/v1/applications/Atlas Designer/versions",
+        _none,
+        MANAGERS,
+    ),
+    ("GET", "/api/v1/users"): ("/api/v1/users", _none, MANAGERS),
+    ("GET", "/api/v1/activation-keys"): ("/api/v1/activation-keys", _none, MANAGERS),
+    ("GET", "/api/v1/audit"): ("/api/v1/audit", _none, (401, 200, 403, 403, 401, 200)),
+    ("POST", "/api/v1/session"): ("/api/v1/session", _login_json, PUBLIC),
+    ("GET", "/api/v1/session"): ("/api/v1/session", _none, SIGNED_IN),
+    ("DELETE", "/api/v1/session"): ("/api/v1/session", _none, (204,) * 6),
+    ("GET", "/api/v1/tokens"): ("/api/v1/tokens", _none, SIGNED_IN),
+    ("POST", "/api/v1/tokens"): ("/api/v1/tokens", _label, (401, 201, 201, 201, 401, 201)),
+    # The spare token is the Administrator's: nobody else can even see it.
+    ("DELETE", "/api/v1/tokens/{token_id}"): (
+        "/api/v1/tokens/{token}",
+        _none,
+        (401, 200, 404, 404, 401, 404),
+    ),
+    ("GET", "/api/v1/usage"): ("/api/v1/usage", _usage, MANAGERS),
+    ("GET", "/api/v1/usage/peak"): ("/api/v1/usage/peak", _usage, MANAGERS),
+    ("GET", "/.well-known/jwks.json"): ("/.well-known/jwks.json", _none, PUBLIC),
+    ("GET", "/.well-known/entitle-xml-cert.pem"): (
+        "/.well-known/entitle-xml-cert.pem",
+        _none,
+        PUBLIC,
+    ),
+    ("GET", "/healthz"): ("/healthz", _none, PUBLIC),
+    ("GET", "/readyz"): ("/readyz", _none, PUBLIC),
+    ("GET", "/static/{path:path}"): ("/static/app.css", _none, PUBLIC),
+    # The portal: pages redirect to the login page rather than answering 401.
+    ("GET", "/"): ("/", _none, (303,) * 6),
+    ("GET", "/login"): ("/login", _none, (200, 303, 303, 303, 200, 303)),
+    ("POST", "/login"): ("/login", _login_form, (303,) * 6),
+    ("POST", "/logout"): ("/logout", _none, (303,) * 6),
+    ("GET", "/checkouts"): ("/checkouts", _none, (303, 200, 200, 200, 303, 200)),
+}
+
+
+def app_routes(callers: Callers) -> set[tuple[str, str]]:
+    """Every (method, path) the app answers; HEAD goes with GET."""
+    return {
+        (method, route.path)
+        for route in iter_route_contexts(callers.client.app.routes)  # type: ignore[attr-defined]
+        for method in (getattr(route, "methods", None) or ())
+        if method != "HEAD"
+    }
+
+
+def _fresh(world: World) -> Fresh:
+    request = CheckoutRequest(
+        country="US",
+        license_service="SES",
+        user=world.user,
+        machine="WS-OWNED",
+        applications=[("Atlas Designer", "10.17.2.61")],
+    )
+    checkout = create_checkout(world.services, world.admin, request)
+    assert checkout.license_digest
+    spare = tokens.create_token(world.services, world.admin, "spare")
+    return Fresh(checkout.id, checkout.license_digest, spare.id)
+
+
+def test_every_route_of_the_app_has_a_row_in_the_table(callers: Callers) -> None:
+    routes = app_routes(callers)
+    assert routes - set(TABLE) == set(), "routes without a row in the authorization table"
+    assert set(TABLE) - routes == set(), "rows for routes the app no longer has"
+
+
+def test_every_route_answers_each_caller_as_the_table_states(callers: Callers) -> None:
+    mismatches: list[str] = []
+    for (method, pattern), (path, request, expected) in sorted(TABLE.items()):
+        for caller, status in zip(CALLERS, expected, strict=True):
+            fresh = _fresh(callers.world)
+            url = path.format(id=fresh.checkout_id, token=fresh.spare_token_id)
+            callers.client.cookies.clear()
+            response = callers.client.request(
+                method, url, headers=callers.headers(caller), **request(fresh)
+            )
+            where = f"{method} {pattern} as {caller}"
+            if response.status_code != status:
+                mismatches.append(f"{where}: {response.status_code}, table says {status}")
+            if caller == "other_admin" and any(m in response.text for m in NORTHWIND_ONLY):
+                mismatches.append(f"{where}: shows another organisation's checkout")
+            if (caller, pattern) == ("other_admin", "/api/v1/checkouts/check-in"):
+                (item,) = response.json()["items"]
+                if item["ok"] or item["error"]["status"] != 404:
+                    mismatches.append(f"{where}: checked in another organisation's checkout")
+    assert mismatches == [], "\n".join(mismatches)
