@@ -44,8 +44,9 @@ bench: $(STAMP)
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench --quick $(BENCH_ARGS)
 
+# The fault tests and fuzzing at full size (ENTITLE_SOAK=1); `make test` runs them small.
 soak: $(STAMP)
-	ENTITLE_SOAK=1 $(BIN)/python -m pytest tests/integration -m slow $(PYTEST_ARGS)
+	ENTITLE_SOAK=1 $(BIN)/python -m pytest tests/integration tests/unit -m slow $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .entitle .pytest_cache .mypy_cache .ruff_cache
