@@ -73,6 +73,9 @@ def test_a_custom_sort_built_by_drag_and_drop_overrides_the_header_sort(
     wait_for_rows(page, HISTORY)
     assert column(page, "country") == countries
     shot(page, "history-custom-sort")
+    page.set_viewport_size({"width": 1360, "height": 1240})
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, "portal", full_page=False)
 
     page.get_by_role("button", name="Remove Country from the custom sort").click()
     expect(chips).to_have_text(["Machine name ▲×"])

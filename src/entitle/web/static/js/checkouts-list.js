@@ -99,13 +99,13 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
     columns: [
       { title: "", field: "select", formatter: selectCell, headerSort: false, width: 44, hozAlign: "center" },
       { title: "", field: "expand", formatter: caretCell, headerSort: false, width: 44, hozAlign: "center" },
-      { title: "User", field: "user", formatter: userCell, minWidth: 200 },
-      { title: "Machine name", field: "machine", minWidth: 140 },
-      { title: "License service", field: "license_service", width: 150 },
+      { title: "User", field: "user", formatter: userCell, minWidth: 220, widthGrow: 2 },
+      { title: "Machine name", field: "machine", minWidth: 150, widthGrow: 1 },
+      { title: "License service", field: "license_service", width: 170 },
       {
         title: "Expires",
         field: "expires_at",
-        width: 150,
+        width: 210,
         formatter: (cell) => {
           const c = cell.getRow().getData();
           const tag = c.status === "expired" ? ' <span class="badge expired">Expired</span>' : "";

@@ -50,8 +50,8 @@ function filterInputs(countries) {
 
 const MIN_WIDTHS = {
   user: 140,
-  machine: 150,
-  country: 110,
+  machine: 180,
+  country: 130,
   license_service: 150,
   applications: 200,
   created_at: 165,
