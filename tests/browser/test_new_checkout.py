@@ -145,7 +145,7 @@ def test_an_ses_checkout_with_two_applications_downloads_a_belic_that_verifies(
 
 
 def test_a_selectserver_checkout_uses_a_key_of_the_country_and_downloads_a_verified_xml(
-    page: Page, demo_server: str
+    page: Page, demo_server: str, expected_console_errors: list[str]
 ) -> None:
     open_checkouts(page, demo_server)
     page.get_by_role("button", name="New").click()
@@ -164,6 +164,18 @@ def test_a_selectserver_checkout_uses_a_key_of_the_country_and_downloads_a_verif
     expect(submit).to_be_disabled()
     key.select_option("US-3HDF-88ZA-Q1W2")
     expect(submit).to_be_enabled()
+
+    # The server has the last word: a refusal is shown beside the field it names.
+    expected_console_errors.append("status of 422")
+    expiry = panel.get_by_label("Expiration date")
+    cap = expiry.input_value()
+    expiry.evaluate("input => input.removeAttribute('max')")
+    expiry.fill(f"{int(cap[:4]) + 1}{cap[4:]}")
+    submit.click()
+    expect(panel.locator("#error-expires_on")).to_contain_text("latest expiry date allowed")
+    expect(panel.get_by_role("alert").first).to_have_text("Some fields need attention.")
+    expiry.fill(cap)
+
     with page.expect_download() as downloading:
         submit.click()
     download = downloading.value

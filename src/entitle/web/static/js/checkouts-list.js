@@ -88,6 +88,7 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
     }),
     initialSort: [{ column: "expires_at", dir: "asc" }],
     selectableRows: "highlight",
+    selectableRowsPersistence: false,
     selectableRowsCheck: (row) => row.getData().status === "active",
     rowFormatter: (row) => {
       const checkout = row.getData();

@@ -27,9 +27,15 @@ export function newCheckout({ country, onCreated, notify }) {
   const appInput = $("new-application");
   const addButton = $("add-application");
   const touched = new Set();
+  const refused = {};
   let knownApplications = new Map();
   const service = () => form.elements.license_service.value;
-  const lines = applicationLines($("application-list"), { onChange: () => refresh() });
+  const lines = applicationLines($("application-list"), {
+    onChange: () => {
+      delete refused.applications;
+      refresh();
+    },
+  });
 
   const setError = (field, message) => {
     const target = $(`error-${field}`);
@@ -43,6 +49,7 @@ export function newCheckout({ country, onCreated, notify }) {
 
   const problems = () => {
     const found = {};
+    if (country.selectedOptions[0]?.dataset.checkoutsEnabled === "false") found.country = "off";
     if (!service()) found.license_service = "Choose the license service.";
     if (!EMAIL.test(inputs.user.value.trim())) found.user = "Pick a user or type an email such as ana@example.com.";
     const machine = inputs.machine.value.trim();
@@ -59,14 +66,17 @@ export function newCheckout({ country, onCreated, notify }) {
 
   function refresh() {
     const found = problems();
-    for (const field of FIELDS) if (touched.has(field)) setError(field, found[field]);
-    const ready = Object.keys(found).length === 0;
+    for (const field of FIELDS) {
+      if (touched.has(field) || refused[field]) setError(field, found[field] || refused[field]);
+    }
+    const ready = Object.keys(found).length === 0 && Object.keys(refused).length === 0;
     submit.disabled = !ready;
     $("submit-hint").textContent = ready ? "Ready: the license file downloads when you check out." : "Fill in every field to check out.";
   }
 
   const touch = (field) => {
     touched.add(field);
+    delete refused[field];
     refresh();
   };
 
@@ -74,6 +84,9 @@ export function newCheckout({ country, onCreated, notify }) {
     const option = country.selectedOptions[0];
     $("new-country-label").textContent = `Entitlement country ${country.value}`;
     const latest = option?.dataset.latestExpiresOn ?? "";
+    const off = option?.dataset.checkoutsEnabled === "false";
+    $("form-error").textContent = off ? `Checkouts are turned off for ${country.value}; ask your account manager to enable them.` : "";
+    $("form-error").hidden = !off;
     expires.min = tomorrow();
     expires.max = latest;
     expires.value = latest;
@@ -86,6 +99,8 @@ export function newCheckout({ country, onCreated, notify }) {
   };
 
   const setService = () => {
+    delete refused.applications;
+    delete refused.activation_key;
     $("field-activation_key").hidden = service() !== "SELECTserver";
     $("hint-application").textContent = `Applications that use ${service()}.`;
     lines.setService(service());
@@ -134,7 +149,10 @@ export function newCheckout({ country, onCreated, notify }) {
     if (event.target.name === "license_service") setService();
   });
   for (const [field, element] of [["user", inputs.user], ["machine", inputs.machine], ["activation_key", inputs.key], ["expires_on", expires]]) {
-    element.addEventListener("input", () => refresh());
+    element.addEventListener("input", () => {
+      delete refused[field];
+      refresh();
+    });
     element.addEventListener("change", () => touch(field));
     element.addEventListener("blur", () => touch(field));
   }
@@ -143,6 +161,7 @@ export function newCheckout({ country, onCreated, notify }) {
     form.reset();
     lines.clear();
     touched.clear();
+    Object.keys(refused).forEach((field) => delete refused[field]);
     FIELDS.forEach((f) => setError(f, ""));
     $("form-error").hidden = true;
     $("field-activation_key").hidden = true;
@@ -155,7 +174,10 @@ export function newCheckout({ country, onCreated, notify }) {
     let placed = false;
     for (const item of error.errors ?? []) {
       const field = String(item.field ?? "").split(".")[0];
-      if (FIELDS.includes(field)) placed = setError(field, item.message) || placed;
+      if (FIELDS.includes(field)) {
+        refused[field] = item.message;
+        placed = setError(field, item.message) || placed;
+      }
     }
     $("form-error").textContent = placed ? "Some fields need attention." : error.message;
     $("form-error").hidden = false;
