@@ -76,3 +76,24 @@ def test_escape_closes_the_panel_and_headers_sort_with_enter(page: Page, demo_se
         "aria-expanded", "true"
     )
     expect(page.locator("#checkouts-table .detail-table").first).to_be_visible()
+
+
+def test_the_page_runs_under_its_content_security_policy_without_violations(
+    page: Page, demo_server: str
+) -> None:
+    """Violations are console errors, which fail any test; this one visits every widget."""
+    answer = page.goto(f"{demo_server}/login")
+    assert answer is not None
+    policy = answer.headers["content-security-policy"]
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    open_checkouts(page, demo_server)
+    page.get_by_role("switch", name="Expired").check()
+    page.get_by_role("button", name="Filter Status").click()
+    expect(page.get_by_role("dialog", name="Filter Status")).to_be_visible()
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="New").click()
+    page.get_by_role("radio", name="SELECTserver").check()
+    expect(page.get_by_label("Activation key")).to_be_visible()
+    page.get_by_label("Application name").fill("a")
+    expect(page.get_by_role("listbox").get_by_role("option").first).to_be_visible()

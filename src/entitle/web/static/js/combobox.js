@@ -68,6 +68,8 @@ export function combobox(input, { source, onPick = () => {}, delay = 120 }) {
   const pick = (index) => {
     const item = items[index];
     if (!item) return;
+    clearTimeout(timer);
+    asked += 1; // answers still on their way are for what was typed before the pick
     input.value = item.value;
     close();
     onPick(item);
@@ -92,7 +94,10 @@ export function combobox(input, { source, onPick = () => {}, delay = 120 }) {
     timer = setTimeout(refresh, delay);
   });
   input.addEventListener("focus", refresh);
-  input.addEventListener("blur", () => setTimeout(close, 100));
+  input.addEventListener("blur", () => {
+    clearTimeout(timer);
+    setTimeout(close, 100);
+  });
   input.addEventListener("keydown", (event) => {
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       event.preventDefault();
