@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(width=None if sys.stdout.isatty() else 160)
     import bench
 
+    started = time.perf_counter()
     names = sorted(
         m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_")
     )
@@ -51,7 +52,11 @@ def main(argv: list[str] | None = None) -> int:
         console.rule(f"[bold]{name}")
         importlib.import_module(f"bench.{name}").run(ctx)
         console.print(f"{name}: {time.perf_counter() - start:.1f} s")
-    table = Table(title="entitle benchmarks (ratio = figure / baseline, same run)")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    table = Table(
+        title="entitle benchmarks (ratio = figure / baseline, same run)",
+        caption=f"{time.perf_counter() - started:.0f} s in all; load average at the end {load}",
+    )
     for column in ("figure", "value", "baseline", "baseline value", "ratio", "goal", "met"):
         table.add_column(column)
     for f in ctx.figures:
