@@ -48,10 +48,16 @@ def test_three_selected_rows_download_as_one_zip_and_two_check_in_together(
     check_in_button = page.get_by_role("button", name="Check in", exact=True)
     expect(download_button).to_be_disabled()
     expect(check_in_button).to_be_disabled()
+    every = page.get_by_role("checkbox", name="Select every active checkout on this page")
+    every.check()
+    expect(page.get_by_text(f"{rows(page).count()} checkouts selected")).to_be_visible()
+    every.uncheck()
+    expect(download_button).to_be_disabled()
     boxes = page.get_by_role("checkbox", name="Select the checkout of")
     for index in range(3):
         boxes.nth(index).check()
     expect(page.get_by_text("3 checkouts selected")).to_be_visible()
+    expect(every).to_have_js_property("indeterminate", True)
     expect(download_button).to_be_enabled()
     with page.expect_download() as downloading:
         download_button.click()

@@ -41,6 +41,19 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
     return box;
   };
 
+  const selectAllTitle = () => {
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.className = "select-all";
+    box.setAttribute("aria-label", "Select every active checkout on this page");
+    box.addEventListener("click", (event) => event.stopPropagation());
+    box.addEventListener("change", () => {
+      const active = table.getRows().filter((row) => row.getData().status === "active");
+      box.checked ? table.selectRow(active) : table.deselectRow();
+    });
+    return box;
+  };
+
   const caretCell = (cell) => {
     const row = cell.getRow();
     const checkout = row.getData();
@@ -98,7 +111,16 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
       if (expanded.has(checkout.id)) rowElement.append(detail(checkout));
     },
     columns: [
-      { title: "", field: "select", formatter: selectCell, headerSort: false, width: 44, hozAlign: "center" },
+      {
+        title: "",
+        field: "select",
+        formatter: selectCell,
+        titleFormatter: selectAllTitle,
+        headerSort: false,
+        width: 44,
+        hozAlign: "center",
+        headerHozAlign: "center",
+      },
       { title: "", field: "expand", formatter: caretCell, headerSort: false, width: 44, hozAlign: "center" },
       { title: "User", field: "user", formatter: userCell, minWidth: 220, widthGrow: 2 },
       { title: "Machine name", field: "machine", minWidth: 150, widthGrow: 1 },
@@ -119,9 +141,16 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
 
   table.on("tableBuilt", () => keyboardHeaders(table));
   table.on("rowSelectionChanged", (data) => {
+    let selectable = 0;
     for (const row of table.getRows()) {
       const box = row.getElement().querySelector(".row-check");
       if (box) box.checked = row.isSelected();
+      if (box) selectable += 1;
+    }
+    const all = element.querySelector(".select-all");
+    if (all) {
+      all.checked = selectable > 0 && data.length === selectable;
+      all.indeterminate = data.length > 0 && data.length < selectable;
     }
     onSelection(data);
   });
