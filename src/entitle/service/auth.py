@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import os
 import secrets
 from datetime import timedelta
@@ -80,7 +81,7 @@ def user_for_token(services: Services, token: str) -> User | None:
     digest = token_digest(token)
     with services.uow() as uow:
         found = store.user_of_token(uow.conn, digest)
-        if found is None or not secrets.compare_digest(found[1], digest):
+        if found is None or not hmac.compare_digest(found[1], digest):
             return None
         return organisations.user_by_id(uow.conn, found[0])
 
