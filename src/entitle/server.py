@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from entitle.api import audit, catalog, check_in, checkouts, files, session, usage, well_known
 from entitle.api.bench import include_bench_routes
 from entitle.api.middleware import BodyLimit, SecurityHeaders
+from entitle.api.origin import SameOrigin
 from entitle.api.problems import ERROR_STATUSES, Problem, document_problems, install
 from entitle.service.context import Services
 
@@ -44,6 +45,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(well_known.router)
     include_bench_routes(app)
     _include_portal(app)
+    app.add_middleware(SameOrigin)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
 
