@@ -72,6 +72,20 @@ def db_upgrade(data_dir: DataDir = None) -> None:
     console.print("database is up to date")
 
 
+@db_app.command("backup")
+def db_backup(
+    destination: Annotated[Path, typer.Argument(help="The new backup file.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Copy the SQLite database while the server runs (PostgreSQL: use pg_dump)."""
+    from entitle.store.backup import backup_sqlite
+    from entitle.store.database import data_dir as default_dir
+    from entitle.store.database import database_url
+
+    pages = backup_sqlite(database_url(data_dir or default_dir()), destination)
+    console.print(f"backed up {pages} pages to {destination}", highlight=False)
+
+
 @app.command()
 def demo(data_dir: DataDir = None) -> None:
     """Load the demo organisations, users, catalog and checkouts (once) and print the logins."""
