@@ -11,7 +11,9 @@ from fastapi.testclient import TestClient
 from entitle.server import create_app
 from entitle.service import tokens
 from tests.integration.fixtures import World
+from tests.integration.reliability.conftest import deployment
 
+__all__ = ["CALLERS", "Callers", "callers", "deployment"]
 CALLERS = ("none", "admin", "co_admin", "user", "revoked", "other_admin")
 
 
