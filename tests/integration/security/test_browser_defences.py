@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from pathlib import Path
 
@@ -109,3 +111,16 @@ def test_portal_pages_carry_no_inline_script_and_a_policy_that_forbids_it(
     assert all("src=" in attributes and not body.strip() for attributes, body in scripts)
     assert not re.search(r"\son[a-z]+\s*=", page.text), "inline event handler"
     assert "javascript:" not in page.text
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc", "/docs/oauth2-redirect"])
+def test_the_api_docs_allow_only_their_own_inline_script_by_its_hash(
+    callers: Callers, path: str
+) -> None:
+    page = callers.client.get(path)
+    policy = page.headers["content-security-policy"]
+    assert "'unsafe-inline'" not in policy
+    assert "frame-ancestors 'none'" in policy
+    for script in re.findall(r"<script>(.*?)</script>", page.text, re.S):
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in policy
