@@ -19,11 +19,12 @@ file, not that checkout's own).
 from __future__ import annotations
 
 import hashlib
+import importlib
 import random
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -31,7 +32,17 @@ from pathlib import Path
 from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-from sqlalchemy import Boolean, Connection, Engine, Index, Integer, LargeBinary, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Engine,
+    Index,
+    Integer,
+    LargeBinary,
+    Table,
+    Text,
+    inspect,
+)
 from sqlalchemy.types import TypeEngine
 
 from entitle.domain.model import ApplicationVersion, LicenseService, Role
@@ -208,10 +219,17 @@ def _bulk_connection(engine: Engine) -> Iterator[Connection]:
 
 
 def _drop_secondary_indexes(conn: Connection) -> list[Index]:
-    """Drop the loaded tables' secondary indexes; building them afterwards is faster."""
-    dropped = [i for table in (checkouts, checkout_applications) for i in table.indexes]
+    """Drop the loaded tables' secondary indexes; building them afterwards is faster.
+
+    Only those the migrations made (present in the database) are dropped and rebuilt.
+    """
+    inspector = inspect(conn)
+    dropped = []
+    for table in (checkouts, checkout_applications):
+        present = {i["name"] for i in inspector.get_indexes(table.name)}
+        dropped += [i for i in table.indexes if i.name in present]
     for index in dropped:
-        index.drop(conn, checkfirst=True)
+        index.drop(conn)
     return dropped
 
 
@@ -325,7 +343,17 @@ def _shares(total: int, organisations: Sequence[LoadedOrganisation]) -> list[int
     return counts
 
 
+# The usage reports' booked intervals, kept on each row when the schema has them.
+booking_columns: Callable[..., dict[str, int]] | None = getattr(
+    importlib.import_module("entitle.store.usage"), "booking_columns", None
+)
+_BOOKED = (
+    tuple(booking_columns(datetime.now(UTC), datetime.now(UTC) + timedelta(days=1)))
+    if booking_columns is not None
+    else ()
+)
 _HEAD = (
+    *_BOOKED,
     "id",
     "organisation_id",
     "country",
@@ -403,8 +431,14 @@ def _checkouts(
             lines.append((checkout_id, position, application, version, version_key))
             names.append(f"{application} {version}")
         data, digest = templates[(organisation.id, service)]
+        booked = (
+            tuple(booking_columns(created, expires, checked_in_at).values())
+            if booking_columns is not None
+            else ()
+        )
         yield (
             (
+                *booked,
                 checkout_id,
                 organisation.id,
                 country,
@@ -477,5 +511,6 @@ def _insert(
                 values[index] = processor(values[index])
             converted.append(values)
         rows = converted
-    statement = str(table.insert().compile(dialect=conn.dialect, column_keys=list(names)))
+    marks = ", ".join("?" for _ in names)
+    statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
     conn.exec_driver_sql(statement, [tuple(r) for r in rows])
