@@ -1,17 +1,20 @@
-"""With 100,000 checkouts the page shows its first page, and a re-sort, within a second."""
+"""With 100,000 checkouts the page shows its first page, and a re-sort, within a second.
+
+The database is filled by the bench loader (``bench/loader.py``). Its license files come from a
+placeholder signer: these checkouts are listed, sorted and paged, never downloaded.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Page, expect
+from bench.loader import load
+from playwright.sync_api import Locator, Page, expect
 
-from entitle.store.database import database_url, make_engine, upgrade
+from entitle.store.database import database_url, make_engine
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.many import ADMIN, PASSWORD, load_many
 from tests.browser.portal import column, log_in, wait_for_rows
 from tests.browser.server import FAST_HASHES, serving
 
@@ -20,70 +23,81 @@ pytestmark = pytest.mark.browser
 COUNT = 100_000
 BUDGET = 1.0
 HISTORY = "#history-table"
+HISTORY_PAGE = "page_size=25"
+
+
+class PlaceholderSigner:
+    def sign(self, claims: object) -> bytes:
+        return b"placeholder license file"
 
 
 @pytest.fixture(scope="module")
-def many_server(tmp_path_factory: pytest.TempPathFactory, browser) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def many_server(
+    tmp_path_factory: pytest.TempPathFactory, browser
+) -> Iterator[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    """A served database of COUNT checkouts; yields (url, admin email, password)."""
     data_dir = tmp_path_factory.mktemp("many")
     engine = make_engine(database_url(data_dir))
-    upgrade(engine)
     with pytest.MonkeyPatch.context() as patch:
         for name, value in FAST_HASHES.items():
             patch.setenv(name, value)
-        load_many(engine, COUNT)
+        world = load(engine, COUNT, progress=False, signer=PlaceholderSigner())
     engine.dispose()
     with serving(data_dir) as url:
-        yield url
+        yield url, world.dominant.admin_email, world.admin_password
 
 
-def first_row(page: Page) -> str:
-    return page.locator(f"{HISTORY} .tabulator-row").first.inner_text()
-
-
-def timed(action, done) -> float:  # type: ignore[no-untyped-def]
+def timed(action: Callable[[], object], done: Callable[[], object]) -> float:
     started = time.perf_counter()
     action()
     done()
     return time.perf_counter() - started
 
 
-def test_the_first_page_and_a_re_sort_each_render_within_a_second(
-    page: Page, many_server: str
-) -> None:
-    log_in(page, many_server, ADMIN, PASSWORD)
+def sorted_rows_shown(page: Page, header: Locator) -> None:
+    """Click a header and wait for the sorted page to arrive and be drawn."""
+    with page.expect_response(lambda r: "/api/v1/checkouts?" in r.url and HISTORY_PAGE in r.url):
+        header.click()
     wait_for_rows(page, HISTORY)
-    counter = page.locator(f"{HISTORY} .tabulator-page-counter")
-    expect(counter).to_contain_text(f"of {COUNT:,}".replace(",", ""))
+
+
+def test_the_first_page_and_a_re_sort_each_render_within_a_second(
+    page: Page, many_server: tuple[str, str, str]
+) -> None:
+    url, email, password = many_server
+    log_in(page, url, email, password)
+    wait_for_rows(page, HISTORY)
 
     def rendered() -> None:
         wait_for_rows(page, HISTORY)
         wait_for_rows(page, "#checkouts-table")
 
-    first_page = timed(lambda: page.goto(f"{many_server}/checkouts"), rendered)
+    timings = {"first page": timed(lambda: page.goto(f"{url}/checkouts"), rendered)}
     expect(page.locator(f"{HISTORY} .tabulator-row")).to_have_count(25)
 
-    timings = {"first page": first_page}
-    for title, field, key in (("Machine name", "machine", str.upper), ("User", "user", None)):
-        before = first_row(page)
+    # Widen the history to every country of the organisation: most of the 100,000.
+    page.get_by_role("button", name="Filter Country").click()
+    page.get_by_role("dialog", name="Filter Country").get_by_label(
+        "Entitlement country"
+    ).select_option("")
+    page.get_by_role("button", name="Apply").click()
+    wait_for_rows(page, HISTORY)
+    total = int(page.locator(f"{HISTORY} .tabulator-page-counter").inner_text().split()[-2])
+    assert total > COUNT * 0.7
+
+    for title, field in (("Machine name", "machine"), ("Expires", "expires_at"), ("User", "user")):
         header = page.locator(f"{HISTORY} .tabulator-col").filter(has_text=title).first
-        timings[f"sort by {title}"] = timed(
-            header.click,
-            lambda before=before: page.wait_for_function(
-                """([grid, before]) => {
-                    const root = document.querySelector(grid);
-                    const row = root.querySelector('.tabulator-row');
-                    const loading = root.querySelector('.tabulator-alert');
-                    return !loading && row && row.innerText !== before;
-                }""",
-                arg=[HISTORY, before],
-            ),
+        label = header.get_by_text(title, exact=True)
+        timings[f"sort {total} by {title}"] = timed(
+            lambda label=label: sorted_rows_shown(page, label), lambda: None
         )
-        shown = column(page, field)
-        if key is not None:
-            assert shown == sorted(shown, key=key)
+        expect(header).to_have_attribute("aria-sort", "ascending")
+        if field == "machine":
+            shown = column(page, field)
+            assert shown == sorted(shown, key=str.upper)
 
     report = "\n".join(f"{name}: {seconds * 1000:.0f} ms" for name, seconds in timings.items())
     ARTIFACTS.mkdir(exist_ok=True)
-    Path(ARTIFACTS / "portal-100k-timings.txt").write_text(f"{COUNT} checkouts\n{report}\n")
+    (ARTIFACTS / "portal-100k-timings.txt").write_text(f"{COUNT} checkouts\n{report}\n")
     print(report)
     assert all(seconds < BUDGET for seconds in timings.values()), report

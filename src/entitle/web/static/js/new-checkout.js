@@ -26,6 +26,12 @@ export function newCheckout({ country, onCreated, notify }) {
   const expires = $("new-expires");
   const appInput = $("new-application");
   const addButton = $("add-application");
+  const controls = {
+    user: inputs.user,
+    machine: inputs.machine,
+    activation_key: inputs.key,
+    expires_on: expires,
+  };
   const touched = new Set();
   const refused = {};
   let knownApplications = new Map();
@@ -42,8 +48,7 @@ export function newCheckout({ country, onCreated, notify }) {
     if (!target) return false;
     target.textContent = message ?? "";
     target.hidden = !message;
-    const control = { user: inputs.user, machine: inputs.machine, activation_key: inputs.key, expires_on: expires }[field];
-    control?.setAttribute("aria-invalid", String(Boolean(message)));
+    controls[field]?.setAttribute("aria-invalid", String(Boolean(message)));
     return true;
   };
 
@@ -51,15 +56,22 @@ export function newCheckout({ country, onCreated, notify }) {
     const found = {};
     if (country.selectedOptions[0]?.dataset.checkoutsEnabled === "false") found.country = "off";
     if (!service()) found.license_service = "Choose the license service.";
-    if (!EMAIL.test(inputs.user.value.trim())) found.user = "Pick a user or type an email such as ana@example.com.";
+    if (!EMAIL.test(inputs.user.value.trim())) {
+      found.user = "Pick a user or type an email such as ana@example.com.";
+    }
     const machine = inputs.machine.value.trim();
     if (!MACHINE.test(machine) || /^\d+$/.test(machine))
       found.machine = "1 to 63 letters, digits and hyphens, not only digits (e.g. WS-0042).";
-    if (service() === "SELECTserver" && !inputs.key.value)
-      found.activation_key = inputs.key.options.length ? "Choose an activation key." : "This country has no activation keys.";
+    if (service() === "SELECTserver" && !inputs.key.value) {
+      found.activation_key =
+        inputs.key.options.length > 1 ? "Choose an activation key." : "This country has no activation keys.";
+    }
     if (!expires.value) found.expires_on = "Choose the expiration date.";
-    else if (expires.max && expires.value > expires.max) found.expires_on = `The latest date allowed is ${formatDay(expires.max)}.`;
-    else if (expires.value < expires.min) found.expires_on = `Pick a date from ${formatDay(expires.min)} on.`;
+    else if (expires.max && expires.value > expires.max) {
+      found.expires_on = `The latest date allowed is ${formatDay(expires.max)}.`;
+    } else if (expires.value < expires.min) {
+      found.expires_on = `Pick a date from ${formatDay(expires.min)} on.`;
+    }
     if (!lines.valid()) found.applications = lines.count() ? "" : "Add at least one application.";
     return found;
   };
@@ -71,7 +83,9 @@ export function newCheckout({ country, onCreated, notify }) {
     }
     const ready = Object.keys(found).length === 0 && Object.keys(refused).length === 0;
     submit.disabled = !ready;
-    $("submit-hint").textContent = ready ? "Ready: the license file downloads when you check out." : "Fill in every field to check out.";
+    $("submit-hint").textContent = ready
+      ? "Ready: the license file downloads when you check out."
+      : "Fill in every field to check out.";
   }
 
   const touch = (field) => {
@@ -85,7 +99,9 @@ export function newCheckout({ country, onCreated, notify }) {
     $("new-country-label").textContent = `Entitlement country ${country.value}`;
     const latest = option?.dataset.latestExpiresOn ?? "";
     const off = option?.dataset.checkoutsEnabled === "false";
-    $("form-error").textContent = off ? `Checkouts are turned off for ${country.value}; ask your account manager to enable them.` : "";
+    $("form-error").textContent = off
+      ? `Checkouts are turned off for ${country.value}; ask your account manager to enable them.`
+      : "";
     $("form-error").hidden = !off;
     expires.min = tomorrow();
     expires.max = latest;
@@ -93,8 +109,11 @@ export function newCheckout({ country, onCreated, notify }) {
     $("hint-expires").textContent = latest
       ? `Prefilled with the latest date allowed, ${formatDay(latest)}; an earlier date is fine.`
       : "The contract has ended: no checkout can be created.";
-    const keys = await getJson("/activation-keys", { country: country.value }).catch(() => ({ items: [] }));
-    inputs.key.replaceChildren(new Option("Choose a key…", ""), ...keys.items.map((k) => new Option(k.key, k.key)));
+    const keys = await getJson("/activation-keys", { country: country.value }).catch(() => ({
+      items: [],
+    }));
+    const options = keys.items.map((k) => new Option(k.key, k.key));
+    inputs.key.replaceChildren(new Option("Choose a key…", ""), ...options);
     refresh();
   };
 
@@ -125,7 +144,11 @@ export function newCheckout({ country, onCreated, notify }) {
 
   combobox(inputs.user, {
     source: async (q) =>
-      (await getJson("/users", { q })).items.map((u) => ({ value: u.email, label: u.display_name, detail: u.email })),
+      (await getJson("/users", { q })).items.map((u) => ({
+        value: u.email,
+        label: u.display_name,
+        detail: u.email,
+      })),
   });
   combobox(appInput, {
     source: async (q) => {
@@ -148,7 +171,7 @@ export function newCheckout({ country, onCreated, notify }) {
   form.addEventListener("change", (event) => {
     if (event.target.name === "license_service") setService();
   });
-  for (const [field, element] of [["user", inputs.user], ["machine", inputs.machine], ["activation_key", inputs.key], ["expires_on", expires]]) {
+  for (const [field, element] of Object.entries(controls)) {
     element.addEventListener("input", () => {
       delete refused[field];
       refresh();
