@@ -36,7 +36,9 @@ def refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     return err
 
 
-def test_demo_loads_once_and_prints_the_logins(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_loads_once_and_prints_the_logins(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     main(["demo"])
     assert "admin@example.com" in capsys.readouterr().out
     before = (rows(data_dir, organisations), rows(data_dir, users), rows(data_dir, checkouts))
@@ -52,11 +54,25 @@ def test_operator_sets_up_an_organisation_without_the_demo(
 ) -> None:
     main(["org", "create", "Acme", "--contract-end", "2027-09-30", "--no-select"])
     main(["country", "set", "Acme", "de", "--max-days", "60"])
-    main(["user", "add", "Acme", "boss@acme.example", "--role", "Administrator", "--country", "DE",
-          "--password", "s3cret-pass"])
+    main(
+        [
+            "user",
+            "add",
+            "Acme",
+            "boss@acme.example",
+            "--role",
+            "Administrator",
+            "--country",
+            "DE",
+            "--password",
+            "s3cret-pass",
+        ]
+    )
     main(["activation-keys", "add", "Acme", "DE", "de-key-1"])
     catalog = tmp_path / "catalog.csv"
-    catalog.write_text("application,version,license_service\nAtlas,1.2.3,SES\nAtlas,1.1,SELECTserver\n")
+    catalog.write_text(
+        "application,version,license_service\nAtlas,1.2.3,SES\nAtlas,1.1,SELECTserver\n"
+    )
     main(["catalog", "import", str(catalog)])
     main(["org", "list"])
     out = capsys.readouterr().out
@@ -100,7 +116,9 @@ def test_catalog_import_is_all_or_nothing(
     assert rows(data_dir, application_versions) == 0
 
 
-def test_signing_keys_are_never_overwritten(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_signing_keys_are_never_overwritten(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     main(["keys", "init"])
     assert "already holds keys" in refused(["keys", "init"], capsys)
     main(["keys", "rotate"])
