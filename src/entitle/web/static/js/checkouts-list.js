@@ -21,7 +21,7 @@ function detail(checkout) {
   return holder;
 }
 
-export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelection }) {
+export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelection, onError }) {
   const expanded = new Set();
   let table;
 
@@ -81,7 +81,7 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
     }
     holder.append(
       button("icon-button", `Download the license file of ${describe(checkout)}`, DOWNLOAD, () =>
-        download(`/checkouts/${checkout.id}/license-file`),
+        download(`/checkouts/${checkout.id}/license-file`).catch(onError),
       ),
     );
     return holder;

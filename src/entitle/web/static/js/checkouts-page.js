@@ -41,7 +41,14 @@ function onSelection(selected) {
 }
 
 function start() {
-  list = checkoutsList($("checkouts-table"), { state, hasSelect, onCheckIn: runCheckIn, onSelection });
+  const onError = (error) => notify(`Not done: ${error.message}`);
+  list = checkoutsList($("checkouts-table"), {
+    state,
+    hasSelect,
+    onCheckIn: runCheckIn,
+    onSelection,
+    onError,
+  });
   past = history($("history-table"), $("sort-bar"), {
     state,
     countries: [...country.options].map((o) => o.value).filter(Boolean),
@@ -70,9 +77,13 @@ function start() {
   $("bulk-check-in")?.addEventListener("click", () => runCheckIn(list.selected()));
   $("bulk-download").addEventListener("click", async () => {
     const ids = list.selected().map((c) => c.id);
-    if (ids.length === 1) await download(`/checkouts/${ids[0]}/license-file`);
-    else await download("/checkouts/license-files", { method: "POST", body: { ids }, fallback: "license-files.zip" });
-    notify(`Downloaded ${plural(ids.length, "license file")}.`);
+    try {
+      if (ids.length === 1) await download(`/checkouts/${ids[0]}/license-file`);
+      else await download("/checkouts/license-files", { method: "POST", body: { ids }, fallback: "license-files.zip" });
+      notify(`Downloaded ${plural(ids.length, "license file")}.`);
+    } catch (error) {
+      onError(error);
+    }
   });
 }
 
