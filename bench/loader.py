@@ -33,6 +33,7 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Connection,
     Engine,
@@ -343,17 +344,24 @@ def _shares(total: int, organisations: Sequence[LoadedOrganisation]) -> list[int
     return counts
 
 
-# The usage reports' booked intervals, kept on each row when the schema has them.
+# The usage reports' booked intervals, kept on the checkout or on each of its applications,
+# whichever table of the schema has them (entitle.store.usage.booking_columns).
 booking_columns: Callable[..., dict[str, int]] | None = getattr(
     importlib.import_module("entitle.store.usage"), "booking_columns", None
 )
-_BOOKED = (
+_BOOKING = (
     tuple(booking_columns(datetime.now(UTC), datetime.now(UTC) + timedelta(days=1)))
     if booking_columns is not None
     else ()
 )
+_BOOKED_HEAD = _BOOKING if _BOOKING and _BOOKING[0] in checkouts.c else ()
+_BOOKED_LINE = (
+    (("organisation_id",) if "organisation_id" in checkout_applications.c else ()) + _BOOKING
+    if _BOOKING and _BOOKING[0] in checkout_applications.c
+    else ()
+)
 _HEAD = (
-    *_BOOKED,
+    *_BOOKED_HEAD,
     "id",
     "organisation_id",
     "country",
@@ -372,7 +380,7 @@ _HEAD = (
     "license_file",
     "license_digest",
 )
-_LINE = ("checkout_id", "position", "application", "version", "version_key")
+_LINE = ("checkout_id", "position", "application", "version", "version_key", *_BOOKED_LINE)
 _Row = tuple[tuple[Any, ...], list[tuple[Any, ...]]]
 
 
@@ -422,7 +430,7 @@ def _checkouts(
                 else:
                     checked_in_by, method = user, "client"
         checkout_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-        lines = []
+        lines: list[tuple[Any, ...]] = []
         names = []
         for position, (application, versions) in enumerate(
             sample(by_service[service], choice(widths))
@@ -433,12 +441,15 @@ def _checkouts(
         data, digest = templates[(organisation.id, service)]
         booked = (
             tuple(booking_columns(created, expires, checked_in_at).values())
-            if booking_columns is not None
+            if booking_columns is not None and (_BOOKED_HEAD or _BOOKED_LINE)
             else ()
         )
+        if _BOOKED_LINE:
+            extra = (organisation.id, *booked) if "organisation_id" in _BOOKED_LINE else booked
+            lines = [(*line, *extra) for line in lines]
         yield (
             (
-                *booked,
+                *(booked if _BOOKED_HEAD else ()),
                 checkout_id,
                 organisation.id,
                 country,
@@ -475,7 +486,8 @@ def _batches(rows: Iterator[_Row], size: int) -> Iterator[list[_Row]]:
 def _postgres_type(kind: TypeEngine[Any]) -> str:
     if isinstance(kind, UTCDateTime):
         return "timestamptz"
-    for python_type, name in ((LargeBinary, "bytea"), (Integer, "int4"), (Boolean, "bool")):
+    known = ((LargeBinary, "bytea"), (BigInteger, "int8"), (Integer, "int4"), (Boolean, "bool"))
+    for python_type, name in known:
         if isinstance(kind, python_type):
             return name
     return "text" if isinstance(kind, Text) else "varchar"
