@@ -14,7 +14,7 @@ from tests.integration.reliability.load import Client, Ledger, join, start_clien
 from tests.integration.reliability.servers import ServerProcess, server_environment
 
 CLIENTS = 16 if SOAK else 6
-OPERATIONS = 250 if SOAK else 40
+OPERATIONS = 250 if SOAK else 30
 KILLS = 3 if SOAK else 1
 
 
