@@ -12,7 +12,7 @@ from entitle.api.auth import CSRF_FIELD, CSRF_HEADER, OptionalActor, log_in, log
 from entitle.api.deps import ServicesDep
 from entitle.domain.errors import DomainError
 from entitle.service import catalog
-from entitle.service.account import account
+from entitle.service.account import Account, account
 from entitle.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -75,20 +75,29 @@ def logout(actor: OptionalActor, services: ServicesDep) -> Response:
     return response
 
 
+def login_redirect(request: Request) -> RedirectResponse:
+    query = urlencode({"next": str(request.url.path)})
+    return RedirectResponse(f"/login?{query}", status_code=status.HTTP_303_SEE_OTHER)
+
+
+def not_allowed(request: Request, mine: Account, csrf_token: str | None) -> Response:
+    """The explanation that a page is for Administrators and Co-Administrators."""
+    return templates.TemplateResponse(
+        request,
+        "not_allowed.html",
+        {"account": mine, "csrf_token": csrf_token or "", "csrf_field": CSRF_FIELD},
+    )
+
+
 @router.get(CHECKOUTS_PATH, response_class=HTMLResponse)
 def checkouts_page(
     request: Request, actor: OptionalActor, services: ServicesDep, country: str | None = None
 ) -> Response:
     if actor is None:
-        query = urlencode({"next": str(request.url.path)})
-        return RedirectResponse(f"/login?{query}", status_code=status.HTTP_303_SEE_OTHER)
+        return login_redirect(request)
     mine = account(services, actor.email)
     if not mine.manages_checkouts:
-        return templates.TemplateResponse(
-            request,
-            "not_allowed.html",
-            {"account": mine, "csrf_token": actor.csrf_token or "", "csrf_field": CSRF_FIELD},
-        )
+        return not_allowed(request, mine, actor.csrf_token)
     choices = catalog.countries(services, actor.email)
     codes = [c.country for c in choices]
     wanted = (country or "").upper()
@@ -100,6 +109,7 @@ def checkouts_page(
         "checkouts.html",
         {
             "account": mine,
+            "current_page": "checkouts",
             "countries": choices,
             "selected_country": selected,
             "csrf_token": actor.csrf_token or "",

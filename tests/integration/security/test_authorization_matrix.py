@@ -166,6 +166,7 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
     ("POST", "/login"): ("/login", _login_form, (303,) * 6),
     ("POST", "/logout"): ("/logout", _none, (303,) * 6),
     ("GET", "/checkouts"): ("/checkouts", _none, (303, 200, 200, 200, 303, 200)),
+    ("GET", "/usage"): ("/usage", _none, (303, 200, 200, 200, 303, 200)),
 }
 
 

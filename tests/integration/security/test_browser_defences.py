@@ -92,7 +92,7 @@ def test_five_failed_portal_logins_a_minute_lock_the_account(callers: Callers) -
     assert callers.client.post("/login", data=LOGIN).status_code == 303
 
 
-@pytest.mark.parametrize("path", ["/login", "/checkouts"])
+@pytest.mark.parametrize("path", ["/login", "/checkouts", "/usage"])
 def test_portal_pages_carry_no_inline_script_and_a_policy_that_forbids_it(
     callers: Callers, path: str
 ) -> None:
