@@ -237,9 +237,11 @@ def _drop_secondary_indexes(conn: Connection) -> list[Index]:
 
 
 def _throwaway_signer() -> LicenseSigner:
+    """Keys made for this load only: loaded into memory, their directory removed."""
     from entitle.licensefile import keys
 
-    return keys.init_keys(Path(tempfile.mkdtemp(prefix="entitle-bench-keys-")))
+    with tempfile.TemporaryDirectory(prefix="entitle-bench-keys-") as directory:
+        return keys.init_keys(Path(directory))
 
 
 def _organisations(
