@@ -25,6 +25,7 @@ from entitle.domain.names import machine_key
 
 INTERVAL = timedelta(minutes=10)
 INTERVAL_MICROSECONDS = 600_000_000
+INTERVALS_PER_DAY = 144
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -52,19 +53,25 @@ def midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
 
 
-def booking_end(checkout: Checkout, now: datetime) -> datetime:
-    """Check-in, expiry or now, whichever comes first."""
-    ends = [checkout.expires_at, now]
-    if checkout.checked_in_at is not None:
-        ends.append(checkout.checked_in_at)
-    return min(ends)
+def month_of_interval(index: int) -> int:
+    """The UTC month holding interval ``index``, numbered ``year * 12 + month - 1``."""
+    start = interval_start(index)
+    return start.year * 12 + start.month - 1
+
+
+def booking(created_at: datetime, expires_at: datetime, checked_in_at: datetime | None) -> range:
+    """The intervals a checkout books once it is over: from creation to check-in or expiry.
+
+    The store keeps these bounds on each checkout; ``booked_intervals`` cuts them at now.
+    """
+    end = expires_at if checked_in_at is None else min(checked_in_at, expires_at)
+    return range(first_whole_interval(created_at), interval_after(end))
 
 
 def booked_intervals(checkout: Checkout, now: datetime) -> range:
     """The intervals one application of ``checkout`` books, as interval indexes."""
-    return range(
-        first_whole_interval(checkout.created_at), interval_after(booking_end(checkout, now))
-    )
+    booked = booking(checkout.created_at, checkout.expires_at, checkout.checked_in_at)
+    return range(booked.start, min(booked.stop, interval_after(now)))
 
 
 def intervals_within(booked: range, low: datetime, high: datetime) -> int:

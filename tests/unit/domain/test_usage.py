@@ -5,10 +5,13 @@ import pytest
 from entitle.domain.model import Checkout, CheckoutLine, LicenseService
 from entitle.domain.usage import (
     booked_intervals,
+    booking,
+    first_whole_interval,
     format_duration,
     interval_start,
     intervals_within,
     midnight,
+    month_of_interval,
     peak_machines,
     usage,
 )
@@ -136,3 +139,17 @@ def test_interval_indexes_are_ten_minutes_since_the_epoch() -> None:
 )
 def test_duration_is_days_hours_minutes(intervals: int, text: str) -> None:
     assert format_duration(intervals) == text
+
+
+def test_an_interval_belongs_to_the_utc_month_it_starts_in() -> None:
+    last_of_february = first_whole_interval(at("2028-02-29 23:50"))
+    assert month_of_interval(last_of_february) == 2028 * 12 + 1
+    assert month_of_interval(last_of_february + 1) == 2028 * 12 + 2
+
+
+def test_the_stored_booking_ends_at_check_in_or_expiry_and_now_cuts_it() -> None:
+    c = checkout("2026-03-02 09:04", "2026-03-05 00:00", checked_in="2026-03-02 09:36")
+    assert booking(c.created_at, c.expires_at, c.checked_in_at) == booked_intervals(c, NOW)
+    assert len(booking(c.created_at, c.expires_at, None)) == 6 * 24 * 3 - 6 * 9 - 1
+    running = booked_intervals(c, at("2026-03-02 09:25"))
+    assert len(running) == 1
