@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,8 @@ def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def deployment(database_url: str, tmp_path: Path) -> Deployment:
+def deployment(database_url: str, tmp_path: Path) -> Iterator[Deployment]:
     """A migrated database with the test organisations, and signing keys in ``tmp_path``."""
     found = prepare(tmp_path / "data", database_url)
-    yield found  # type: ignore[misc]
+    yield found
     found.services.engine.dispose()
