@@ -19,35 +19,42 @@ from rich.console import Console
 from bench.databases import BenchDatabase, backends, shared
 from bench.harness import Context, Figure
 from entitle.domain.calendar import add_years
-from entitle.domain.usage import first_whole_interval, interval_after, midnight
+from entitle.domain.usage import (
+    first_whole_interval,
+    interval_after,
+    midnight,
+    month_of_interval,
+)
 from entitle.store import usage as store
 from entitle.store.usage import UsageQuery
 
 GOAL_RATIO = 1.5
 GOAL_POSTGRES_MS = 1000.0
 
-EPOCH_US = {
-    "postgresql": "CAST(EXTRACT(EPOCH FROM {0}) * 1000000 AS BIGINT)",
-    "sqlite": "(CAST(strftime('%s', {0}) AS INTEGER) * 1000000"
-    " + CAST(substr({0}, 21, 6) AS INTEGER))",
-}
 LEAST = {"postgresql": "LEAST", "sqlite": "min"}
 GREATEST = {"postgresql": "GREATEST", "sqlite": "max"}
+# Each application row keeps its booking as interval indexes and months (0004). Bookings are
+# summed per (first month, last month, application), then spread over the months: full months
+# in between, the first from the booking's start, the last up to its stop.
 RAW = """
-WITH calendar(bucket, low, high) AS (VALUES {calendar}),
-booked AS (
-  SELECT a.application AS application,
-         {greatest}(({created} + 599999999) / 600000000, {p}) AS start,
-         {least}({expires} / 600000000, {checked_in} / 600000000, {p}) AS stop
-  FROM checkouts c JOIN checkout_applications a ON a.checkout_id = c.id
-  WHERE c.organisation_id = {p} AND c.created_at < {p} AND c.expires_at > {p}
-    AND (c.checked_in_at IS NULL OR c.checked_in_at > {p})
+WITH calendar(bucket, label, low, high) AS (VALUES {calendar}),
+spans AS (
+  SELECT {greatest}(a.first_month, {p}) AS first, {least}(a.last_month, {p}) AS last,
+         a.application AS application, COUNT(*) AS n,
+         SUM({greatest}(a.start_interval, {p})) AS starts,
+         SUM({least}(a.stop_interval, {p})) AS stops
+  FROM checkout_applications a
+  WHERE a.organisation_id = {p} AND a.stop_interval > {p} AND a.start_interval < {p}
+    AND a.stop_interval > a.start_interval
+  GROUP BY 1, 2, 3
 )
-SELECT m.bucket, b.application, SUM({least}(b.stop, m.high) - {greatest}(b.start, m.low))
-FROM booked b JOIN calendar m ON m.low < b.stop AND m.high > b.start
-WHERE b.stop > b.start
-GROUP BY m.bucket, b.application
-ORDER BY m.bucket, b.application
+SELECT m.label, s.application,
+       SUM(s.n * (m.high - m.low)
+           - CASE WHEN m.bucket = s.first THEN s.starts - s.n * m.low ELSE 0 END
+           - CASE WHEN m.bucket = s.last THEN s.n * m.high - s.stops ELSE 0 END)
+FROM spans s JOIN calendar m ON m.bucket BETWEEN s.first AND s.last
+GROUP BY m.label, s.application
+ORDER BY m.label, s.application
 """
 
 
@@ -112,41 +119,28 @@ def _median_ms(fn: Callable[[], object], repeats: int) -> float:
 
 def _raw(backend: str, query: UsageQuery, now: datetime) -> tuple[str, list[Any]]:
     p = "%s" if backend == "postgresql" else "?"
-    months: list[tuple[str, int, int]] = []
+    months: list[tuple[int, str, int, int]] = []
     month = query.from_.replace(day=1)
     while month < query.to:
         following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
         months.append(
             (
+                month.year * 12 + month.month - 1,
                 month.isoformat()[:7],
                 first_whole_interval(midnight(month)),
                 first_whole_interval(midnight(following)),
             )
         )
         month = following
-    low = midnight(query.from_)
-    high = min(midnight(query.to), now)
-    epoch = EPOCH_US[backend]
+    low = first_whole_interval(midnight(query.from_))
+    high = interval_after(min(midnight(query.to), now))
     statement = RAW.format(
-        calendar=", ".join(f"('{b}', {lo}, {hi})" for b, lo, hi in months),
-        created=epoch.format("c.created_at"),
-        expires=epoch.format("c.expires_at"),
-        checked_in=epoch.format("COALESCE(c.checked_in_at, c.expires_at)"),
+        calendar=", ".join(f"({n}, '{label}', {lo}, {hi})" for n, label, lo, hi in months),
         least=LEAST[backend],
         greatest=GREATEST[backend],
         p=p,
     )
-    stamp: Any = (
-        (lambda moment: moment)
-        if backend == "postgresql"
-        else (lambda moment: moment.replace(tzinfo=None).isoformat(" ", "microseconds"))
-    )
-    params = [
-        first_whole_interval(low),
-        interval_after(high),
-        query.organisation_id,
-        stamp(high),
-        stamp(low),
-        stamp(low),
-    ]
+    first_month = months[0][0]
+    last_month = month_of_interval(high - 1)
+    params = [first_month, last_month, low, high, query.organisation_id, low, high]
     return statement, params

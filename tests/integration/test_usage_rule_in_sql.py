@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, delete
 
 from entitle.domain.calendar import add_months
-from entitle.domain.model import Checkout, CheckoutLine, LicenseService
+from entitle.domain.model import CheckInMethod, Checkout, CheckoutLine, LicenseService
 from entitle.domain.names import machine_key
 from entitle.domain.usage import booked_intervals, intervals_within, midnight, peak_machines
 from entitle.domain.versions import Version
@@ -77,10 +77,8 @@ def store_all(engine: Engine, made: tuple[Checkout, ...]) -> int:
                 b"file",
             )
             if c.checked_in_at is not None:
-                conn.execute(
-                    checkouts.update()
-                    .where(checkouts.c.id == c.id)
-                    .values(checked_in_at=c.checked_in_at)
+                assert checkout_store.check_in(
+                    conn, c.id, c.checked_in_at, "admin@example.com", CheckInMethod.PORTAL
                 )
     return org
 

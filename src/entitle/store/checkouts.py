@@ -26,6 +26,7 @@ from entitle.domain.names import machine_key
 from entitle.domain.versions import Version
 from entitle.store.organisations import _escape_like
 from entitle.store.tables import checkout_applications, checkouts
+from entitle.store.usage import booking_columns, check_in_columns
 
 SORTABLE = (
     "user",
@@ -95,6 +96,7 @@ def insert(conn: Connection, checkout: Checkout, license_file: bytes) -> None:
             license_digest=checkout.license_digest,
         )
     )
+    booked = booking_columns(checkout.created_at, checkout.expires_at, checkout.checked_in_at)
     conn.execute(
         checkout_applications.insert(),
         [
@@ -104,6 +106,8 @@ def insert(conn: Connection, checkout: Checkout, license_file: bytes) -> None:
                 "application": line.application,
                 "version": str(line.version),
                 "version_key": line.version.sort_key,
+                "organisation_id": checkout.organisation_id,
+                **booked,
             }
             for position, line in enumerate(checkout.lines)
         ],
@@ -160,7 +164,10 @@ def check_in(
         )
         .values(checked_in_at=now, checked_in_by=by, check_in_method=method.value)
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    _end_bookings(conn, [checkout_id], now)
+    return True
 
 
 def check_in_many(
@@ -183,7 +190,19 @@ def check_in_many(
         .values(checked_in_at=now, checked_in_by=by, check_in_method=method.value)
         .returning(checkouts.c.id)
     )
-    return {row.id for row in result}
+    done = {row.id for row in result}
+    _end_bookings(conn, sorted(done), now)
+    return done
+
+
+def _end_bookings(conn: Connection, checkout_ids: Sequence[str], now: datetime) -> None:
+    """A check-in before expiry ends the bookings of the checkout's applications now."""
+    if checkout_ids:
+        conn.execute(
+            checkout_applications.update()
+            .where(checkout_applications.c.checkout_id.in_(checkout_ids))
+            .values(**check_in_columns(now))
+        )
 
 
 def status_expression(now: datetime) -> ColumnElement[str]:

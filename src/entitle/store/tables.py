@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -155,7 +156,24 @@ checkout_applications = Table(
     Column("application", String(200), nullable=False),
     Column("version", String(64), nullable=False),
     Column("version_key", String(64), nullable=False),
+    # Each application of a checkout is one booking: its organisation and its booked 10-minute
+    # intervals [start_interval, stop_interval), with the UTC months of the first and the last
+    # (entitle.store.usage.booking_columns), copied here so usage reports read one table.
+    Column("organisation_id", Integer, nullable=False),
+    Column("start_interval", BigInteger, nullable=False),
+    Column("stop_interval", BigInteger, nullable=False),
+    Column("first_month", Integer, nullable=False),
+    Column("last_month", Integer, nullable=False),
     Index(None, "application", "version_key"),
+    Index(
+        "ix_checkout_applications_usage",
+        "organisation_id",
+        "stop_interval",
+        "start_interval",
+        "first_month",
+        "last_month",
+        "application",
+    ),
 )
 
 idempotency_keys = Table(

@@ -1,8 +1,13 @@
 """Usage reports in SQL: booked 10-minute intervals per group, and peak concurrent machines.
 
-Every booking's intervals come from integer arithmetic on its own row (``entitle.store.epoch``),
-clamped to the range; grouping by day or month joins the bookings to a calendar of at most a
-few hundred buckets and clamps again, so no query makes a row per interval.
+Each application of a checkout is a booking, and its row in ``checkout_applications`` keeps it
+as integers (``booking_columns``, written by the store on insert and check-in): the interval
+indexes ``[start_interval, stop_interval)`` and the UTC months of the first and the last. A
+report clamps them to the range and to now, reading the checkouts only to group or filter by
+their columns. Grouped by day or month, bookings are first summed per (first bucket, last
+bucket, group), which leaves a few hundred rows a year by month, then spread over a calendar
+of at most a few thousand buckets. No query makes a row per interval or per booking and
+bucket.
 """
 
 from __future__ import annotations
@@ -18,20 +23,25 @@ from sqlalchemy import (
     Connection,
     Select,
     String,
-    and_,
     case,
     column,
-    exists,
     func,
     literal,
-    or_,
     select,
     values,
 )
 
 from entitle.domain.calendar import add_months
 from entitle.domain.names import machine_key
-from entitle.domain.usage import first_whole_interval, interval_after, interval_start, midnight
+from entitle.domain.usage import (
+    INTERVALS_PER_DAY,
+    booking,
+    first_whole_interval,
+    interval_after,
+    interval_start,
+    midnight,
+    month_of_interval,
+)
 from entitle.store import epoch
 from entitle.store.tables import checkout_applications, checkouts
 
@@ -75,32 +85,85 @@ class Peak:
     first_at: datetime | None
 
 
+def booking_columns(
+    created_at: datetime, expires_at: datetime, checked_in_at: datetime | None = None
+) -> dict[str, int]:
+    """What each application row of a checkout keeps of its ``entitle.domain.usage.booking``."""
+    booked = booking(created_at, expires_at, checked_in_at)
+    return {
+        "start_interval": booked.start,
+        "first_month": month_of_interval(booked.start),
+        **_stop_columns(booked.stop),
+    }
+
+
+def check_in_columns(checked_in_at: datetime) -> dict[str, int]:
+    """The new bounds of the bookings of a checkout checked in before its expiry, at
+    ``checked_in_at``."""
+    return _stop_columns(interval_after(checked_in_at))
+
+
+def _stop_columns(stop: int) -> dict[str, int]:
+    return {"stop_interval": stop, "last_month": month_of_interval(stop - 1)}
+
+
 def totals(conn: Connection, query: UsageQuery, now: datetime) -> list[UsageRow]:
     calendars = [g for g in query.group_by if g in CALENDAR_GROUPS]
     assert len(calendars) <= 1, "group by day or by month, not both"
-    booked = _booked(query, now, per_application=True).subquery("booked")
-    keys: dict[str, ColumnElement[Any]] = {
-        g: booked.c[g] for g in query.group_by if g not in CALENDAR_GROUPS
-    }
-    intervals: ColumnElement[int] = booked.c.stop - booked.c.start
-    source: Any = booked
-    if calendars:
-        calendar = _calendar(query.from_, query.to, calendars[0])
-        source = booked.join(
-            calendar, and_(calendar.c.low < booked.c.stop, calendar.c.high > booked.c.start)
+    low, high = _range(query, now)
+    if high <= low:
+        return []
+    per_checkout = not {"user", "machine", "country"}.isdisjoint(query.group_by)
+    booked = _booked(query, low, high, per_checkout=per_checkout).subquery("booked")
+    if not calendars:
+        keys = [booked.c[g] for g in query.group_by]
+        statement = select(*keys, func.sum(booked.c.stop - booked.c.start)).group_by(*keys)
+        return _rows(conn, statement.order_by(*keys))
+    unit = calendars[0]
+    others = [booked.c[g] for g in query.group_by if g != unit]
+    buckets = _calendar(query.from_, query.to, unit)
+    first, last = (
+        (
+            epoch.greatest(booked.c.first_month, buckets[0][0]),
+            epoch.least(booked.c.last_month, month_of_interval(high - 1)),
         )
-        keys[calendars[0]] = calendar.c.bucket
-        intervals = epoch.least(booked.c.stop, calendar.c.high) - epoch.greatest(
-            booked.c.start, calendar.c.low
-        )
-    ordered = [keys[g] for g in query.group_by]
-    statement = (
-        select(*ordered, func.sum(intervals).label("intervals"))
-        .select_from(source)
-        .where(booked.c.stop > booked.c.start)
-        .group_by(*ordered)
-        .order_by(*ordered)
+        if unit == "month"
+        else (booked.c.start // INTERVALS_PER_DAY, (booked.c.stop - 1) // INTERVALS_PER_DAY)
     )
+    spans = (
+        select(
+            first.label("first"),
+            last.label("last"),
+            *others,
+            func.count().label("n"),
+            func.sum(booked.c.start).label("starts"),
+            func.sum(booked.c.stop).label("stops"),
+        )
+        .group_by(first, last, *others)
+        .subquery("spans")
+    )
+    # A booking fills the buckets strictly between its first and its last; it starts late in
+    # its first bucket and stops early in its last (both may be the same bucket). Summed over
+    # the n bookings of a span, bucket by bucket:
+    calendar = _calendar_values(buckets)
+    n, b = spans.c.n, calendar.c
+    intervals = (
+        n * (b.high - b.low)
+        - case((b.bucket == spans.c.first, spans.c.starts - n * b.low), else_=0)
+        - case((b.bucket == spans.c.last, n * b.high - spans.c.stops), else_=0)
+    )
+    keys = [b.label if g == unit else spans.c[g] for g in query.group_by]
+    statement = (
+        select(*keys, func.sum(intervals))
+        .select_from(spans.join(calendar, b.bucket.between(spans.c.first, spans.c.last)))
+        .group_by(*keys)
+        .order_by(*keys)
+    )
+    return _rows(conn, statement)
+
+
+def _rows(conn: Connection, statement: Select[Any]) -> list[UsageRow]:
+    """The statement's rows, group keys then intervals, leaving out groups that booked none."""
     return [
         UsageRow(tuple(str(v) for v in row[:-1]), int(row[-1]))
         for row in conn.execute(statement)
@@ -110,7 +173,8 @@ def totals(conn: Connection, query: UsageQuery, now: datetime) -> list[UsageRow]
 
 def peak(conn: Connection, query: UsageQuery, now: datetime) -> Peak:
     """Most distinct machines at once: a sweep over each machine's merged bookings."""
-    booked = _booked(query, now, per_application=False).subquery("booked")
+    low, high = _range(query, now)
+    booked = _booked(query, low, high, per_checkout=True).subquery("booked")
     live = booked.c.stop > booked.c.start
     events = (
         select(booked.c.machine, booked.c.start.label("at"), literal(1).label("change"))
@@ -168,46 +232,50 @@ def peak(conn: Connection, query: UsageQuery, now: datetime) -> Peak:
     return Peak(int(found.machines), interval_start(int(found.at)))
 
 
-def _booked(query: UsageQuery, now: datetime, *, per_application: bool) -> Select[*tuple[Any, ...]]:
-    """One row per booking (per application, or per checkout): its intervals in the range."""
-    low = midnight(query.from_)
-    high = min(midnight(query.to), now)
-    c = checkouts.c
-    start = epoch.greatest(epoch.first_whole_interval(c.created_at), first_whole_interval(low))
-    stop = epoch.least(
-        epoch.interval_after(c.expires_at),
-        epoch.interval_after(func.coalesce(c.checked_in_at, c.expires_at)),
-        interval_after(high),
+def _range(query: UsageQuery, now: datetime) -> tuple[int, int]:
+    """The report's whole intervals, ``[low, high)``: its UTC days, cut at now."""
+    return (
+        first_whole_interval(midnight(query.from_)),
+        interval_after(min(midnight(query.to), now)),
     )
+
+
+def _booked(query: UsageQuery, low: int, high: int, *, per_checkout: bool) -> Select[Any]:
+    """The bookings (applications of the organisation's checkouts) with intervals in the range.
+
+    Each row has its application, months and intervals clamped to ``[low, high)``, and with
+    ``per_checkout`` its checkout's user, machine and country (read only when needed).
+    """
+    a = checkout_applications.c
     columns: list[ColumnElement[Any]] = [
+        a.application.label("application"),
+        a.first_month.label("first_month"),
+        a.last_month.label("last_month"),
+        epoch.greatest(a.start_interval, low).label("start"),
+        epoch.least(a.stop_interval, high).label("stop"),
+    ]
+    where: list[ColumnElement[bool]] = [
+        a.organisation_id == query.organisation_id,
+        a.stop_interval > low,
+        a.start_interval < high,
+        a.stop_interval > a.start_interval,
+    ]
+    if query.filters.application:
+        where.append(func.lower(a.application) == query.filters.application.lower())
+    found = _filters(query.filters)
+    if not found and not per_checkout:
+        return select(*columns).where(*where)
+    c = checkouts.c
+    columns += [
         c.user_email.label("user"),
         c.machine_key.label("machine"),
         c.country.label("country"),
-        start.label("start"),
-        stop.label("stop"),
     ]
-    where: list[ColumnElement[bool]] = [
-        c.organisation_id == query.organisation_id,
-        c.created_at < high,
-        c.expires_at > low,
-        or_(c.checked_in_at.is_(None), c.checked_in_at > low),
-        *_filters(query.filters),
-    ]
-    application = query.filters.application
-    line = checkout_applications.c
-    wanted = func.lower(line.application) == application.lower() if application else None
-    statement: Select[*tuple[Any, ...]]
-    if per_application:
-        statement = select(*columns, line.application.label("application")).select_from(
-            checkouts.join(checkout_applications, line.checkout_id == c.id)
-        )
-        if wanted is not None:
-            where.append(wanted)
-    else:
-        statement = select(*columns)
-        if wanted is not None:
-            where.append(exists().where((line.checkout_id == c.id) & wanted))
-    return statement.where(and_(*where))
+    return (
+        select(*columns)
+        .select_from(checkout_applications.join(checkouts, c.id == a.checkout_id))
+        .where(*where, *found)
+    )
 
 
 def _filters(filters: UsageFilters) -> list[ColumnElement[bool]]:
@@ -224,20 +292,32 @@ def _filters(filters: UsageFilters) -> list[ColumnElement[bool]]:
     return found
 
 
-def _calendar(from_: date, to: date, unit: str) -> Any:
-    """The UTC days or months of ``[from_, to)`` as (bucket, low, high) interval indexes."""
-    rows: list[tuple[str, int, int]] = []
+def _calendar(from_: date, to: date, unit: str) -> list[tuple[int, str, int, int]]:
+    """The UTC days or months of ``[from_, to)``: (bucket, label, low, high).
+
+    A day's bucket is its number since 1970-01-01, a month's ``year * 12 + month - 1``, as in
+    ``checkout_applications.first_month`` and ``last_month``; low and high are interval
+    indexes.
+    """
+    rows: list[tuple[int, str, int, int]] = []
     day = from_ if unit == "day" else from_.replace(day=1)
     while day < to:
         following = day + timedelta(days=1) if unit == "day" else add_months(day, 1)
-        label = day.isoformat() if unit == "day" else day.isoformat()[:7]
-        rows.append(
-            (label, first_whole_interval(midnight(day)), first_whole_interval(midnight(following)))
-        )
+        low = first_whole_interval(midnight(day))
+        if unit == "day":
+            bucket, label = low // INTERVALS_PER_DAY, day.isoformat()
+        else:
+            bucket, label = month_of_interval(low), day.isoformat()[:7]
+        rows.append((bucket, label, low, first_whole_interval(midnight(following))))
         day = following
+    return rows
+
+
+def _calendar_values(rows: list[tuple[int, str, int, int]]) -> Any:
     return (
         values(
-            column("bucket", String),
+            column("bucket", BigInteger),
+            column("label", String),
             column("low", BigInteger),
             column("high", BigInteger),
             name="calendar",
