@@ -6,7 +6,17 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from entitle.api import audit, catalog, check_in, checkouts, files, session, usage, well_known
+from entitle.api import (
+    audit,
+    catalog,
+    check_in,
+    checkouts,
+    docs,
+    files,
+    session,
+    usage,
+    well_known,
+)
 from entitle.api.bench import include_bench_routes
 from entitle.api.middleware import BodyLimit, SecurityHeaders
 from entitle.api.origin import SameOrigin
@@ -28,6 +38,8 @@ def create_app(services: Services | None = None) -> FastAPI:
         description="Offline license checkouts: signed license files for disconnected "
         "workstations. Errors are application/problem+json (RFC 9457).",
         responses={status: {"model": Problem} for status in ERROR_STATUSES},
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = services
     app.state.session_signer = None
@@ -43,6 +55,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(well_known.router)
+    app.include_router(docs.router)
     include_bench_routes(app)
     _include_portal(app)
     app.add_middleware(SameOrigin)

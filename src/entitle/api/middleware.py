@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
-
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -16,15 +12,6 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "frame-ancestors 'none'"
 )
-# The interactive docs pages load Swagger UI and ReDoc from their CDN and start them with an
-# inline script: that script alone is allowed, by its SHA-256, never inline script in general.
-DOCS_CSP = (
-    "default-src 'self'; script-src 'self'{hashes} https://cdn.jsdelivr.net; "
-    "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
-    "frame-ancestors 'none'"
-)
-_INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
-DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
 
 
 class SecurityHeaders:
@@ -35,9 +22,6 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope["path"] in DOCS_PATHS:
-            await self._docs(scope, receive, send)
-            return
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -45,27 +29,6 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
-
-    async def _docs(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Hold the page until its body is complete, to name its inline scripts' hashes."""
-        messages: list[Message] = []
-
-        async def held(message: Message) -> None:
-            messages.append(message)
-            if message["type"] == "http.response.body" and not message.get("more_body"):
-                body = b"".join(m.get("body", b"") for m in messages[1:])
-                hashes = "".join(
-                    f" 'sha256-{base64.b64encode(hashlib.sha256(script).digest()).decode()}'"
-                    for script in _INLINE_SCRIPT.findall(body)
-                )
-                start = messages[0]
-                start["headers"] = _secured(
-                    start.get("headers", []), DOCS_CSP.format(hashes=hashes)
-                )
-                for each in messages:
-                    await send(each)
-
-        await self.app(scope, receive, held)
 
 
 def _secured(headers: list[tuple[bytes, bytes]], policy: str) -> list[tuple[bytes, bytes]]:

@@ -99,8 +99,6 @@ def _label(_fresh: Fresh) -> dict[str, Any]:
 TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
     ("GET", "/openapi.json"): ("/openapi.json", _none, PUBLIC),
     ("GET", "/docs"): ("/docs", _none, PUBLIC),
-    ("GET", "/docs/oauth2-redirect"): ("/docs/oauth2-redirect", _none, PUBLIC),
-    ("GET", "/redoc"): ("/redoc", _none, PUBLIC),
     ("POST", "/api/v1/checkouts"): ("/api/v1/checkouts", _create, CREATED),
     ("GET", "/api/v1/checkouts"): ("/api/v1/checkouts", _none, MANAGERS),
     ("GET", "/api/v1/checkouts/{checkout_id}"): ("/api/v1/checkouts/{id}", _none, MANAGE_ONE),
