@@ -11,13 +11,11 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import time
 from typing import Any
-
-import httpx
 
 from bench.databases import BenchDatabase, backends, shared
 from bench.harness import Context, Figure
+from bench.loadgen import post_all
 from bench.server import RunningServer, serve
 from entitle.domain.model import LicenseService
 from entitle.service.demo import CATALOG
@@ -93,22 +91,5 @@ def _bodies(
 
 
 async def _send(server: RunningServer, path: str, bodies: list[dict[str, Any]]) -> float:
-    """Requests per second for ``bodies`` posted by ``CLIENTS`` concurrent clients."""
-    queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-    for body in bodies:
-        queue.put_nowait(body)
-    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
-    async with httpx.AsyncClient(
-        base_url=server.base_url, headers=server.headers, timeout=60, limits=limits
-    ) as client:
-
-        async def worker() -> None:
-            while not queue.empty():
-                body = queue.get_nowait()
-                response = await client.post(path, json=body)
-                if response.status_code != 201:
-                    raise RuntimeError(f"{path} answered {response.status_code}: {response.text}")
-
-        start = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(CLIENTS)))
-        return len(bodies) / (time.perf_counter() - start)
+    """Requests per second for ``bodies`` posted by ``CLIENTS`` concurrent keep-alive clients."""
+    return await post_all(server.base_url, path, server.headers, bodies, clients=CLIENTS)
