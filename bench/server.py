@@ -79,6 +79,7 @@ def serve(db: BenchDatabase, workers: int, email: str | None = None) -> Iterator
                 str(port),
                 "--workers",
                 str(workers),
+                "--no-access-log",
             ],
             env=environment(db),
             stdout=subprocess.DEVNULL,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI
 
 from entitle.api import (
@@ -24,6 +27,16 @@ from entitle.api.problems import ERROR_STATUSES, Problem, document_problems, ins
 from entitle.service.context import Services
 
 API_PREFIX = "/api/v1"
+# Sync routes and the authentication lookups run on this many threads per process: as many
+# as the engine keeps pooled connections (store.database), so a request in flight never
+# opens a connection of its own, and fewer threads contend for the GIL.
+THREADS = 20
+
+
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    to_thread.current_default_thread_limiter().total_tokens = THREADS
+    yield
 
 
 def create_app(services: Services | None = None) -> FastAPI:
@@ -40,6 +53,7 @@ def create_app(services: Services | None = None) -> FastAPI:
         responses={status: {"model": Problem} for status in ERROR_STATUSES},
         docs_url=None,
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.services = services
     app.state.session_signer = None

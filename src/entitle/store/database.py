@@ -40,7 +40,11 @@ def make_engine(url: str, **options: Any) -> Engine:
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
     options.setdefault("pool_pre_ping", True)
-    options.setdefault("pool_size", 10)
+    # A process runs its sync routes on 20 threads (entitle.server.THREADS). Connections beyond
+    # pool_size are closed as soon as they are returned: with 10 kept, 16 requests in flight
+    # per process opened a new PostgreSQL connection (a backend process) for almost every
+    # second request. Keep one per thread; the overflow only serves other callers.
+    options.setdefault("pool_size", 20)
     options.setdefault("max_overflow", 20)
     return create_engine(parsed, **options)
 
