@@ -16,7 +16,8 @@ from playwright.sync_api import Locator, Page, expect
 from entitle.store.database import database_url, make_engine
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.portal import column, log_in, wait_for_rows
-from tests.browser.server import FAST_HASHES, serving
+from tests.browser.server import serving
+from tests.servers import FAST_HASHES
 
 pytestmark = pytest.mark.browser
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -16,23 +14,11 @@ from typing import Any
 
 import pytest
 
+from tests.servers import entitle, server_environment, serving
+
 BIN = Path(sys.executable).parent
 APPLICATION, VERSION = "Atlas Designer", "10.17.2.61"
 MACHINE = "E2E-WS-1"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _entitle(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [str(BIN / "entitle"), *args], env=env, capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, (args, done.stdout, done.stderr)
-    return done.stdout
 
 
 def _tool(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -58,36 +44,11 @@ def _api(url: str, token: str, body: Any = None) -> tuple[int, bytes]:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     """A running ``entitle serve`` with the demo data, and its environment."""
-    env = os.environ | {"ENTITLE_DATA_DIR": str(tmp_path / "server")}
-    env.pop("ENTITLE_DATABASE_URL", None)
-    _entitle(env, "db", "upgrade")
-    _entitle(env, "demo")
-    port = _free_port()
-    log = (tmp_path / "serve.log").open("wb")
-    process = subprocess.Popen(
-        [str(BIN / "entitle"), "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(
-                        f"entitle serve did not start: {(tmp_path / 'serve.log').read_text()}"
-                    )
-                time.sleep(0.2)
-        yield url, env
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
+    env = server_environment(tmp_path / "server")
+    entitle(env, "db", "upgrade")
+    entitle(env, "demo")
+    with serving(env, tmp_path / "serve.log") as running:
+        yield running.url, env
 
 
 @pytest.mark.slow
@@ -95,7 +56,7 @@ def test_a_license_from_the_server_is_imported_checked_and_cleared_with_a_receip
     server: tuple[str, dict[str, str]], tmp_path: Path
 ) -> None:
     url, server_env = server
-    token = _entitle(server_env, "token", "create", "--email", "admin@example.com")
+    token = entitle(server_env, "token", "create", "--email", "admin@example.com")
     token = token.strip().splitlines()[-1].strip()
 
     status, body = _api(

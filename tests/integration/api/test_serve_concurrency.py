@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -24,17 +18,12 @@ from entitle.store.tables import checkouts
 from tests.conftest import POSTGRES_URL, _postgres_schema_url
 from tests.integration.api.conftest import NEW_CHECKOUT
 from tests.integration.fixtures import Clock, build_world
+from tests.servers import server_environment, serving
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.skipif(not POSTGRES_URL, reason="set ENTITLE_TEST_DATABASE_URL (CI does)"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -48,31 +37,11 @@ def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str
     upgrade(services.engine)
     world = build_world(services, Clock())
     token = tokens.create_token(services, world.admin).token
-    port = _free_port()
-    env = {**os.environ, "ENTITLE_DATA_DIR": str(tmp_path), "ENTITLE_DATABASE_URL": url}
-    command = [sys.executable, "-c", "from entitle.cli import main; main()"]
-    process = subprocess.Popen(
-        [*command, "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    env = server_environment(tmp_path, url)
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("entitle serve did not become ready in 20 s")
-        yield {"base": base, "token": token, "services": services}
+        with serving(env, tmp_path / "serve.log", workers=2) as running:
+            yield {"base": running.url, "token": token, "services": services}
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
         services.engine.dispose()
         next(schema, None)
 

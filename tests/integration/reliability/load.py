@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 from entitle.licensefile import TrustedKeys, verify
-from tests.integration.reliability.servers import ServerProcess
+from tests.servers import ServerProcess
 
 APPLICATION = {"name": "Atlas Designer", "version": "10.17.2.61"}
 XML_APPLICATION = {"name": "Atlas Designer", "version": "10.12.0.40"}

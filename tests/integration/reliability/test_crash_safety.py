@@ -12,7 +12,7 @@ import pytest
 from tests.integration.reliability.checks import audit_database, figures
 from tests.integration.reliability.deployment import SOAK, Deployment
 from tests.integration.reliability.load import Client, Ledger, join, start_clients
-from tests.integration.reliability.servers import ServerProcess, server_environment
+from tests.servers import ServerProcess, server_environment
 
 CLIENTS = 8 if SOAK else 3
 KILLS = 25 if SOAK else 10

@@ -19,7 +19,7 @@ from entitle.domain.checkouts import CheckoutRequest
 from entitle.licensefile import verify
 from entitle.service.create_checkout import create_checkout
 from tests.integration.reliability.deployment import Deployment
-from tests.integration.reliability.servers import ServerProcess, server_environment
+from tests.servers import ServerProcess, server_environment
 
 FILES = 40
 

@@ -10,8 +10,8 @@ import pytest
 
 from tests.integration.fixtures import PASSWORD
 from tests.integration.reliability.deployment import Deployment
-from tests.integration.reliability.servers import ServerProcess, server_environment
 from tests.integration.security.conftest import Callers
+from tests.servers import ServerProcess, server_environment
 
 LOGIN = {"email": "admin@example.com", "password": PASSWORD, "next": "/checkouts"}
 

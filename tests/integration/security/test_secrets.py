@@ -17,9 +17,9 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from entitle.licensefile import init_keys, rotate_keys
 from tests.integration.reliability.deployment import Deployment
-from tests.integration.reliability.servers import ServerProcess, server_environment
 from tests.integration.security.conftest import Callers
 from tests.integration.security.test_authorization_matrix import TABLE, Fresh, _fresh
+from tests.servers import ServerProcess, server_environment
 
 
 def test_private_key_files_are_readable_by_the_owner_only(tmp_path: Path) -> None:

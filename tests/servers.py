@@ -1,4 +1,8 @@
-"""Real ``entitle serve`` processes that a test can start, kill with SIGKILL and restart."""
+"""Real ``entitle serve`` processes for tests: start, wait until ready, kill, restart.
+
+One helper for every test that needs a server over real HTTP (API concurrency, the licensing
+tool end to end, the portal in Chromium, faults and shutdown).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +21,8 @@ import httpx
 
 ENTITLE = str(Path(sys.executable).with_name("entitle"))
 READY_SECONDS = 60.0
+# Test passwords hash in milliseconds; each stored hash keeps its own parameters.
+FAST_HASHES = {"ENTITLE_ARGON2_TIME_COST": "1", "ENTITLE_ARGON2_MEMORY_KIB": "64"}
 
 
 def free_port() -> int:
@@ -24,16 +32,24 @@ def free_port() -> int:
         return port
 
 
-def server_environment(data_dir: Path, database_url: str, **extra: str) -> dict[str, str]:
-    """The environment of a server on ``database_url`` whose keys live in ``data_dir``."""
-    return {
-        **os.environ,
-        "ENTITLE_DATA_DIR": str(data_dir),
-        "ENTITLE_DATABASE_URL": database_url,
-        "ENTITLE_ARGON2_TIME_COST": "1",
-        "ENTITLE_ARGON2_MEMORY_KIB": "64",
-        **extra,
-    }
+def server_environment(
+    data_dir: Path, database_url: str | None = None, **extra: str
+) -> dict[str, str]:
+    """A server's environment: keys in ``data_dir``, and the database at ``database_url``
+    (``None``: the SQLite file in ``data_dir``)."""
+    env = {k: v for k, v in os.environ.items() if k != "ENTITLE_DATABASE_URL"}
+    env.update(FAST_HASHES, ENTITLE_DATA_DIR=str(data_dir))
+    if database_url is not None:
+        env["ENTITLE_DATABASE_URL"] = database_url
+    return {**env, **extra}
+
+
+def entitle(env: dict[str, str], *args: str) -> str:
+    """Run ``entitle ARGS`` and return its output; a failure fails the test with its stderr."""
+    done = subprocess.run([ENTITLE, *args], env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise AssertionError(f"entitle {' '.join(args)} failed: {done.stderr}")
+    return done.stdout
 
 
 @dataclass
@@ -42,6 +58,7 @@ class ServerProcess:
 
     env: dict[str, str]
     log_path: Path
+    workers: int = 1
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
@@ -51,12 +68,16 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
+        command = [ENTITLE, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        if self.workers > 1:
+            command += ["--workers", str(self.workers)]
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [ENTITLE, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                command,
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                start_new_session=self.workers > 1,
             )
         self.starts += 1
         self._wait_ready()
@@ -83,7 +104,10 @@ class ServerProcess:
     def _stop(self, signum: signal.Signals) -> None:
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.send_signal(signum)
+        if self.workers > 1:  # the supervisor and its worker processes
+            os.killpg(self.process.pid, signum)
+        else:
+            self.process.send_signal(signum)
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -106,3 +130,14 @@ class ServerProcess:
             time.sleep(0.05)
         self.kill()
         raise RuntimeError(f"entitle serve was not ready in {READY_SECONDS:.0f} s:\n{self.log()}")
+
+
+@contextmanager
+def serving(env: dict[str, str], log_path: Path, workers: int = 1) -> Iterator[ServerProcess]:
+    """A started server until the block ends, then a graceful stop."""
+    server = ServerProcess(env, log_path, workers=workers)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.terminate()
