@@ -73,7 +73,7 @@ def create(
     )
     checkout = create_checkout(
         services,
-        actor.email,
+        actor.user,
         request,
         idempotency_key=idempotency_key,
         address=actor.address,
@@ -103,7 +103,7 @@ def list_checkouts(
         page=filters.page,
         page_size=filters.page_size,
     )
-    page = queries.list_checkouts(services, actor.email, query)
+    page = queries.list_checkouts(services, actor.user, query)
     now = services.now()
     return CheckoutPageOut(
         items=[CheckoutOut.of(c, now) for c in page.items],
@@ -118,4 +118,4 @@ def list_checkouts(
 def read(
     checkout_id: Annotated[CheckoutId, Path()], actor: Actor, services: ServicesDep
 ) -> CheckoutOut:
-    return CheckoutOut.of(queries.get_checkout(services, actor.email, checkout_id), services.now())
+    return CheckoutOut.of(queries.get_checkout(services, actor.user, checkout_id), services.now())

@@ -8,11 +8,15 @@ from entitle.domain.errors import Forbidden, NotFound
 from entitle.domain.model import Organisation, User
 from entitle.store import organisations
 
+# Who acts: an email, or the user the API already authenticated for this request.
+ActorRef = str | User
 
-def actor_and_organisation(conn: Connection, email: str) -> tuple[User, Organisation]:
-    user = organisations.user_by_email(conn, email)
+
+def actor_and_organisation(conn: Connection, actor: ActorRef) -> tuple[User, Organisation]:
+    """The acting user (looked up when given by email) and their organisation."""
+    user = organisations.user_by_email(conn, actor) if isinstance(actor, str) else actor
     if user is None:
-        raise Forbidden("UNKNOWN_USER", f"No user {email} is registered.")
+        raise Forbidden("UNKNOWN_USER", f"No user {actor} is registered.")
     organisation = organisations.get(conn, user.organisation_id)
     if organisation is None:
         raise NotFound("ORGANISATION_NOT_FOUND", "The user's organisation no longer exists.")

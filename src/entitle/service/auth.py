@@ -80,10 +80,10 @@ def user_for_token(services: Services, token: str) -> User | None:
     """The user behind an API token that is not revoked; tokens are stored as SHA-256."""
     digest = token_digest(token)
     with services.uow() as uow:
-        found = store.user_of_token(uow.conn, digest)
-        if found is None or not hmac.compare_digest(found[1], digest):
-            return None
-        return organisations.user_by_id(uow.conn, found[0])
+        found = organisations.user_of_token(uow.conn, digest)
+    if found is None or not hmac.compare_digest(found[1], digest):
+        return None
+    return found[0]
 
 
 def session_secret(services: Services) -> str:

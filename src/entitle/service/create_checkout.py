@@ -15,7 +15,7 @@ from entitle.domain.checkouts import CheckoutRequest, plan_checkout
 from entitle.domain.errors import Conflict, InvalidInput
 from entitle.domain.model import Checkout, Organisation
 from entitle.licensefile.claims import LicenseClaims, LicensedApplication
-from entitle.service.actors import actor_and_organisation
+from entitle.service.actors import ActorRef, actor_and_organisation
 from entitle.service.context import Services
 from entitle.store import audit, catalog, idempotency, organisations
 from entitle.store import checkouts as store
@@ -25,7 +25,7 @@ MAX_IDEMPOTENCY_KEY = 200
 
 def create_checkout(
     services: Services,
-    actor_email: str,
+    actor_ref: ActorRef,
     request: CheckoutRequest,
     *,
     idempotency_key: str | None = None,
@@ -41,7 +41,7 @@ def create_checkout(
     digest = _request_digest(request)
     for _attempt in range(3):
         try:
-            return _create(services, actor_email, request, idempotency_key, digest, address)
+            return _create(services, actor_ref, request, idempotency_key, digest, address)
         except IntegrityError:
             # A concurrent request with the same key won the race: answer with its checkout.
             if idempotency_key is None:
@@ -51,7 +51,7 @@ def create_checkout(
 
 def _create(
     services: Services,
-    actor_email: str,
+    actor_ref: ActorRef,
     request: CheckoutRequest,
     idempotency_key: str | None,
     digest: str,
@@ -59,7 +59,7 @@ def _create(
 ) -> Checkout:
     now = services.now().replace(microsecond=0)
     with services.uow() as uow:
-        actor, organisation = actor_and_organisation(uow.conn, actor_email)
+        actor, organisation = actor_and_organisation(uow.conn, actor_ref)
         if idempotency_key is not None:
             earlier = idempotency.find(uow.conn, organisation.id, idempotency_key)
             if earlier is not None:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from entitle.domain.checkouts import require_manager
 from entitle.domain.errors import InvalidInput, NotFound
 from entitle.domain.model import Checkout
-from entitle.service.actors import actor_and_organisation
+from entitle.service.actors import ActorRef, actor_and_organisation
 from entitle.service.context import Services
 from entitle.store import audit
 from entitle.store import checkouts as store
@@ -38,7 +38,7 @@ def parse_sort(text: str | Sequence[str] | None) -> tuple[tuple[str, bool], ...]
     return tuple(order) or (("created_at", True),)
 
 
-def list_checkouts(services: Services, actor_email: str, query: CheckoutQuery) -> CheckoutPage:
+def list_checkouts(services: Services, actor_ref: ActorRef, query: CheckoutQuery) -> CheckoutPage:
     """A page of the caller's organisation's checkouts; ``query.organisation_id`` is replaced."""
     if query.status not in STATUSES:
         raise InvalidInput(
@@ -51,16 +51,16 @@ def list_checkouts(services: Services, actor_email: str, query: CheckoutQuery) -
     if query.page < 1:
         raise InvalidInput("PAGE", "page starts at 1.", field="page")
     with services.uow() as uow:
-        actor, organisation = actor_and_organisation(uow.conn, actor_email)
+        actor, organisation = actor_and_organisation(uow.conn, actor_ref)
         require_manager(actor)
         return store.search(
             uow.conn, replace(query, organisation_id=organisation.id), services.now()
         )
 
 
-def get_checkout(services: Services, actor_email: str, checkout_id: str) -> Checkout:
+def get_checkout(services: Services, actor_ref: ActorRef, checkout_id: str) -> Checkout:
     with services.uow() as uow:
-        actor, organisation = actor_and_organisation(uow.conn, actor_email)
+        actor, organisation = actor_and_organisation(uow.conn, actor_ref)
         require_manager(actor)
         found = store.get(uow.conn, organisation.id, checkout_id)
     if found is None:

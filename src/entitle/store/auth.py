@@ -47,16 +47,6 @@ def add_token(conn: Connection, user_id: int, token_hash: str, label: str, now: 
     return int(result.inserted_primary_key[0])
 
 
-def user_of_token(conn: Connection, token_hash: str) -> tuple[int, str] | None:
-    """(user id, stored hash) of a token that is not revoked."""
-    row = conn.execute(
-        select(api_tokens.c.user_id, api_tokens.c.token_hash).where(
-            (api_tokens.c.token_hash == token_hash) & api_tokens.c.revoked_at.is_(None)
-        )
-    ).first()
-    return (int(row.user_id), str(row.token_hash)) if row else None
-
-
 def tokens_of(conn: Connection, user_id: int) -> list[TokenRecord]:
     rows = conn.execute(
         select(api_tokens).where(api_tokens.c.user_id == user_id).order_by(api_tokens.c.id)

@@ -8,12 +8,44 @@ from datetime import date, datetime
 from sqlalchemy import Connection, Row, func, or_, select
 
 from entitle.domain.model import ActivationKey, CountrySettings, Organisation, Role, User
-from entitle.store.tables import activation_keys, organisation_countries, organisations, users
+from entitle.store.tables import (
+    activation_keys,
+    api_tokens,
+    organisation_countries,
+    organisations,
+    users,
+)
 
 
 def get(conn: Connection, organisation_id: int) -> Organisation | None:
-    row = conn.execute(select(organisations).where(organisations.c.id == organisation_id)).first()
-    return _organisation(conn, row) if row else None
+    """The organisation and its countries in one statement (every request of a user asks)."""
+    rows = conn.execute(
+        select(
+            organisations,
+            organisation_countries.c.country,
+            organisation_countries.c.checkouts_enabled,
+            organisation_countries.c.max_days,
+        )
+        .outerjoin(
+            organisation_countries, organisation_countries.c.organisation_id == organisations.c.id
+        )
+        .where(organisations.c.id == organisation_id)
+        .order_by(organisation_countries.c.country)
+    ).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return Organisation(
+        id=first.id,
+        name=first.name,
+        has_select=first.has_select,
+        contract_end=first.contract_end,
+        countries=tuple(
+            CountrySettings(r.country, r.checkouts_enabled, r.max_days)
+            for r in rows
+            if r.country is not None
+        ),
+    )
 
 
 def by_name(conn: Connection, name: str) -> Organisation | None:
@@ -82,6 +114,16 @@ def user_by_email(conn: Connection, email: str) -> User | None:
 def user_by_id(conn: Connection, user_id: int) -> User | None:
     row = conn.execute(select(users).where(users.c.id == user_id)).first()
     return _user(row) if row else None
+
+
+def user_of_token(conn: Connection, token_hash: str) -> tuple[User, str] | None:
+    """The user of an API token that is not revoked, and the stored hash, in one statement."""
+    row = conn.execute(
+        select(users, api_tokens.c.token_hash)
+        .join(api_tokens, api_tokens.c.user_id == users.c.id)
+        .where((api_tokens.c.token_hash == token_hash) & api_tokens.c.revoked_at.is_(None))
+    ).first()
+    return (_user(row), str(row.token_hash)) if row else None
 
 
 def password_hash(conn: Connection, user_id: int) -> str | None:
