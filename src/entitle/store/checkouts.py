@@ -296,19 +296,21 @@ def _filters(query: CheckoutQuery) -> list[ColumnElement[bool]]:
     return found
 
 
+_SORT_COLUMNS: dict[str, ColumnElement[Any]] = {
+    "user": checkouts.c.user_email,
+    "machine": checkouts.c.machine_key,
+    "country": checkouts.c.country,
+    "license_service": checkouts.c.license_service,
+    "applications": checkouts.c.applications_summary,
+    "created_at": checkouts.c.created_at,
+    "expires_at": checkouts.c.expires_at,
+    "checked_in_at": checkouts.c.checked_in_at,
+}
+
+
 def _sort_column(name: str, now: datetime) -> ColumnElement[Any]:
-    columns: dict[str, ColumnElement[Any]] = {
-        "user": checkouts.c.user_email,
-        "machine": checkouts.c.machine_key,
-        "country": checkouts.c.country,
-        "license_service": checkouts.c.license_service,
-        "applications": checkouts.c.applications_summary,
-        "created_at": checkouts.c.created_at,
-        "expires_at": checkouts.c.expires_at,
-        "checked_in_at": checkouts.c.checked_in_at,
-        "status": status_expression(now),
-    }
-    return columns[name]
+    # The status expression depends on now: built only when the list is sorted by it.
+    return status_expression(now) if name == "status" else _SORT_COLUMNS[name]
 
 
 _COLUMNS = [c for c in checkouts.c if c.name != "license_file"]
@@ -318,8 +320,9 @@ def _with_lines(conn: Connection, rows: Sequence[Row[tuple[object, ...]]]) -> li
     ids = [row.id for row in rows]
     lines: dict[str, list[CheckoutLine]] = {i: [] for i in ids}
     if ids:
+        line_columns = checkout_applications.c
         for line in conn.execute(
-            select(checkout_applications)
+            select(line_columns.checkout_id, line_columns.application, line_columns.version)
             .where(checkout_applications.c.checkout_id.in_(ids))
             .order_by(checkout_applications.c.checkout_id, checkout_applications.c.position)
         ):
