@@ -51,6 +51,22 @@ def rate(fn: Callable[[], object], seconds: float = 1.0, min_calls: int = 5) -> 
             return calls / elapsed
 
 
+def paired_rates(
+    ours: Callable[[], object], baseline: Callable[[], object], seconds: float, rounds: int = 7
+) -> tuple[float, float]:
+    """Calls per second of ``ours`` and ``baseline``, measured in alternating short rounds.
+
+    Alternating keeps a change in machine load from landing on one side only; the median
+    round of each is reported.
+    """
+    mine: list[float] = []
+    theirs: list[float] = []
+    for _ in range(rounds):
+        mine.append(rate(ours, seconds / rounds))
+        theirs.append(rate(baseline, seconds / rounds))
+    return statistics.median(mine), statistics.median(theirs)
+
+
 def percentiles(samples: list[float]) -> tuple[float, float]:
     """p50 and p95 of ``samples``."""
     ordered = sorted(samples)
