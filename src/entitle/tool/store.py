@@ -109,17 +109,11 @@ class Store:
 
     def read(self) -> StoreState:
         """The store as it is now (empty if there is none yet); no lock needed."""
-        try:
-            with open(self.path, "rb") as handle:
-                data = handle.read()
-        except FileNotFoundError:
-            return StoreState()
-        try:
-            return StoreState.from_bytes(data)
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
-            detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+        found = self._parse()
+        if isinstance(found, StoreState):
+            return found
         with self._locked():
-            return self.read_locked(detail)
+            return self.read_locked(found)
 
     def update(self) -> AbstractContextManager[StoreState]:
         """Lock the store, yield its state, and write it back if the block changed it."""
@@ -129,6 +123,16 @@ class Store:
 
     def read_locked(self, detail: str = "") -> StoreState:
         """Like :meth:`read`, for holders of the lock: a damaged file is moved aside."""
+        found = self._parse()
+        if isinstance(found, StoreState):
+            return found
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        kept_as = f"{self.path}.damaged-{stamp}"
+        os.replace(self.path, kept_as)
+        raise DamagedStore(self.path, kept_as, detail or found)
+
+    def _parse(self) -> StoreState | str:
+        """The store's state, or why its file cannot be read."""
         try:
             with open(self.path, "rb") as handle:
                 data = handle.read()
@@ -137,11 +141,7 @@ class Store:
         try:
             return StoreState.from_bytes(data)
         except (ValueError, KeyError, TypeError, AttributeError) as error:
-            detail = detail or str(error).splitlines()[0] or type(error).__name__
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        kept_as = f"{self.path}.damaged-{stamp}"
-        os.replace(self.path, kept_as)
-        raise DamagedStore(self.path, kept_as, detail)
+            return (str(error).splitlines() or [""])[0] or type(error).__name__
 
     def _locked(self) -> AbstractContextManager[None]:
         from entitle.tool.files import locked
