@@ -38,6 +38,9 @@ def test_login_refuses_a_wrong_password_then_opens_the_page_and_logs_out(
 ) -> None:
     log_in(page, demo_server, password="not-the-password")
     expect(page.get_by_role("alert")).to_have_text("The email or password is not right.")
+    # The email is kept and the cursor waits in the password field for another try.
+    expect(page.get_by_label("Email")).to_have_value("admin@example.com")
+    expect(page.get_by_label("Password")).to_be_focused()
     page.get_by_label("Password").fill("entitle-demo")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="License Checkout")).to_be_visible()
