@@ -17,7 +17,8 @@ from jwcrypto import jws as jwcrypto_jws
 from jwcrypto.common import JWKeyNotFound
 
 from entitle.licensefile import SELECTSERVER, SES
-from tests.unit.licensefile.conftest import Signers, _signers, make_claims
+from tests.claims import make_claims
+from tests.unit.licensefile.conftest import Signers, _signers
 
 pytestmark = pytest.mark.interop
 

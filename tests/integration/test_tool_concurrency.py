@@ -6,34 +6,22 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from entitle.licensefile import SES, KeyRing, LicenseClaims, LicensedApplication
+from entitle.licensefile import KeyRing, LicensedApplication
 from entitle.tool import list_licenses, trust
 from entitle.tool.receipts import pending_receipts
+from tests.claims import make_claims
 
 WORKERS = 8
 TOOL = str(Path(sys.executable).with_name("entitle-tool"))
 
 
 def _license(ring: KeyRing, directory: Path, checkout_id: str) -> Path:
-    now = datetime.now(UTC)
-    claims = LicenseClaims(
-        checkout_id=checkout_id,
-        issuer="https://licenses.example.com",
-        organisation_id="org-1",
-        organisation_name="Org",
-        user_email="ada@example.com",
-        machine_name="WS-1",
-        country="DE",
-        license_service=SES,
-        activation_key=None,
-        issued_at=now - timedelta(days=1),
-        expires_at=now + timedelta(days=30),
-        applications=(LicensedApplication("Designer", "2.1"),),
+    claims = make_claims(
+        checkout_id=checkout_id, applications=(LicensedApplication("Designer", "2.1"),)
     )
     path = directory / f"{checkout_id}.belic"
     path.write_bytes(ring.sign(claims))

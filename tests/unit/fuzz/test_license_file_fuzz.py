@@ -16,9 +16,9 @@ from entitle.licensefile import (
     TrustedKeys,
     verify,
 )
+from tests.claims import NOW, make_claims
 from tests.unit.fuzz.conftest import SCALE, SEED
 from tests.unit.fuzz.mutations import mutate
-from tests.unit.licensefile.conftest import NOW, make_claims
 
 FILES = {"belic": (SES, 50_000), "xml": (SELECTSERVER, 35_000)}
 

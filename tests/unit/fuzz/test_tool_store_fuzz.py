@@ -23,9 +23,9 @@ from entitle.licensefile import (
 )
 from entitle.tool import ToolError, check
 from entitle.tool.store import Store, StoredLicense, StoreState
+from tests.claims import NOW, make_claims
 from tests.unit.fuzz.conftest import SCALE, SEED
 from tests.unit.fuzz.mutations import mutate
-from tests.unit.licensefile.conftest import NOW, make_claims
 
 COUNT = 15_000
 ODD_VALUES: list[Any] = [

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -15,37 +13,13 @@ from entitle.licensefile import (
     SES,
     KeyRing,
     LicenseClaims,
-    LicensedApplication,
     TrustedKeys,
     init_keys,
 )
 from entitle.licensefile.jws import JwsSigner
 from entitle.licensefile.keyfiles import load_ed25519, load_rsa
 from entitle.licensefile.xmlsig import XmlSigner
-
-NOW = datetime.now(UTC).replace(microsecond=0)
-
-
-def make_claims(service: str = SES, **changes: Any) -> LicenseClaims:
-    values: dict[str, Any] = {
-        "checkout_id": "chk-0001",
-        "issuer": "https://licenses.example.com",
-        "organisation_id": "org-42",
-        "organisation_name": "Müller & Söhne <GmbH>",
-        "user_email": "ada@example.com",
-        "machine_name": "WS-1",
-        "country": "DE",
-        "license_service": service,
-        "activation_key": "AK-1234-5678" if service == SELECTSERVER else None,
-        "issued_at": NOW - timedelta(days=1),
-        "expires_at": NOW + timedelta(days=30),
-        "applications": (
-            LicensedApplication("Designer", "2.1"),
-            LicensedApplication("Viewer", "10.0.3"),
-        ),
-    }
-    values.update(changes)
-    return LicenseClaims(**values)
+from tests.claims import make_claims
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ from entitle.licensefile import (
 )
 from entitle.licensefile.keyfiles import load_ed25519, load_rsa
 from entitle.licensefile.keys import RETIRED_KEY_TRUST
-from tests.unit.licensefile.conftest import NOW, Signers, make_claims
+from tests.claims import NOW, make_claims
+from tests.unit.licensefile.conftest import Signers
 
 
 def _mode(path: Path) -> int:

@@ -26,7 +26,8 @@ from entitle.licensefile import (
 from entitle.licensefile.jwk import b64url_encode
 from entitle.licensefile.jws import claims_payload
 from entitle.licensefile.keyfiles import load_rsa
-from tests.unit.licensefile.conftest import NOW, Signers, make_claims
+from tests.claims import NOW, make_claims
+from tests.unit.licensefile.conftest import Signers
 
 SERVICES = {"belic": SES, "xml": SELECTSERVER}
 

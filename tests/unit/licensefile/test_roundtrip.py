@@ -8,7 +8,8 @@ from lxml import etree
 
 from entitle.licensefile import SELECTSERVER, SES, TrustedKeys, license_digest, verify
 from entitle.licensefile.jwk import b64url_decode
-from tests.unit.licensefile.conftest import NOW, Signers, make_claims
+from tests.claims import NOW, make_claims
+from tests.unit.licensefile.conftest import Signers
 
 DS = "{http://www.w3.org/2000/09/xmldsig#}"
 

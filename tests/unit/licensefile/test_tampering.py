@@ -14,7 +14,7 @@ from joserfc.jwk import OKPKey
 
 from entitle.licensefile import SELECTSERVER, SES, LicenseFileError, TrustedKeys, verify
 from entitle.licensefile.jws import JWS_TYP, verify_jws
-from tests.unit.licensefile.conftest import NOW, make_claims
+from tests.claims import NOW, make_claims
 
 SETTINGS = settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

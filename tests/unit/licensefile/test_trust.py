@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 from entitle.licensefile import InvalidTrustedKeys, KeyRing, TrustedKeys, verify
-from tests.unit.licensefile.conftest import NOW
+from tests.claims import NOW
 
 
 def test_the_published_documents_rebuild_the_servers_trust(ring: KeyRing) -> None:

@@ -14,7 +14,7 @@ from entitle.licensefile import (
     verify,
 )
 from entitle.licensefile.xmlsig import verify_xml
-from tests.unit.licensefile.conftest import NOW, make_claims
+from tests.claims import NOW, make_claims
 
 NS = "urn:entitle:license:1"
 XXE = b"""<?xml version="1.0"?>

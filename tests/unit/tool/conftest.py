@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -17,41 +16,15 @@ from typing import Any
 import pytest
 
 from entitle.licensefile import (
-    SELECTSERVER,
     SES,
     KeyRing,
-    LicenseClaims,
-    LicensedApplication,
     init_keys,
     license_digest,
 )
 from entitle.tool import trust
+from tests.claims import MACHINE, NOW, make_claims
 
-NOW = datetime.now(UTC).replace(microsecond=0)
-MACHINE = "WS-1"
 MakeLicense = Callable[..., Path]
-
-
-def make_claims(service: str = SES, **changes: Any) -> LicenseClaims:
-    values: dict[str, Any] = {
-        "checkout_id": "chk-0001",
-        "issuer": "https://licenses.example.com",
-        "organisation_id": "org-42",
-        "organisation_name": "Müller & Söhne",
-        "user_email": "ada@example.com",
-        "machine_name": MACHINE,
-        "country": "DE",
-        "license_service": service,
-        "activation_key": "AK-1234-5678" if service == SELECTSERVER else None,
-        "issued_at": NOW - timedelta(days=1),
-        "expires_at": NOW + timedelta(days=30),
-        "applications": (
-            LicensedApplication("Designer", "2.1"),
-            LicensedApplication("Viewer", "10.0.3"),
-        ),
-    }
-    values.update(changes)
-    return LicenseClaims(**values)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,8 @@ import pytest
 from entitle.licensefile import SELECTSERVER, KeyRing, LicensedApplication
 from entitle.tool import check, import_license_files
 from entitle.tool.store import Store
-from tests.unit.tool.conftest import MACHINE, NOW, MakeLicense
+from tests.claims import MACHINE, NOW
+from tests.unit.tool.conftest import MakeLicense
 
 
 def _import(home: Path, *files: Path) -> None:

@@ -10,7 +10,8 @@ import pytest
 from entitle.tool import UnknownCheckout, clean_expired, clear, list_licenses, send_receipts
 from entitle.tool import import_license_files as _import_files
 from entitle.tool.receipts import pending_receipts, send_receipt
-from tests.unit.tool.conftest import MACHINE, NOW, FakeServer, MakeLicense
+from tests.claims import MACHINE, NOW
+from tests.unit.tool.conftest import FakeServer, MakeLicense
 
 
 def _import(home: Path, *files: Path) -> None:

@@ -8,7 +8,8 @@ import pytest
 
 from entitle.tool.cli import main, parse_check
 from entitle.tool.store import Store
-from tests.unit.tool.conftest import NOW, FakeServer, MakeLicense
+from tests.claims import NOW
+from tests.unit.tool.conftest import FakeServer, MakeLicense
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

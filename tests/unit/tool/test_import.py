@@ -6,7 +6,8 @@ from pathlib import Path
 from entitle.licensefile import SELECTSERVER, KeyRing, license_digest
 from entitle.tool import import_license_files, list_licenses
 from entitle.tool.store import Store
-from tests.unit.tool.conftest import MACHINE, NOW, MakeLicense
+from tests.claims import MACHINE, NOW
+from tests.unit.tool.conftest import MakeLicense
 
 
 def _import(home: Path, *files: Path, **kwargs: object):  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ import pytest
 
 from entitle.tool import DamagedStore, check, list_licenses, machine_name, tool_home, trust
 from entitle.tool.store import Store
-from tests.unit.tool.conftest import NOW
+from tests.claims import NOW
 
 
 def test_a_damaged_store_is_reported_and_kept_aside_not_emptied(
