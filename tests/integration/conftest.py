@@ -5,6 +5,14 @@ from sqlalchemy import Engine
 
 from entitle.service.context import Services
 from tests.integration.fixtures import Clock, World, build_world
+from tests.servers import FAST_HASHES
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 at its cheapest in tests; each stored hash keeps its own parameters."""
+    for name, value in FAST_HASHES.items():
+        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture

@@ -17,8 +17,6 @@ from tests.integration.fixtures import Clock, build_world
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ENTITLE_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("ENTITLE_ARGON2_TIME_COST", "1")
-    monkeypatch.setenv("ENTITLE_ARGON2_MEMORY_KIB", "64")
     monkeypatch.delenv("ENTITLE_DATABASE_URL", raising=False)
     main(["db", "upgrade"])
     build_world(open_services(tmp_path), Clock())

@@ -13,8 +13,6 @@ from entitle.service.bootstrap import open_services
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ENTITLE_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("ENTITLE_ARGON2_TIME_COST", "1")
-    monkeypatch.setenv("ENTITLE_ARGON2_MEMORY_KIB", "64")
     monkeypatch.delenv("ENTITLE_DATABASE_URL", raising=False)
     main(["db", "upgrade"])
     main(["org", "create", "Acme", "--contract-end", "2099-01-31"])

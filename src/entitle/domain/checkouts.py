@@ -81,7 +81,7 @@ def plan_checkout(
             return None
 
     country = guard(lambda: _country(request.country, organisation))
-    service = guard(lambda: _service(request.license_service))
+    service = guard(lambda: LicenseService.parse(request.license_service))
     user_email = guard(lambda: names.email(request.user))
     machine = guard(lambda: names.machine_name(request.machine))
     key = guard(lambda: _activation_key(request.activation_key, service, country, activation_keys))
@@ -121,17 +121,6 @@ def _country(text: str, organisation: Organisation) -> str:
             field="country",
         )
     return code
-
-
-def _service(text: str) -> LicenseService:
-    for service in LicenseService:
-        if text.strip().lower() == service.value.lower():
-            return service
-    raise InvalidInput(
-        "LICENSE_SERVICE_UNKNOWN",
-        f"'{text}' is not a license service: choose SES or SELECTserver.",
-        field="license_service",
-    )
 
 
 def _activation_key(

@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from entitle.domain.errors import InvalidInput
 from entitle.domain.versions import Version
 
 
@@ -30,6 +31,18 @@ class LicenseService(enum.StrEnum):
     @property
     def needs_activation_key(self) -> bool:
         return self is LicenseService.SELECTSERVER
+
+    @classmethod
+    def parse(cls, text: str) -> LicenseService:
+        """``SES`` or ``SELECTserver`` as typed, in any case."""
+        for service in cls:
+            if text.strip().lower() == service.value.lower():
+                return service
+        raise InvalidInput(
+            "LICENSE_SERVICE_UNKNOWN",
+            f"'{text}' is not a license service: choose SES or SELECTserver.",
+            field="license_service",
+        )
 
 
 class CheckInMethod(enum.StrEnum):

@@ -187,7 +187,7 @@ def parse_catalog(text: str) -> list[ApplicationVersion]:
             name = (row["application"] or "").strip()
             if not name:
                 raise InvalidInput("APPLICATION_REQUIRED", "the application name is empty")
-            service = _service(row["license_service"] or "")
+            service = LicenseService.parse(row["license_service"] or "")
             releases.append(ApplicationVersion(name, Version.parse(row["version"] or ""), service))
         except InvalidInput as refusal:
             raise InvalidInput(
@@ -196,13 +196,6 @@ def parse_catalog(text: str) -> list[ApplicationVersion]:
     if not releases:
         raise InvalidInput("CATALOG_EMPTY", "The file lists no versions.", field="file")
     return releases
-
-
-def _service(text: str) -> LicenseService:
-    for service in LicenseService:
-        if text.strip().lower() == service.value.lower():
-            return service
-    raise InvalidInput("LICENSE_SERVICE_UNKNOWN", f"'{text}' is not SES or SELECTserver")
 
 
 def import_catalog(services: Services, releases: Sequence[ApplicationVersion]) -> int:

@@ -22,12 +22,6 @@ NEW_CHECKOUT: dict[str, Any] = {
 }
 
 
-@pytest.fixture(autouse=True)
-def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ENTITLE_ARGON2_TIME_COST", "1")
-    monkeypatch.setenv("ENTITLE_ARGON2_MEMORY_KIB", "64")
-
-
 @dataclass
 class Api:
     client: TestClient

@@ -29,8 +29,6 @@ pytestmark = [
 @pytest.fixture
 def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     assert POSTGRES_URL
-    monkeypatch.setenv("ENTITLE_ARGON2_TIME_COST", "1")
-    monkeypatch.setenv("ENTITLE_ARGON2_MEMORY_KIB", "64")
     schema = _postgres_schema_url(POSTGRES_URL)
     url = next(schema)
     services = open_services(tmp_path, url)

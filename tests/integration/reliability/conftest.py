@@ -8,12 +8,6 @@ import pytest
 from tests.integration.reliability.deployment import Deployment, prepare
 
 
-@pytest.fixture(autouse=True)
-def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ENTITLE_ARGON2_TIME_COST", "1")
-    monkeypatch.setenv("ENTITLE_ARGON2_MEMORY_KIB", "64")
-
-
 @pytest.fixture
 def deployment(database_url: str, tmp_path: Path) -> Iterator[Deployment]:
     """A migrated database with the test organisations, and signing keys in ``tmp_path``."""

@@ -17,12 +17,6 @@ __all__ = ["CALLERS", "Callers", "callers", "deployment"]
 CALLERS = ("none", "admin", "co_admin", "user", "revoked", "other_admin")
 
 
-@pytest.fixture(autouse=True)
-def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ENTITLE_ARGON2_TIME_COST", "1")
-    monkeypatch.setenv("ENTITLE_ARGON2_MEMORY_KIB", "64")
-
-
 @dataclass
 class Callers:
     client: TestClient
