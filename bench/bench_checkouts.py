@@ -2,7 +2,8 @@
 
 List: ``GET /api/v1/checkouts`` with two filters (country, license service), a two-column sort
 (``user,-expires_at``), a page of 50 and the total count, against the very statements the store
-sends for it, replayed on the driver's own cursor (no API, no SQLAlchemy).
+sends for it, replayed on the driver's own cursor (no API, no SQLAlchemy). The two are timed in
+alternation, one request then one replay, from a client that costs next to nothing.
 
 Bulk: ``POST /api/v1/checkouts/license-files`` with 1,000 ids against one ``SELECT`` of those
 files; ``POST /api/v1/checkouts/check-in`` with 1,000 active ids against one ``UPDATE`` of 1,000
@@ -11,6 +12,7 @@ other active checkouts.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -21,6 +23,7 @@ from sqlalchemy import Connection, Engine, event, select
 
 from bench.databases import BenchDatabase, backends, shared
 from bench.harness import Context, Figure, percentiles
+from bench.loadgen import KeepAliveClient
 from bench.server import RunningServer, serve
 from entitle.store import checkouts as store
 from entitle.store.tables import checkouts
@@ -57,19 +60,33 @@ def _variants(samples: int) -> list[dict[str, Any]]:
 
 
 def _list_latency(ctx: Context, db: BenchDatabase, server: RunningServer, samples: int) -> None:
+    """Each sample times the API request and the raw statements back to back, alternating.
+
+    Interleaving keeps a change of load on the shared machine from landing on one side only.
+    """
     variants = _variants(samples)
-    organisation = db.world.dominant.id
-    raw_times = _raw_times(db.engine, organisation, variants)
+    captured = _captured_statements(db.engine, db.world.dominant.id, variants)
     api_times: list[float] = []
-    with httpx.Client(base_url=server.base_url, headers=server.headers, timeout=60) as client:
-        for params in variants[:5]:  # warm the connection and the server's caches
-            client.get("/api/v1/checkouts", params=params).raise_for_status()
-        for params in variants:
-            start = time.perf_counter()
-            response = client.get("/api/v1/checkouts", params=params)
-            api_times.append(time.perf_counter() - start)
-            response.raise_for_status()
-            assert len(response.json()["items"]) <= PAGE_SIZE
+    raw_times: list[float] = []
+    with (
+        db.engine.connect() as conn,
+        KeepAliveClient(server.base_url, server.headers) as client,
+    ):
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        for params, statements in list(zip(variants, captured, strict=True))[:5]:  # warm up
+            _api_get(client, params)
+            _replay(raw, statements)
+        for n, (params, statements) in enumerate(zip(variants, captured, strict=True)):
+            for side in (0, 1) if n % 2 else (1, 0):
+                start = time.perf_counter()
+                if side:
+                    _api_get(client, params)
+                    api_times.append(time.perf_counter() - start)
+                else:
+                    _replay(raw, statements)
+                    raw_times.append(time.perf_counter() - start)
+        conn.rollback()
     api50, api95 = (1000 * t for t in percentiles(api_times))
     raw50, raw95 = (1000 * t for t in percentiles(raw_times))
     rows = f"{db.world.total:,} checkouts"
@@ -95,10 +112,17 @@ def _list_latency(ctx: Context, db: BenchDatabase, server: RunningServer, sample
     )
 
 
-def _raw_times(
+def _api_get(client: KeepAliveClient, params: dict[str, Any]) -> None:
+    status, body = client.get("/api/v1/checkouts", params)
+    if status != 200:
+        raise RuntimeError(f"GET /api/v1/checkouts answered {status}: {body[:500]!r}")
+    assert len(json.loads(body)["items"]) <= PAGE_SIZE
+
+
+def _captured_statements(
     engine: Engine, organisation: int, variants: Sequence[dict[str, Any]]
-) -> list[float]:
-    """The store's statements for each variant, captured once, then timed on the raw cursor."""
+) -> list[list[tuple[str, Any]]]:
+    """The statements ``store.search`` sends for each variant, with their parameters."""
     now = datetime.now(UTC)
     captured: list[list[tuple[str, Any]]] = []
     with engine.connect() as conn:
@@ -115,17 +139,8 @@ def _raw_times(
             with _capturing(conn, statements):
                 store.search(conn, query, now)
             captured.append(statements)
-        raw = conn.connection.driver_connection
-        assert raw is not None
-        for statements in captured[:5]:
-            _replay(raw, statements)
-        times = []
-        for statements in captured:
-            start = time.perf_counter()
-            _replay(raw, statements)
-            times.append(time.perf_counter() - start)
         conn.rollback()
-    return times
+    return captured
 
 
 class _capturing:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import time
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 
 class ResponseError(RuntimeError):
@@ -90,3 +91,54 @@ async def post_all(
     finally:
         for _, writer in connections:
             writer.close()
+
+
+class KeepAliveClient:
+    """One keep-alive connection, one request at a time: for latency, not load.
+
+    The latency figures time the server, so the client must cost next to nothing: httpx's
+    ``Client`` added about 2 to 3 ms of CPU to each list request on this machine, as much as
+    the whole server-side overhead being measured.
+    """
+
+    def __init__(self, base_url: str, headers: dict[str, str]) -> None:
+        parts = urlsplit(base_url)
+        self.netloc = parts.netloc
+        self.headers = headers
+        self.socket = socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 80))
+        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.reader = self.socket.makefile("rb")
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> tuple[int, bytes]:
+        target = f"{path}?{urlencode(params)}" if params else path
+        self.socket.sendall(encode("GET", self.netloc, target, self.headers, None))
+        return self._read()
+
+    def _read(self) -> tuple[int, bytes]:
+        status = int(self.reader.readline().split(b" ", 2)[1])
+        length, chunked = 0, False
+        while (line := self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            name = name.strip().lower()
+            if name == "content-length":
+                length = int(value)
+            elif name == "transfer-encoding" and "chunked" in value.lower():
+                chunked = True
+        if not chunked:
+            return status, self.reader.read(length)
+        body = bytearray()
+        while size := int(self.reader.readline().split(b";")[0], 16):
+            body += self.reader.read(size)
+            self.reader.readline()
+        self.reader.readline()
+        return status, bytes(body)
+
+    def close(self) -> None:
+        self.reader.close()
+        self.socket.close()
+
+    def __enter__(self) -> KeepAliveClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
