@@ -19,7 +19,7 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 
-from entitle.api.deps import Address, ServicesDep, client_address
+from entitle.api.deps import Address, ServicesDep, address_of
 from entitle.domain.errors import Forbidden
 from entitle.domain.model import User
 from entitle.service import auth
@@ -111,7 +111,7 @@ async def _require_csrf(request: Request, caller: Caller) -> None:
         )
 
 
-def current_caller(caller: Annotated[Caller | None, Depends(optional_caller)]) -> Caller:
+async def current_caller(caller: Annotated[Caller | None, Depends(optional_caller)]) -> Caller:
     if caller is None:
         raise auth.Unauthenticated(
             "NOT_AUTHENTICATED",
@@ -153,7 +153,7 @@ def log_in(
     request: Request, response: Response, services: Services, email: str, password: str
 ) -> tuple[User, str]:
     """Check the password (rate-limited, audited) and start a session: (user, CSRF token)."""
-    user = auth.login(services, email, password, client_address(request))
+    user = auth.login(services, email, password, address_of(request))
     return user, start_session(request, response, services, user)
 
 
