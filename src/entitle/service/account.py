@@ -21,6 +21,6 @@ class Account:
 
 def account(services: Services, email: str) -> Account:
     """The user and their organisation; any role may ask, the page decides what to show."""
-    with services.uow() as uow:
+    with services.uow(read_only=True) as uow:
         user, organisation = actor_and_organisation(uow.conn, email)
     return Account(user, organisation)

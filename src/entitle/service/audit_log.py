@@ -22,7 +22,7 @@ class AuditPage:
 
 def audit_trail(services: Services, actor_email: str, page: int, page_size: int) -> AuditPage:
     """Newest first; only an organisation's Administrators read its trail."""
-    with services.uow() as uow:
+    with services.uow(read_only=True) as uow:
         actor, organisation = actor_and_organisation(uow.conn, actor_email)
         if actor.role is not Role.ADMINISTRATOR:
             raise Forbidden(

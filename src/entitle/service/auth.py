@@ -72,14 +72,14 @@ def record_logout(services: Services, user: User, address: str = "") -> None:
 
 
 def user_by_id(services: Services, user_id: int) -> User | None:
-    with services.uow() as uow:
+    with services.uow(read_only=True) as uow:
         return organisations.user_by_id(uow.conn, user_id)
 
 
 def user_for_token(services: Services, token: str) -> User | None:
     """The user behind an API token that is not revoked; tokens are stored as SHA-256."""
     digest = token_digest(token)
-    with services.uow() as uow:
+    with services.uow(read_only=True) as uow:
         found = organisations.user_of_token(uow.conn, digest)
     if found is None or not hmac.compare_digest(found[1], digest):
         return None

@@ -28,7 +28,7 @@ class CountryChoice:
 def countries(services: Services, actor_email: str) -> list[CountryChoice]:
     """Entitlement countries with the latest expiry a checkout made today may have."""
     today = services.now().date()
-    with services.uow() as uow:
+    with services.uow(read_only=True) as uow:
         actor, organisation = actor_and_organisation(uow.conn, actor_email)
     require_manager(actor)
     choices = []
@@ -46,7 +46,7 @@ def countries(services: Services, actor_email: str) -> list[CountryChoice]:
 
 
 def license_services(services: Services, actor_email: str) -> list[LicenseService]:
-    with services.uow() as uow:
+    with services.uow(read_only=True) as uow:
         actor, _ = actor_and_organisation(uow.conn, actor_email)
     require_manager(actor)
     return list(LicenseService)
@@ -55,7 +55,7 @@ def license_services(services: Services, actor_email: str) -> list[LicenseServic
 def applications(
     services: Services, actor_email: str, service: LicenseService | None, prefix: str = ""
 ) -> list[str]:
-    with services.uow() as uow:
+    with services.uow(read_only=True) as uow:
         actor, _ = actor_and_organisation(uow.conn, actor_email)
         require_manager(actor)
         return catalog.search_applications(uow.conn, service, prefix, MAX_RESULTS)
@@ -68,7 +68,7 @@ def versions(
     service: LicenseService | None,
     prefix: str = "",
 ) -> list[ApplicationVersion]:
-    with services.uow() as uow:
+    with services.uow(read_only=True) as uow:
         actor, _ = actor_and_organisation(uow.conn, actor_email)
         require_manager(actor)
         if not catalog.releases_of(uow.conn, [application]):
@@ -81,7 +81,7 @@ def versions(
 
 
 def users(services: Services, actor_email: str, text: str = "") -> list[User]:
-    with services.uow() as uow:
+    with services.uow(read_only=True) as uow:
         actor, organisation = actor_and_organisation(uow.conn, actor_email)
         require_manager(actor)
         return organisations.search_users(uow.conn, organisation.id, text.strip(), MAX_RESULTS)
@@ -91,7 +91,7 @@ def activation_keys(
     services: Services, actor_email: str, country: str | None = None
 ) -> list[ActivationKey]:
     code = names.country(country) if country else None
-    with services.uow() as uow:
+    with services.uow(read_only=True) as uow:
         actor, organisation = actor_and_organisation(uow.conn, actor_email)
         require_manager(actor)
         if code is not None and organisation.settings_for(code) is None:

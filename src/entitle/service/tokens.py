@@ -60,7 +60,7 @@ def create_token(
 
 
 def list_tokens(services: Services, email: str) -> list[TokenRecord]:
-    with services.uow() as uow:
+    with services.uow(read_only=True) as uow:
         return store.tokens_of(uow.conn, _user(uow.conn, email).id)
 
 

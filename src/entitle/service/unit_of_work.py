@@ -1,4 +1,9 @@
-"""One transaction per use case: nothing is kept unless ``commit()`` is called."""
+"""One transaction per use case: nothing is kept unless ``commit()`` is called.
+
+A read-only unit of work (``read_only=True``) marks its connection so that the store opens a
+transaction that takes no write lock (SQLite's deferred ``BEGIN``; writers take ``BEGIN
+IMMEDIATE``): lists, reports and credential checks then never queue behind a create.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,13 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 
+from entitle.store.database import READ_ONLY
+
 
 class UnitOfWork:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self.engine = engine
+        self.read_only = read_only
         self._connection: Connection | None = None
 
     @property
@@ -20,6 +28,8 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self._connection = self.engine.connect()
+        if self.read_only:
+            self._connection.execution_options(**{READ_ONLY: True})
         self._connection.begin()
         return self
 
@@ -38,4 +48,6 @@ class UnitOfWork:
             connection.close()
 
     def commit(self) -> None:
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         self.conn.commit()

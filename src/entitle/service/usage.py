@@ -97,7 +97,7 @@ def _report(
     wanted = check_filters(filters or UsageFilters())
     check_range(from_, to)
     now = services.now()
-    with services.uow() as uow:
+    with services.uow(read_only=True) as uow:
         organisation = _organisation(uow.conn, actor_email, organisation_name)
         query = UsageQuery(organisation.id, from_, to, groups, wanted)
         rows = store.totals(uow.conn, query, now)
@@ -143,7 +143,7 @@ def peak_usage(
     """The most distinct machines with a booked 10-minute interval at once, and when first."""
     wanted = check_filters(filters or UsageFilters())
     check_range(from_, to)
-    with services.uow() as uow:
+    with services.uow(read_only=True) as uow:
         organisation = _organisation(uow.conn, actor_email, None)
         query = UsageQuery(organisation.id, from_, to, (), wanted)
         return store.peak(uow.conn, query, services.now())

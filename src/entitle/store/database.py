@@ -6,10 +6,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Connection execution option: the transaction about to begin only reads.
+READ_ONLY = "entitle_read_only"
 
 
 def data_dir() -> Path:
@@ -37,7 +39,8 @@ def make_engine(url: str, **options: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN; take the write lock up front so
         # two writers queue on busy_timeout instead of failing with "database is locked".
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        # Readers (READ_ONLY) begin deferred: WAL lets them read beside the one writer.
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     options.setdefault("pool_pre_ping", True)
     # A process runs its sync routes on 20 threads (entitle.server.THREADS). Connections beyond
@@ -47,6 +50,11 @@ def make_engine(url: str, **options: Any) -> Engine:
     options.setdefault("pool_size", 20)
     options.setdefault("max_overflow", 20)
     return create_engine(parsed, **options)
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    reading = conn.get_execution_options().get(READ_ONLY, False)
+    conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
