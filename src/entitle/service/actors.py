@@ -12,11 +12,21 @@ from entitle.store import organisations
 ActorRef = str | User
 
 
-def actor_and_organisation(conn: Connection, actor: ActorRef) -> tuple[User, Organisation]:
-    """The acting user (looked up when given by email) and their organisation."""
+def acting_user(conn: Connection, actor: ActorRef) -> User:
+    """The acting user, looked up when given by email.
+
+    Enough for a use case that needs only the organisation's id: a user row cannot outlive its
+    organisation (foreign key), so ``user.organisation_id`` names one that exists.
+    """
     user = organisations.user_by_email(conn, actor) if isinstance(actor, str) else actor
     if user is None:
         raise Forbidden("UNKNOWN_USER", f"No user {actor} is registered.")
+    return user
+
+
+def actor_and_organisation(conn: Connection, actor: ActorRef) -> tuple[User, Organisation]:
+    """The acting user (looked up when given by email) and their organisation."""
+    user = acting_user(conn, actor)
     organisation = organisations.get(conn, user.organisation_id)
     if organisation is None:
         raise NotFound("ORGANISATION_NOT_FOUND", "The user's organisation no longer exists.")

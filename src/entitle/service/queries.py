@@ -8,7 +8,7 @@ from dataclasses import replace
 from entitle.domain.checkouts import require_manager
 from entitle.domain.errors import InvalidInput, NotFound
 from entitle.domain.model import Checkout
-from entitle.service.actors import ActorRef, actor_and_organisation
+from entitle.service.actors import ActorRef, acting_user, actor_and_organisation
 from entitle.service.context import Services
 from entitle.store import audit
 from entitle.store import checkouts as store
@@ -50,19 +50,19 @@ def list_checkouts(services: Services, actor_ref: ActorRef, query: CheckoutQuery
         )
     if query.page < 1:
         raise InvalidInput("PAGE", "page starts at 1.", field="page")
-    with services.uow() as uow:
-        actor, organisation = actor_and_organisation(uow.conn, actor_ref)
+    with services.uow(read_only=True) as uow:
+        actor = acting_user(uow.conn, actor_ref)
         require_manager(actor)
         return store.search(
-            uow.conn, replace(query, organisation_id=organisation.id), services.now()
+            uow.conn, replace(query, organisation_id=actor.organisation_id), services.now()
         )
 
 
 def get_checkout(services: Services, actor_ref: ActorRef, checkout_id: str) -> Checkout:
-    with services.uow() as uow:
-        actor, organisation = actor_and_organisation(uow.conn, actor_ref)
+    with services.uow(read_only=True) as uow:
+        actor = acting_user(uow.conn, actor_ref)
         require_manager(actor)
-        found = store.get(uow.conn, organisation.id, checkout_id)
+        found = store.get(uow.conn, actor.organisation_id, checkout_id)
     if found is None:
         raise NotFound("CHECKOUT_NOT_FOUND", f"No checkout {checkout_id} in your organisation.")
     return found
