@@ -12,7 +12,7 @@ import base64
 import json
 import os
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from entitle.licensefile import LicenseClaims, TrustedKeys
 from entitle.tool.errors import DamagedStore
@@ -24,15 +24,49 @@ if TYPE_CHECKING:
 STORE_FORMAT = "entitle-tool-store/1"
 
 
-class StoredLicense(NamedTuple):
-    """An imported license file; ``claims`` are as verified at import, for listing only."""
+class StoredLicense:
+    """An imported license file; ``claims`` are as verified at import, for listing only.
 
-    checkout_id: str
-    file_name: str
-    imported_at: datetime
-    digest: str
-    data: bytes
-    claims: LicenseClaims
+    A plain class with slots rather than a ``NamedTuple``: building a ``NamedTuple`` compiles
+    each annotation at import, and every product start imports this module.
+    """
+
+    __slots__ = ("checkout_id", "claims", "data", "digest", "file_name", "imported_at")
+
+    def __init__(
+        self,
+        checkout_id: str,
+        file_name: str,
+        imported_at: datetime,
+        digest: str,
+        data: bytes,
+        claims: LicenseClaims,
+    ) -> None:
+        self.checkout_id = checkout_id
+        self.file_name = file_name
+        self.imported_at = imported_at
+        self.digest = digest
+        self.data = data
+        self.claims = claims
+
+    def replace(self, **changes: Any) -> StoredLicense:
+        """A copy with ``changes`` applied."""
+        fields = {name: getattr(self, name) for name in self.__slots__} | changes
+        return StoredLicense(**fields)
+
+    def _fields(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, StoredLicense):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return f"StoredLicense(checkout_id={self.checkout_id!r}, file_name={self.file_name!r})"
 
 
 class StoreState:

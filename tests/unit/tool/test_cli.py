@@ -115,7 +115,7 @@ def test_list_shows_applications_expiry_days_left_and_marks_expired(
     with Store(trusted_home).update() as state:
         entry = state.licenses["chk-0001"]
         claims = entry.claims.replace(expires_at=NOW - timedelta(hours=1))
-        state.licenses["chk-0001"] = entry._replace(claims=claims)
+        state.licenses["chk-0001"] = entry.replace(claims=claims)
     code, out, _ = run(capsys, "list")
     assert code == 0
     rows = {line.split()[1]: line for line in out.splitlines() if "chk-000" in line}
@@ -156,7 +156,7 @@ def test_clean_removes_expired_licenses(
     with Store(trusted_home).update() as state:
         entry = state.licenses["chk-0001"]
         expired = entry.claims.replace(expires_at=NOW - timedelta(seconds=1))
-        state.licenses["chk-0001"] = entry._replace(claims=expired)
+        state.licenses["chk-0001"] = entry.replace(claims=expired)
     assert run(capsys, "clean") == (0, "Removed expired checkout chk-0001.\n", "")
 
 
