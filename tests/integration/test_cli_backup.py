@@ -32,17 +32,19 @@ def test_backup_copies_the_live_database_while_another_connection_writes(
     data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     live = data_dir / "entitle.sqlite3"
-    stop = threading.Event()
+    stop, writing = threading.Event(), threading.Event()
 
     def write() -> None:
         with sqlite3.connect(live, timeout=30) as conn:
             while not stop.is_set():
                 conn.execute("INSERT INTO settings VALUES (hex(randomblob(8)), 'x', '2026-01-01')")
                 conn.commit()
+                writing.set()
 
     writer = threading.Thread(target=write)
     writer.start()
     try:
+        assert writing.wait(timeout=30), "the writer never committed"
         main(["db", "backup", str(tmp_path / "copy.sqlite3")])
     finally:
         stop.set()
