@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
 import re
@@ -163,7 +162,8 @@ def _ed25519_from_jwks(jwks: Mapping[str, Any] | bytes | str) -> dict[str, bytes
 def _certificates_from_pem(pem: bytes) -> list[bytes]:
     try:
         return [
-            base64.b64decode(b"".join(m.split()), validate=True) for m in _PEM_CERT.findall(pem)
+            binascii.a2b_base64(b"".join(m.split()), strict_mode=True)
+            for m in _PEM_CERT.findall(pem)
         ]
     except (binascii.Error, TypeError) as error:
         raise InvalidTrustedKeys(f"the certificate PEM is malformed: {error}") from None
@@ -182,6 +182,6 @@ def _check_certificate(der: bytes) -> None:
 
 
 def _pem(der: bytes) -> bytes:
-    body = base64.b64encode(der)
+    body = binascii.b2a_base64(der, newline=False)
     lines = [body[i : i + 64] for i in range(0, len(body), 64)]
     return b"-----BEGIN CERTIFICATE-----\n" + b"\n".join(lines) + b"\n-----END CERTIFICATE-----\n"

@@ -8,7 +8,7 @@ be read is moved aside to ``store.json.damaged-<time>`` and reported, never empt
 
 from __future__ import annotations
 
-import base64
+import binascii
 import json
 import os
 from datetime import UTC, datetime
@@ -99,7 +99,7 @@ class StoreState:
                     "file_name": entry.file_name,
                     "imported_at": _iso(entry.imported_at),
                     "digest": entry.digest,
-                    "data": base64.b64encode(entry.data).decode("ascii"),
+                    "data": binascii.b2a_base64(entry.data, newline=False).decode("ascii"),
                     "claims": entry.claims.to_dict(),
                 }
                 for entry in sorted(self.licenses.values(), key=lambda e: e.checkout_id)
@@ -120,7 +120,7 @@ class StoreState:
                 file_name=str(entry["file_name"]),
                 imported_at=_from_iso(entry["imported_at"]),
                 digest=str(entry["digest"]),
-                data=base64.b64decode(entry["data"], validate=True),
+                data=binascii.a2b_base64(entry["data"], strict_mode=True),
                 claims=LicenseClaims.from_dict(entry["claims"]),
             )
             for checkout_id, entry in document["licenses"].items()
