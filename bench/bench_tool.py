@@ -2,12 +2,14 @@
 
 Every product start runs ``entitle-tool check``; its floor is an interpreter that loads the
 signature algorithm. Both run alternately (median of N), with bytecode caching on, as in an
-installed package, and a ``.belic`` license that verifies.
+installed package, and a ``.belic`` license that verifies. When valgrind is installed, the
+two are also counted in instructions (callgrind), a figure that does not move with load.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -109,3 +111,54 @@ def run(ctx: Context) -> None:
             )
         )
         print(f"{kind}: entitle-tool check {value:.1f} ms, baseline {base:.1f} ms")
+    _instructions(ctx)
+
+
+def _instructions(ctx: Context) -> None:
+    """The same two processes counted in instructions by callgrind: the same count every run.
+
+    Times on a shared two-core machine move by 10 % between runs; instruction counts do not,
+    so this ratio shows whether a change to the check path's imports helped or hurt.
+    """
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        print("valgrind not found: no instruction counts")
+        return
+    with tempfile.TemporaryDirectory(prefix="entitle-bench-tool-") as directory:
+        home = Path(directory)
+        _prepare(home)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env |= {"ENTITLE_TOOL_HOME": str(home / "store"), "ENTITLE_MACHINE_NAME": "BENCH-WS"}
+        check = [_entitle_tool(), "check", "--app", "Designer", "--version", "2.1"]
+        baseline = [sys.executable, "-c", BASELINE]
+        for command in (check, baseline):  # write bytecode caches
+            _once(command, env)
+        tool = _callgrind(valgrind, check, env)
+        base = _callgrind(valgrind, baseline, env)
+    ctx.add(
+        Figure(
+            name="cold entitle-tool check (instructions)",
+            value=tool / 1e6,
+            baseline_name="python -c 'import ed25519'",
+            baseline=base / 1e6,
+            unit="M instr",
+            goal=f"<= {GOAL}x",
+            met=tool <= GOAL * base,
+            notes="valgrind --tool=callgrind, one run each: deterministic",
+        )
+    )
+
+
+def _callgrind(valgrind: str, command: list[str], env: dict[str, str]) -> int:
+    done = subprocess.run(
+        [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if found is None:
+        raise RuntimeError(f"callgrind printed no count: {done.stderr[-500:]}")
+    return int(found.group(1))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any, ClassVar
+
+from entitle.licensefile.timestamps import UTC, datetime
 
 FORMAT_VERSION = 1
 SES = "SES"

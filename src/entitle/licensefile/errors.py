@@ -18,7 +18,7 @@ Every message is a sentence a workstation user can act on.
 
 from __future__ import annotations
 
-from datetime import datetime
+from entitle.licensefile.timestamps import datetime
 
 
 def _utc(moment: datetime) -> str:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from entitle.licensefile.claims import LicenseClaims
 from entitle.licensefile.errors import LicenseExpired, NotYetValid, WrongMachine
 from entitle.licensefile.jws import verify_jws
+from entitle.licensefile.timestamps import datetime, timedelta
 from entitle.licensefile.trust import TrustedKeys
 
 CLOCK_SKEW = timedelta(minutes=5)

@@ -6,9 +6,9 @@ Kept cheap to import: a cold ``entitle-tool check`` process runs this on every p
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
 
 from entitle.licensefile import LicenseClaims, LicenseFileError, NotYetValid, verify
+from entitle.licensefile.timestamps import UTC, datetime, timedelta
 from entitle.tool.errors import ToolError
 from entitle.tool.home import machine_name as this_machine
 from entitle.tool.store import Store, StoredLicense, StoreState

@@ -11,10 +11,10 @@ from __future__ import annotations
 import binascii
 import json
 import os
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from entitle.licensefile import LicenseClaims, TrustedKeys
+from entitle.licensefile.timestamps import UTC, datetime
 from entitle.tool.errors import DamagedStore
 from entitle.tool.home import tool_home
 
