@@ -42,8 +42,12 @@ SERVER_PACKAGES = {
     "itsdangerous",
     "httpx",
 }
-# The product start path verifies a .belic file without these either.
-HEAVY_FOR_CHECK = ("lxml", "signxml", "joserfc", "click", "rich", "filelock", "platformdirs")
+# The product start path verifies a .belic file without these either: each costs every product
+# start milliseconds (datetime: its pure-Python twin runs before the C classes replace it).
+HEAVY_FOR_CHECK = (
+    *("lxml", "signxml", "joserfc", "click", "rich", "filelock", "platformdirs"),
+    *("datetime", "base64", "dataclasses"),
+)
 
 
 def _modules_after(code: str, env_home: Path) -> list[str]:
