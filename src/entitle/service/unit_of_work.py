@@ -1,8 +1,9 @@
 """One transaction per use case: nothing is kept unless ``commit()`` is called.
 
-A read-only unit of work (``read_only=True``) marks its connection so that the store opens a
-transaction that takes no write lock (SQLite's deferred ``BEGIN``; writers take ``BEGIN
-IMMEDIATE``): lists, reports and credential checks then never queue behind a create.
+A read-only unit of work (``read_only=True``) takes no write lock: lists, reports and credential
+checks never queue behind a create (SQLite's deferred ``BEGIN``; writers take ``BEGIN
+IMMEDIATE``), and on PostgreSQL they spare the BEGIN and ROLLBACK round trips
+(:func:`entitle.store.database.read_only_options`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 
-from entitle.store.database import READ_ONLY
+from entitle.store.database import read_only_options
 
 
 class UnitOfWork:
@@ -29,7 +30,7 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self._connection = self.engine.connect()
         if self.read_only:
-            self._connection.execution_options(**{READ_ONLY: True})
+            self._connection.execution_options(**read_only_options(self.engine))
         self._connection.begin()
         return self
 

@@ -14,6 +14,19 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 READ_ONLY = "entitle_read_only"
 
 
+def read_only_options(engine: Engine) -> dict[str, Any]:
+    """Execution options for a connection that will only read.
+
+    SQLite begins a deferred transaction (see ``_sqlite_begin``): one snapshot for all its
+    reads, beside the writer. PostgreSQL reads in autocommit: under its default READ COMMITTED
+    every statement takes its own snapshot inside a transaction too, so BEGIN and ROLLBACK
+    would only cost two round trips.
+    """
+    if engine.dialect.name == "postgresql":
+        return {READ_ONLY: True, "isolation_level": "AUTOCOMMIT"}
+    return {READ_ONLY: True}
+
+
 def data_dir() -> Path:
     """``ENTITLE_DATA_DIR``, else ``.entitle`` in the working directory."""
     return Path(os.environ.get("ENTITLE_DATA_DIR") or Path.cwd() / ".entitle")
@@ -48,6 +61,7 @@ def make_engine(url: str, **options: Any) -> Engine:
     # per process opened a new PostgreSQL connection (a backend process) for almost every
     # second request. Keep one per thread; the overflow only serves other callers.
     options.setdefault("pool_size", 20)
+    options.setdefault("pool_use_lifo", True)
     options.setdefault("max_overflow", 20)
     return create_engine(parsed, **options)
 
