@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from entitle.api.auth import Actor
 from entitle.api.deps import ServicesDep
+from entitle.api.responses import json_response
 from entitle.api.schemas import (
     CheckoutCreate,
     CheckoutId,
@@ -54,14 +55,18 @@ class CheckoutFilters(BaseModel):
     page_size: int = Field(50, ge=1, le=queries.MAX_PAGE_SIZE)
 
 
-@router.post("/checkouts", status_code=status.HTTP_201_CREATED, summary="Create a checkout")
+@router.post(
+    "/checkouts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CheckoutOut,
+    summary="Create a checkout",
+)
 def create(
     body: CheckoutCreate,
     actor: Actor,
     services: ServicesDep,
-    response: Response,
     idempotency_key: IdempotencyKey = None,
-) -> CheckoutOut:
+) -> Response:
     request = CheckoutRequest(
         country=body.country,
         license_service=body.license_service,
@@ -78,14 +83,21 @@ def create(
         idempotency_key=idempotency_key,
         address=actor.address,
     )
-    response.headers["Location"] = f"/api/v1/checkouts/{checkout.id}"
-    return CheckoutOut.of(checkout, services.now())
+    return json_response(
+        CheckoutOut.of(checkout, services.now()),
+        status.HTTP_201_CREATED,
+        {"Location": f"/api/v1/checkouts/{checkout.id}"},
+    )
 
 
-@router.get("/checkouts", summary="The organisation's checkouts, filtered, sorted and paged")
+@router.get(
+    "/checkouts",
+    response_model=CheckoutPageOut,
+    summary="The organisation's checkouts, filtered, sorted and paged",
+)
 def list_checkouts(
     filters: Annotated[CheckoutFilters, Query()], actor: Actor, services: ServicesDep
-) -> CheckoutPageOut:
+) -> Response:
     query = CheckoutQuery(
         organisation_id=actor.user.organisation_id,
         status=filters.status,
@@ -105,17 +117,20 @@ def list_checkouts(
     )
     page = queries.list_checkouts(services, actor.user, query)
     now = services.now()
-    return CheckoutPageOut(
-        items=[CheckoutOut.of(c, now) for c in page.items],
-        total=page.total,
-        page=page.page,
-        page_size=page.page_size,
-        last_page=page.last_page,
+    return json_response(
+        CheckoutPageOut(
+            items=[CheckoutOut.of(c, now) for c in page.items],
+            total=page.total,
+            page=page.page,
+            page_size=page.page_size,
+            last_page=page.last_page,
+        )
     )
 
 
-@router.get("/checkouts/{checkout_id}", summary="One checkout")
+@router.get("/checkouts/{checkout_id}", response_model=CheckoutOut, summary="One checkout")
 def read(
     checkout_id: Annotated[CheckoutId, Path()], actor: Actor, services: ServicesDep
-) -> CheckoutOut:
-    return CheckoutOut.of(queries.get_checkout(services, actor.user, checkout_id), services.now())
+) -> Response:
+    checkout = queries.get_checkout(services, actor.user, checkout_id)
+    return json_response(CheckoutOut.of(checkout, services.now()))
