@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -316,6 +317,12 @@ def _sort_column(name: str, now: datetime) -> ColumnElement[Any]:
 _COLUMNS = [c for c in checkouts.c if c.name != "license_file"]
 
 
+@lru_cache(maxsize=4096)
+def _stored_version(text: str) -> Version:
+    """Stored versions repeat on every page (a catalog has a few hundred): parse each once."""
+    return Version.parse(text)
+
+
 def _with_lines(conn: Connection, rows: Sequence[Row[tuple[object, ...]]]) -> list[Checkout]:
     ids = [row.id for row in rows]
     lines: dict[str, list[CheckoutLine]] = {i: [] for i in ids}
@@ -327,7 +334,7 @@ def _with_lines(conn: Connection, rows: Sequence[Row[tuple[object, ...]]]) -> li
             .order_by(checkout_applications.c.checkout_id, checkout_applications.c.position)
         ):
             lines[line.checkout_id].append(
-                CheckoutLine(line.application, Version.parse(line.version))
+                CheckoutLine(line.application, _stored_version(line.version))
             )
     return [
         Checkout(
