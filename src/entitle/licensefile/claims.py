@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from entitle.licensefile.timestamps import UTC, datetime
 
@@ -15,9 +15,13 @@ class ClaimsError(ValueError):
     """The claims inside a file are missing, of the wrong type or inconsistent."""
 
 
-class _Frozen:
+class Frozen:
     """Immutable value objects without ``dataclasses``, which costs the workstation's
-    licensing tool several milliseconds of imports on every product start."""
+    licensing tool several milliseconds of imports on every product start.
+
+    A subclass lists its attributes in ``_fields`` (and ``__slots__``) and sets them in
+    ``__init__`` with :meth:`_init`; equality, hashing, ``repr`` and :meth:`replace` follow.
+    """
 
     __slots__ = ()
     _fields: ClassVar[tuple[str, ...]] = ()
@@ -47,8 +51,13 @@ class _Frozen:
         for name, value in values.items():
             object.__setattr__(self, name, value)
 
+    def replace(self, **changes: Any) -> Self:
+        """A copy with ``changes`` applied, built (and checked) by ``__init__`` like a new one."""
+        values = {name: getattr(self, name) for name in self._fields}
+        return type(self)(**(values | changes))
 
-class LicensedApplication(_Frozen):
+
+class LicensedApplication(Frozen):
     """An application and version a license covers; ordered by name, then version."""
 
     _fields = ("name", "version")
@@ -72,7 +81,7 @@ class LicensedApplication(_Frozen):
         return (self.name, self.version) >= (other.name, other.version)
 
 
-class LicenseClaims(_Frozen):
+class LicenseClaims(Frozen):
     """Everything a product may rely on; both ``.belic`` and ``.xml`` decode to this.
 
     Immutable and compared by value. Times are UTC and kept to whole seconds, the precision
@@ -153,11 +162,6 @@ class LicenseClaims(_Frozen):
             applications=tuple(applications),
             format_version=format_version,
         )
-
-    def replace(self, **changes: Any) -> LicenseClaims:
-        """A copy with some claims changed, checked like a new one."""
-        values = {name: getattr(self, name) for name in self._fields}
-        return LicenseClaims(**(values | changes))
 
     @property
     def file_extension(self) -> str:

@@ -14,6 +14,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from entitle.licensefile import LicenseClaims, TrustedKeys
+from entitle.licensefile.claims import Frozen
 from entitle.licensefile.timestamps import UTC, datetime
 from entitle.tool.errors import DamagedStore
 from entitle.tool.home import tool_home
@@ -24,14 +25,21 @@ if TYPE_CHECKING:
 STORE_FORMAT = "entitle-tool-store/1"
 
 
-class StoredLicense:
+class StoredLicense(Frozen):
     """An imported license file; ``claims`` are as verified at import, for listing only.
 
-    A plain class with slots rather than a ``NamedTuple``: building a ``NamedTuple`` compiles
-    each annotation at import, and every product start imports this module.
+    A :class:`~entitle.licensefile.claims.Frozen` value rather than a ``NamedTuple``: building a
+    ``NamedTuple`` compiles each annotation at import, and every product start imports this.
     """
 
-    __slots__ = ("checkout_id", "claims", "data", "digest", "file_name", "imported_at")
+    _fields = ("checkout_id", "file_name", "imported_at", "digest", "data", "claims")
+    __slots__ = _fields
+    checkout_id: str
+    file_name: str
+    imported_at: datetime
+    digest: str
+    data: bytes
+    claims: LicenseClaims
 
     def __init__(
         self,
@@ -42,31 +50,14 @@ class StoredLicense:
         data: bytes,
         claims: LicenseClaims,
     ) -> None:
-        self.checkout_id = checkout_id
-        self.file_name = file_name
-        self.imported_at = imported_at
-        self.digest = digest
-        self.data = data
-        self.claims = claims
-
-    def replace(self, **changes: Any) -> StoredLicense:
-        """A copy with ``changes`` applied."""
-        fields = {name: getattr(self, name) for name in self.__slots__} | changes
-        return StoredLicense(**fields)
-
-    def _fields(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, StoredLicense):
-            return NotImplemented
-        return self._fields() == other._fields()
-
-    def __hash__(self) -> int:
-        return hash(self._fields())
-
-    def __repr__(self) -> str:
-        return f"StoredLicense(checkout_id={self.checkout_id!r}, file_name={self.file_name!r})"
+        self._init(
+            checkout_id=checkout_id,
+            file_name=file_name,
+            imported_at=imported_at,
+            digest=digest,
+            data=data,
+            claims=claims,
+        )
 
 
 class StoreState:
