@@ -16,6 +16,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -76,15 +78,21 @@ def _once(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     return elapsed, cpu
 
 
-def run(ctx: Context) -> None:
-    runs = 5 if ctx.tiny else 20 if ctx.quick else 50
+@contextmanager
+def _commands() -> Iterator[tuple[list[str], list[str], dict[str, str]]]:
+    """The check and baseline commands and their environment, on a prepared tool home."""
     with tempfile.TemporaryDirectory(prefix="entitle-bench-tool-") as directory:
         home = Path(directory)
         _prepare(home)
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env |= {"ENTITLE_TOOL_HOME": str(home / "store"), "ENTITLE_MACHINE_NAME": "BENCH-WS"}
         check = [_entitle_tool(), "check", "--app", "Designer", "--version", "2.1"]
-        baseline = [sys.executable, "-c", BASELINE]
+        yield check, [sys.executable, "-c", BASELINE], env
+
+
+def run(ctx: Context) -> None:
+    runs = 5 if ctx.tiny else 20 if ctx.quick else 50
+    with _commands() as (check, baseline, env):
         for _ in range(3):  # warm the page cache and write bytecode caches
             _once(check, env)
             _once(baseline, env)
@@ -124,13 +132,7 @@ def _instructions(ctx: Context) -> None:
     if valgrind is None:
         print("valgrind not found: no instruction counts")
         return
-    with tempfile.TemporaryDirectory(prefix="entitle-bench-tool-") as directory:
-        home = Path(directory)
-        _prepare(home)
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env |= {"ENTITLE_TOOL_HOME": str(home / "store"), "ENTITLE_MACHINE_NAME": "BENCH-WS"}
-        check = [_entitle_tool(), "check", "--app", "Designer", "--version", "2.1"]
-        baseline = [sys.executable, "-c", BASELINE]
+    with _commands() as (check, baseline, env):
         for command in (check, baseline):  # write bytecode caches
             _once(command, env)
         tool = _callgrind(valgrind, check, env)

@@ -37,9 +37,8 @@ def encode(method: str, host: str, path: str, headers: dict[str, str], body: Any
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload
 
 
-async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
-    """Status and body of the next response on a keep-alive connection."""
-    head = await reader.readuntil(b"\r\n\r\n")
+def parse_head(head: bytes) -> tuple[int, int, bool]:
+    """Status, Content-Length and whether the body is chunked, from a response's head."""
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ", 2)[1])
     length, chunked = 0, False
@@ -50,6 +49,12 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
             length = int(value)
         elif name == "transfer-encoding" and "chunked" in value.lower():
             chunked = True
+    return status, length, chunked
+
+
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    """Status and body of the next response on a keep-alive connection."""
+    status, length, chunked = parse_head(await reader.readuntil(b"\r\n\r\n"))
     if not chunked:
         return status, await reader.readexactly(length)
     body = bytearray()
@@ -115,15 +120,10 @@ class KeepAliveClient:
         return self._read()
 
     def _read(self) -> tuple[int, bytes]:
-        status = int(self.reader.readline().split(b" ", 2)[1])
-        length, chunked = 0, False
+        head = bytearray()
         while (line := self.reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.decode("latin-1").partition(":")
-            name = name.strip().lower()
-            if name == "content-length":
-                length = int(value)
-            elif name == "transfer-encoding" and "chunked" in value.lower():
-                chunked = True
+            head += line
+        status, length, chunked = parse_head(bytes(head))
         if not chunked:
             return status, self.reader.read(length)
         body = bytearray()
