@@ -12,24 +12,13 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.errors import Flaky
 from hypothesis.stateful import run_state_machine_as_test
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from entitle.server import create_app
 from entitle.service import tokens
+from tests.integration.api.test_openapi_conformance import CHECKS
 from tests.integration.fixtures import World
 from tests.integration.reliability.deployment import SOAK
 
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
 VALID_CREATE = {
     "country": "US",
     "license_service": "SES",
