@@ -6,26 +6,45 @@ Two formats carry the same :class:`LicenseClaims`:
 * ``.xml`` (license service SELECTserver): ``<License xmlns="urn:entitle:license:1">`` with an
   enveloped XML-DSig RSA-SHA256 signature.
 
+Each deployment has one **issuer root**, an Ed25519 CA whose fingerprint
+(``sha256:<64 hex>``, printed by ``entitle keys fingerprint``) products pin. The root
+certifies the signing keys; files carry the chain (``x5c`` / ``X509Data``), and
+:mod:`entitle.licensefile.issuers` states the policy a chain must meet.
+
 On a workstation::
 
-    trusted = TrustedKeys.from_json(stored_bytes)   # or TrustedKeys.from_documents(jwks, pem)
+    issuers = TrustedIssuers(
+        ["sha256:9f2c…"],                        # pinned: from the machine-wide configuration
+        load_certificates(cached_pem),            # cached: /.well-known/entitle-certificates.pem
+        revoked_serials=stored_revoked_serials,   # from verified revocation lists
+    )
     try:
-        claims = verify(data, trusted, now=datetime.now(UTC), machine_name=socket.gethostname())
+        claims = verify(data, issuers, now=datetime.now(UTC), machine_name=name,
+                        machine_fingerprint=fingerprint)
     except LicenseFileError as error:
         print(error)         # a sentence for people; error.code is stable
     else:
         allowed = claims.covers("Designer", "2.1")
 
+    revocations = RevocationList.verify(fetched, issuers, organisation_id=claims.organisation_id)
+    revocations.checkout_ids, revocations.revoked_serials, revocations.issued_at
+
+:class:`TrustedKeys` (keys trusted one by one, before issuer roots) still verifies with the
+same :func:`verify`. Where a server publishes what: :mod:`entitle.licensefile.wellknown`.
+
 On the license server::
 
     ring = KeyRing.load(data_dir)          # once per process; init_keys(data_dir) first
     file_bytes = ring.sign(claims)         # .belic or .xml, from claims.license_service
-    ring.jwks(); ring.xml_certificates_pem()   # what /.well-known/ publishes
+    ring.root_pem(); ring.certificates_pem(); ring.crl   # what /.well-known/ publishes
+    ring.sign_revocation_list(organisation_id, checked_in_ids, (), now)
+    rotate_keys(data_dir, root_key=Path("/media/usb/root.key.pem"))
 
 Claims are never exposed without verification; :func:`license_digest` only hashes the bytes.
 Importing this package is cheap, as the licensing tool does it on every product start: the
-signing side (``KeyRing`` and friends) loads on first use, and lxml, signxml and joserfc only
-when an ``.xml`` file is verified or a file is signed.
+signing side (``KeyRing`` and friends) loads on first use, and lxml, signxml, joserfc and
+``cryptography.x509`` only when an ``.xml`` file or a revocation list is verified, a bundle is
+loaded or a file is signed; a ``.belic`` chain is read by :mod:`entitle.licensefile.der`.
 """
 
 from __future__ import annotations
@@ -41,70 +60,125 @@ from entitle.licensefile.claims import (
 )
 from entitle.licensefile.errors import (
     BadSignature,
+    CertificateDoesNotCover,
+    InvalidRevocationList,
     InvalidTrustedKeys,
     KeysAlreadyExist,
     KeysNotFound,
     KeyStoreError,
     LicenseExpired,
     LicenseFileError,
+    LicenseRevoked,
     MalformedLicense,
     NotYetValid,
+    RootKeyUnavailable,
     UnknownKey,
+    UntrustedIssuer,
     WrongMachine,
 )
-from entitle.licensefile.trust import TrustedKeys
+from entitle.licensefile.issuers import (
+    LICENSE_SIGNING,
+    REVOCATION_SIGNING,
+    TrustedIssuers,
+    fingerprint,
+    parse_fingerprint,
+)
+from entitle.licensefile.trust import TrustedKeys, load_certificates
 from entitle.licensefile.verify import CLOCK_SKEW, license_digest, verify
 
 if TYPE_CHECKING:
     from entitle.licensefile.keys import (
         KeyRecord,
         KeyRing,
+        KeyStatus,
+        ServerKeys,
+        SignedRevocationList,
+        export_root_key,
         init_keys,
         keys_exist,
+        keys_need_root,
         load_keys,
+        revoke_key,
         rotate_keys,
     )
+    from entitle.licensefile.revocation import RevocationList
 
-_SIGNING = frozenset(
-    {"KeyRecord", "KeyRing", "init_keys", "keys_exist", "load_keys", "rotate_keys"}
-)
+_LAZY = {
+    **dict.fromkeys(
+        (
+            "KeyRecord",
+            "KeyRing",
+            "KeyStatus",
+            "ServerKeys",
+            "SignedRevocationList",
+            "export_root_key",
+            "init_keys",
+            "keys_exist",
+            "keys_need_root",
+            "load_keys",
+            "revoke_key",
+            "rotate_keys",
+        ),
+        "keys",
+    ),
+    "RevocationList": "revocation",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _SIGNING:
-        from entitle.licensefile import keys
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
 
-        value = getattr(keys, name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"entitle.licensefile.{module}"), name)
+    globals()[name] = value
+    return value
 
 
 __all__ = [
     "CLOCK_SKEW",
+    "LICENSE_SIGNING",
+    "REVOCATION_SIGNING",
     "SELECTSERVER",
     "SES",
     "BadSignature",
+    "CertificateDoesNotCover",
     "ClaimsError",
+    "InvalidRevocationList",
     "InvalidTrustedKeys",
     "KeyRecord",
     "KeyRing",
+    "KeyStatus",
     "KeyStoreError",
     "KeysAlreadyExist",
     "KeysNotFound",
     "LicenseClaims",
     "LicenseExpired",
     "LicenseFileError",
+    "LicenseRevoked",
     "LicensedApplication",
     "MalformedLicense",
     "NotYetValid",
+    "RevocationList",
+    "RootKeyUnavailable",
+    "ServerKeys",
+    "SignedRevocationList",
+    "TrustedIssuers",
     "TrustedKeys",
     "UnknownKey",
+    "UntrustedIssuer",
     "WrongMachine",
+    "export_root_key",
+    "fingerprint",
     "init_keys",
     "keys_exist",
+    "keys_need_root",
     "license_digest",
+    "load_certificates",
     "load_keys",
+    "parse_fingerprint",
+    "revoke_key",
     "rotate_keys",
     "verify",
 ]

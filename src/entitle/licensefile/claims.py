@@ -102,6 +102,7 @@ class LicenseClaims(Frozen):
         "expires_at",
         "applications",
         "format_version",
+        "machine_fingerprint",
     )
     __slots__ = _fields
     checkout_id: str
@@ -117,6 +118,7 @@ class LicenseClaims(Frozen):
     expires_at: datetime
     applications: tuple[LicensedApplication, ...]
     format_version: int
+    machine_fingerprint: str | None
 
     def __init__(
         self,
@@ -133,6 +135,7 @@ class LicenseClaims(Frozen):
         expires_at: datetime,
         applications: tuple[LicensedApplication, ...],
         format_version: int = FORMAT_VERSION,
+        machine_fingerprint: str | None = None,
     ) -> None:
         if license_service not in (SES, SELECTSERVER):
             raise ClaimsError(f"unknown license service {license_service!r}")
@@ -147,6 +150,10 @@ class LicenseClaims(Frozen):
             raise ClaimsError("a license must expire after it is issued")
         if not applications:
             raise ClaimsError("a license names at least one application")
+        if machine_fingerprint is not None and (
+            not isinstance(machine_fingerprint, str) or not machine_fingerprint
+        ):
+            raise ClaimsError("a machine fingerprint is non-empty text")
         self._init(
             checkout_id=checkout_id,
             issuer=issuer,
@@ -161,6 +168,7 @@ class LicenseClaims(Frozen):
             expires_at=expires_at,
             applications=tuple(applications),
             format_version=format_version,
+            machine_fingerprint=machine_fingerprint,
         )
 
     @property
@@ -174,8 +182,12 @@ class LicenseClaims(Frozen):
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready claims; times are whole seconds since the epoch, as in JWT."""
-        return {
+        """Plain JSON-ready claims; times are whole seconds since the epoch, as in JWT.
+
+        ``machine_fingerprint`` appears only when the license is bound to one, so a license
+        bound by name alone reads exactly as those issued before fingerprints existed.
+        """
+        data: dict[str, Any] = {
             "ver": self.format_version,
             "jti": self.checkout_id,
             "iss": self.issuer,
@@ -189,6 +201,9 @@ class LicenseClaims(Frozen):
             "exp": int(self.expires_at.timestamp()),
             "apps": [{"name": a.name, "version": a.version} for a in self.applications],
         }
+        if self.machine_fingerprint is not None:
+            data["machine_fingerprint"] = self.machine_fingerprint
+        return data
 
     @classmethod
     def from_dict(cls, data: Any) -> LicenseClaims:
@@ -212,6 +227,9 @@ class LicenseClaims(Frozen):
                 applications=tuple(
                     LicensedApplication(_str(a["name"]), _str(a["version"])) for a in data["apps"]
                 ),
+                machine_fingerprint=_str(data["machine_fingerprint"])
+                if "machine_fingerprint" in data
+                else None,
             )
         except (KeyError, TypeError, IndexError, OverflowError, OSError, ValueError) as error:
             if isinstance(error, ClaimsError):

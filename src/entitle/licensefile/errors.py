@@ -4,6 +4,10 @@
     ├── MalformedLicense           not a license file at all, or damaged       MALFORMED
     ├── BadSignature               altered, or signed by another key            BAD_SIGNATURE
     ├── UnknownKey                 signed by a key this workstation doesn't trust  UNKNOWN_KEY
+    ├── UntrustedIssuer            its certificate chain does not end at a pinned
+    │                              issuer root, or does not allow what it signed  UNTRUSTED_ISSUER
+    ├── LicenseRevoked             its signing key was revoked, or the checkout
+    │                              was checked in                               REVOKED
     ├── NotYetValid                issued in the future (check the clock)      NOT_YET_VALID
     ├── LicenseExpired             past its expiry                              EXPIRED
     └── WrongMachine               made out to another machine                  WRONG_MACHINE
@@ -11,7 +15,11 @@
     KeyStoreError(Exception)       the signing keys or trusted keys cannot be used
     ├── KeysAlreadyExist           ``init_keys`` would overwrite keys
     ├── KeysNotFound               no keys where they were expected
-    └── InvalidTrustedKeys         a JWKS / PEM / trust store document is malformed
+    ├── RootKeyUnavailable         the issuer root's private key is needed but absent
+    ├── CertificateDoesNotCover    the signing certificate cannot cover a license
+    ├── InvalidTrustedKeys         a JWKS / PEM / trust store / fingerprint is malformed
+    └── InvalidRevocationList      a revocation list is malformed, or not signed by
+                                   a key a pinned issuer certified       BAD_REVOCATION_LIST
 
 Every message is a sentence a workstation user can act on.
 """
@@ -100,10 +108,40 @@ class WrongMachine(LicenseFileError):
 
     code = "WRONG_MACHINE"
 
-    def __init__(self, licensed: str, actual: str) -> None:
-        super().__init__(f"This license is for machine {licensed}, not {actual}.")
+    def __init__(self, licensed: str, actual: str, *, fingerprint_differs: bool = False) -> None:
+        if fingerprint_differs:
+            message = (
+                f"This license is for machine {licensed} with another machine fingerprint: "
+                "it runs only on the computer it was issued for."
+            )
+        else:
+            message = f"This license is for machine {licensed}, not {actual}."
+        super().__init__(message)
         self.licensed_machine = licensed
         self.actual_machine = actual
+        self.fingerprint_differs = fingerprint_differs
+
+
+class UntrustedIssuer(LicenseFileError):
+    """No pinned issuer root vouches for the key that signed the file, or not for this use."""
+
+    code = "UNTRUSTED_ISSUER"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            f"This license was not issued by a license server this workstation trusts: {detail}."
+        )
+        self.detail = detail
+
+
+class LicenseRevoked(LicenseFileError):
+    """The license may no longer be used: its signing key was revoked or it was checked in."""
+
+    code = "REVOKED"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"This license has been revoked: {reason}.")
+        self.reason = reason
 
 
 class KeyStoreError(Exception):
@@ -118,5 +156,35 @@ class KeysNotFound(KeyStoreError, FileNotFoundError):
     """There are no signing keys in the directory."""
 
 
+class RootKeyUnavailable(KeyStoreError):
+    """An operation needs the issuer root's private key, which is kept elsewhere."""
+
+
+class CertificateDoesNotCover(KeyStoreError):
+    """The active signing certificate's validity does not cover the license to be signed."""
+
+    code = "SIGNING_CERTIFICATE_ENDS"
+
+    def __init__(self, kid: str, not_before: datetime, not_after: datetime) -> None:
+        super().__init__(
+            f"The license signing certificate of key {kid} is valid from {_utc(not_before)} "
+            f"until {_utc(not_after)}, so it cannot sign this license; the operator must "
+            "rotate the signing keys (entitle keys rotate)."
+        )
+        self.kid = kid
+        self.not_before = not_before
+        self.not_after = not_after
+
+
 class InvalidTrustedKeys(KeyStoreError, ValueError):
-    """A JWKS, certificate PEM or stored trust document is malformed."""
+    """A JWKS, certificate PEM, stored trust document or issuer fingerprint is malformed."""
+
+
+class InvalidRevocationList(KeyStoreError, ValueError):
+    """A revocation list is malformed or not signed by a key a pinned issuer certified."""
+
+    code = "BAD_REVOCATION_LIST"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"The revocation list cannot be used: {detail}.")
+        self.detail = detail

@@ -33,11 +33,19 @@ def b64url_decode(text: bytes | str) -> bytes:
     return data
 
 
-def _thumbprint(members: dict[str, str]) -> str:
-    import hashlib
+def sha256(data: bytes) -> bytes:
+    """SHA-256 through cryptography, whose hashes the Ed25519 module has loaded already:
+    ``hashlib`` would load a second copy of OpenSSL on every product start."""
+    from cryptography.hazmat.primitives import hashes
 
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(data)
+    return digest.finalize()
+
+
+def _thumbprint(members: dict[str, str]) -> str:
     canonical = json.dumps(members, sort_keys=True, separators=(",", ":"))
-    return b64url_encode(hashlib.sha256(canonical.encode("utf-8")).digest())
+    return b64url_encode(sha256(canonical.encode("utf-8")))
 
 
 def ed25519_thumbprint(public_key: bytes) -> str:

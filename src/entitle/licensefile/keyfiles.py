@@ -5,20 +5,18 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from entitle.licensefile.errors import KeysAlreadyExist, KeyStoreError
+from entitle.licensefile.errors import KeysAlreadyExist, KeyStoreError, RootKeyUnavailable
 from entitle.licensefile.jwk import ed25519_thumbprint, rsa_thumbprint
 
 if TYPE_CHECKING:
-    from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 RSA_BITS = 3072
-CERTIFICATE_YEARS = 10
+ROOT_KEY_FILE = "root.key.pem"
 
 
 def b64(data: bytes) -> str:
@@ -57,12 +55,8 @@ def private_key_path(keys_dir: Path, kid: str, kind: str) -> Path:
     return keys_dir / f"{kid}.{kind}.pem"
 
 
-def certificate_path(keys_dir: Path, kid: str) -> Path:
-    return keys_dir / f"{kid}.crt.pem"
-
-
-def create_ed25519(keys_dir: Path) -> tuple[str, bytes]:
-    """A new Ed25519 private key file; returns its kid and raw public key."""
+def create_ed25519(keys_dir: Path, kind: str) -> tuple[str, Ed25519PrivateKey]:
+    """A new Ed25519 private key file named for its kid and ``kind``."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -71,66 +65,57 @@ def create_ed25519(keys_dir: Path) -> tuple[str, bytes]:
         serialization.Encoding.Raw, serialization.PublicFormat.Raw
     )
     kid = ed25519_thumbprint(public)
-    write_private_file(private_key_path(keys_dir, kid, "ed25519"), _pkcs8(key))
-    return kid, public
+    write_private_file(private_key_path(keys_dir, kid, kind), pkcs8(key))
+    return kid, key
 
 
-def create_rsa(keys_dir: Path, now: datetime) -> tuple[str, bytes]:
-    """A new RSA key and self-signed certificate; returns its kid and the DER certificate."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
+def create_rsa(keys_dir: Path) -> tuple[str, RSAPrivateKey]:
+    """A new RSA private key file named for its kid."""
     from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.x509.oid import NameOID
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=RSA_BITS)
     numbers = key.public_key().public_numbers()
     kid = rsa_thumbprint(numbers.n, numbers.e)
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "entitle"),
-            x509.NameAttribute(NameOID.COMMON_NAME, f"entitle license signing {kid[:16]}"),
-        ]
-    )
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=365 * CERTIFICATE_YEARS))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    write_private_file(private_key_path(keys_dir, kid, "rsa"), _pkcs8(key))
-    write_private_file(
-        certificate_path(keys_dir, kid), certificate.public_bytes(serialization.Encoding.PEM)
-    )
-    return kid, certificate.public_bytes(serialization.Encoding.DER)
+    write_private_file(private_key_path(keys_dir, kid, "rsa"), pkcs8(key))
+    return kid, key
 
 
-def load_ed25519(keys_dir: Path, kid: str) -> Ed25519PrivateKey:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from cryptography.hazmat.primitives.serialization import load_pem_private_key
-
-    key = load_pem_private_key(_read(private_key_path(keys_dir, kid, "ed25519")), None)
-    if not isinstance(key, Ed25519PrivateKey):
-        raise KeyStoreError(f"key {kid} is not an Ed25519 key")
-    return key
+def load_ed25519(keys_dir: Path, kid: str, kind: str = "ed25519") -> Ed25519PrivateKey:
+    return _ed25519(_read(private_key_path(keys_dir, kid, kind)), f"key {kid}")
 
 
-def load_rsa(keys_dir: Path, kid: str) -> tuple[RSAPrivateKey, x509.Certificate]:
-    from cryptography import x509
+def load_rsa(keys_dir: Path, kid: str) -> RSAPrivateKey:
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
     key = load_pem_private_key(_read(private_key_path(keys_dir, kid, "rsa")), None)
     if not isinstance(key, RSAPrivateKey) or key.key_size < RSA_BITS:
         raise KeyStoreError(f"key {kid} is not an RSA key of {RSA_BITS}+ bits")
-    certificate = x509.load_pem_x509_certificate(_read(certificate_path(keys_dir, kid)))
-    if certificate.public_key() != key.public_key():
-        raise KeyStoreError(f"the certificate of key {kid} does not match the key")
-    return key, certificate
+    return key
+
+
+def load_root_key(path: Path) -> Ed25519PrivateKey:
+    """The issuer root's private key from ``path``; :class:`RootKeyUnavailable` if absent."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise RootKeyUnavailable(f"{path} does not exist") from None
+    except OSError as error:
+        raise RootKeyUnavailable(f"{path} cannot be read ({error.strerror})") from None
+    return _ed25519(data, str(path))
+
+
+def _ed25519(data: bytes, what: str) -> Ed25519PrivateKey:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    try:
+        key = load_pem_private_key(data, None)
+    except (ValueError, TypeError):
+        raise KeyStoreError(f"{what} is not an unencrypted PEM private key") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise KeyStoreError(f"{what} is not an Ed25519 key")
+    return key
 
 
 def _read(path: Path) -> bytes:
@@ -140,7 +125,7 @@ def _read(path: Path) -> bytes:
         raise KeyStoreError(f"{path} is missing") from None
 
 
-def _pkcs8(key: Ed25519PrivateKey | RSAPrivateKey) -> bytes:
+def pkcs8(key: Ed25519PrivateKey | RSAPrivateKey) -> bytes:
     from cryptography.hazmat.primitives import serialization
 
     return key.private_bytes(

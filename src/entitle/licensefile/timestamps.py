@@ -20,4 +20,7 @@ else:
     except ImportError:  # pragma: no cover - interpreters without the C accelerator
         from datetime import UTC, datetime, timedelta
 
-__all__ = ["UTC", "datetime", "timedelta"]
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far ahead of a workstation's clock an issue time or a certificate's start may be."""
+
+__all__ = ["CLOCK_SKEW", "UTC", "datetime", "timedelta"]

@@ -83,7 +83,7 @@ class TrustedKeys:
 
     def certificates_pem(self) -> bytes:
         """The trusted certificates, PEM concatenated."""
-        return b"".join(_pem(der) for der in self._certificates)
+        return b"".join(pem_certificate(der) for der in self._certificates)
 
     @classmethod
     def from_documents(cls, jwks: Mapping[str, Any] | bytes | str, pem: bytes) -> TrustedKeys:
@@ -181,7 +181,28 @@ def _check_certificate(der: bytes) -> None:
         raise InvalidTrustedKeys(f"XML signing certificates hold RSA keys of {MIN_RSA_BITS}+ bits")
 
 
-def _pem(der: bytes) -> bytes:
+def pem_certificate(der: bytes) -> bytes:
+    """One DER certificate as PEM."""
     body = binascii.b2a_base64(der, newline=False)
     lines = [body[i : i + 64] for i in range(0, len(body), 64)]
     return b"-----BEGIN CERTIFICATE-----\n" + b"\n".join(lines) + b"\n-----END CERTIFICATE-----\n"
+
+
+def load_certificates(pem: bytes) -> tuple[bytes, ...]:
+    """The certificates of a PEM bundle as DER, each parsed in full by ``cryptography.x509``.
+
+    For what a workstation fetches and caches (``/.well-known/entitle-certificates.pem``,
+    ``/.well-known/entitle-root.pem``): raises :class:`InvalidTrustedKeys` when the bundle
+    holds no certificate or one that does not parse. Parsing grants no trust.
+    """
+    from cryptography import x509
+
+    found = tuple(_certificates_from_pem(pem))
+    if not found:
+        raise InvalidTrustedKeys("the document holds no PEM certificate")
+    for der in found:
+        try:
+            x509.load_der_x509_certificate(der)
+        except ValueError as error:
+            raise InvalidTrustedKeys(f"a certificate is malformed: {error}") from None
+    return found

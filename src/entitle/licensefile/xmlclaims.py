@@ -37,6 +37,8 @@ def claims_element(claims: LicenseClaims) -> etree._Element:
     add("Organisation", claims.organisation_name).set("id", claims.organisation_id)
     add("User", claims.user_email)
     add("Machine", claims.machine_name)
+    if claims.machine_fingerprint is not None:
+        add("MachineFingerprint", claims.machine_fingerprint)
     add("Country", claims.country)
     add("LicenseService", claims.license_service)
     if claims.activation_key is not None:
@@ -64,6 +66,9 @@ def claims_from_element(root: etree._Element) -> LicenseClaims:
     activation_keys = root.findall(_q("ActivationKey"))
     if len(activation_keys) > 1:
         raise ClaimsError("more than one ActivationKey")
+    fingerprints = root.findall(_q("MachineFingerprint"))
+    if len(fingerprints) > 1:
+        raise ClaimsError("more than one MachineFingerprint")
     data: dict[str, Any] = {
         "ver": int(version),
         "jti": _text(root, "CheckoutId"),
@@ -81,6 +86,8 @@ def claims_from_element(root: etree._Element) -> LicenseClaims:
             for a in applications.findall(_q("Application"))
         ],
     }
+    if fingerprints:
+        data["machine_fingerprint"] = fingerprints[0].text
     return LicenseClaims.from_dict(data)
 
 
