@@ -32,8 +32,8 @@ def _prepare(home: Path) -> None:
     from entitle.tool import import_license_files
     from entitle.tool.store import Store
 
-    ring = init_keys(home / "server")
     now = datetime.now(UTC)
+    ring = init_keys(home / "server", now=now - timedelta(days=2))
     claims = LicenseClaims(
         checkout_id="bench-0001",
         issuer="https://licenses.example.com",

@@ -9,6 +9,9 @@ from entitle.licensefile import SELECTSERVER, SES, LicenseClaims, LicensedApplic
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 MACHINE = "WS-1"
+KEYS_MADE = NOW - timedelta(days=400)
+"""When test key rings are made: early enough that their signing certificates cover every
+license the tests issue, including the integration tests' fixed clock."""
 
 
 def make_claims(service: str = SES, **changes: Any) -> LicenseClaims:

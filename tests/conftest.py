@@ -70,5 +70,6 @@ def engine(database_url: str) -> Iterator[Engine]:
 def key_ring(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """Signing keys made once per test session (RSA key generation is slow)."""
     from entitle.licensefile.keys import init_keys
+    from tests.claims import KEYS_MADE
 
-    return init_keys(tmp_path_factory.mktemp("data"))
+    return init_keys(tmp_path_factory.mktemp("data"), now=KEYS_MADE)

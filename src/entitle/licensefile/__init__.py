@@ -60,18 +60,13 @@ from entitle.licensefile.claims import (
 )
 from entitle.licensefile.errors import (
     BadSignature,
-    CertificateDoesNotCover,
-    InvalidRevocationList,
     InvalidTrustedKeys,
-    KeysAlreadyExist,
-    KeysNotFound,
     KeyStoreError,
     LicenseExpired,
     LicenseFileError,
     LicenseRevoked,
     MalformedLicense,
     NotYetValid,
-    RootKeyUnavailable,
     UnknownKey,
     UntrustedIssuer,
     WrongMachine,
@@ -83,10 +78,16 @@ from entitle.licensefile.issuers import (
     fingerprint,
     parse_fingerprint,
 )
-from entitle.licensefile.trust import TrustedKeys, load_certificates
 from entitle.licensefile.verify import CLOCK_SKEW, license_digest, verify
 
 if TYPE_CHECKING:
+    from entitle.licensefile.keyerrors import (
+        CertificateDoesNotCover,
+        InvalidRevocationList,
+        KeysAlreadyExist,
+        KeysNotFound,
+        RootKeyUnavailable,
+    )
     from entitle.licensefile.keys import (
         KeyRecord,
         KeyRing,
@@ -102,6 +103,7 @@ if TYPE_CHECKING:
         rotate_keys,
     )
     from entitle.licensefile.revocation import RevocationList
+    from entitle.licensefile.trust import TrustedKeys, load_certificates
 
 _LAZY = {
     **dict.fromkeys(
@@ -121,7 +123,19 @@ _LAZY = {
         ),
         "keys",
     ),
+    **dict.fromkeys(
+        (
+            "CertificateDoesNotCover",
+            "InvalidRevocationList",
+            "KeysAlreadyExist",
+            "KeysNotFound",
+            "RootKeyUnavailable",
+        ),
+        "keyerrors",
+    ),
     "RevocationList": "revocation",
+    "TrustedKeys": "trust",
+    "load_certificates": "trust",
 }
 
 

@@ -21,15 +21,49 @@
     └── InvalidRevocationList      a revocation list is malformed, or not signed by
                                    a key a pinned issuer certified       BAD_REVOCATION_LIST
 
-Every message is a sentence a workstation user can act on.
+Every message is a sentence a workstation user can act on. The key store's own refusals
+(``KeysAlreadyExist`` to ``InvalidRevocationList`` but ``InvalidTrustedKeys``) live in
+:mod:`entitle.licensefile.keyerrors` and load on first use, since no product start needs them.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from entitle.licensefile.timestamps import datetime
 
+if TYPE_CHECKING:
+    from entitle.licensefile.keyerrors import (
+        CertificateDoesNotCover,
+        InvalidRevocationList,
+        KeysAlreadyExist,
+        KeysNotFound,
+        RootKeyUnavailable,
+    )
 
-def _utc(moment: datetime) -> str:
+_KEY_STORE = frozenset(
+    {
+        "CertificateDoesNotCover",
+        "InvalidRevocationList",
+        "KeysAlreadyExist",
+        "KeysNotFound",
+        "RootKeyUnavailable",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _KEY_STORE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from entitle.licensefile import keyerrors
+
+    value = getattr(keyerrors, name)
+    globals()[name] = value
+    return value
+
+
+def utc_text(moment: datetime) -> str:
+    """A moment as messages show it: ``2026-12-01 09:30 UTC``."""
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
@@ -86,8 +120,8 @@ class NotYetValid(LicenseFileError):
 
     def __init__(self, issued_at: datetime, now: datetime) -> None:
         super().__init__(
-            f"This license is valid from {_utc(issued_at)}, but this workstation's clock says "
-            f"{_utc(now)}. Check the clock."
+            f"This license is valid from {utc_text(issued_at)}, but this workstation's clock says "
+            f"{utc_text(now)}. Check the clock."
         )
         self.issued_at = issued_at
         self.now = now
@@ -99,7 +133,7 @@ class LicenseExpired(LicenseFileError):
     code = "EXPIRED"
 
     def __init__(self, expires_at: datetime) -> None:
-        super().__init__(f"This license expired on {_utc(expires_at)}.")
+        super().__init__(f"This license expired on {utc_text(expires_at)}.")
         self.expires_at = expires_at
 
 
@@ -148,43 +182,9 @@ class KeyStoreError(Exception):
     """The signing keys or the trusted keys cannot be used."""
 
 
-class KeysAlreadyExist(KeyStoreError, FileExistsError):
-    """``init_keys`` refuses to overwrite existing keys."""
 
 
-class KeysNotFound(KeyStoreError, FileNotFoundError):
-    """There are no signing keys in the directory."""
-
-
-class RootKeyUnavailable(KeyStoreError):
-    """An operation needs the issuer root's private key, which is kept elsewhere."""
-
-
-class CertificateDoesNotCover(KeyStoreError):
-    """The active signing certificate's validity does not cover the license to be signed."""
-
-    code = "SIGNING_CERTIFICATE_ENDS"
-
-    def __init__(self, kid: str, not_before: datetime, not_after: datetime) -> None:
-        super().__init__(
-            f"The license signing certificate of key {kid} is valid from {_utc(not_before)} "
-            f"until {_utc(not_after)}, so it cannot sign this license; the operator must "
-            "rotate the signing keys (entitle keys rotate)."
-        )
-        self.kid = kid
-        self.not_before = not_before
-        self.not_after = not_after
 
 
 class InvalidTrustedKeys(KeyStoreError, ValueError):
     """A JWKS, certificate PEM, stored trust document or issuer fingerprint is malformed."""
-
-
-class InvalidRevocationList(KeyStoreError, ValueError):
-    """A revocation list is malformed or not signed by a key a pinned issuer certified."""
-
-    code = "BAD_REVOCATION_LIST"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(f"The revocation list cannot be used: {detail}.")
-        self.detail = detail

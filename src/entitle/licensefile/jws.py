@@ -36,12 +36,13 @@ from entitle.licensefile.claims import ClaimsError, LicenseClaims
 from entitle.licensefile.der import Certificate, CertificateError
 from entitle.licensefile.errors import BadSignature, MalformedLicense, UnknownKey
 from entitle.licensefile.issuers import LICENSE_SIGNING, TrustedIssuers
-from entitle.licensefile.jwk import b64url_decode
+from entitle.licensefile.jwk import JWS_ALG, b64url_decode
 from entitle.licensefile.timestamps import datetime
-from entitle.licensefile.trust import JWS_ALG, TrustedKeys
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from entitle.licensefile.trust import TrustedKeys
 
 JWS_TYP = "entitle-license+jws"
 _REQUIRED = frozenset({"alg", "kid", "typ"})

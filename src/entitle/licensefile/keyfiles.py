@@ -8,7 +8,8 @@ import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from entitle.licensefile.errors import KeysAlreadyExist, KeyStoreError, RootKeyUnavailable
+from entitle.licensefile.errors import KeyStoreError
+from entitle.licensefile.keyerrors import KeysAlreadyExist, RootKeyUnavailable
 from entitle.licensefile.jwk import ed25519_thumbprint, rsa_thumbprint
 
 if TYPE_CHECKING:

@@ -54,11 +54,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 from entitle.licensefile import keyfiles
 from entitle.licensefile.claims import SES, LicenseClaims
 from entitle.licensefile.der import Certificate, parse_certificate
-from entitle.licensefile.errors import (
+from entitle.licensefile.errors import KeyStoreError
+from entitle.licensefile.keyerrors import (
     CertificateDoesNotCover,
     KeysAlreadyExist,
     KeysNotFound,
-    KeyStoreError,
     RootKeyUnavailable,
 )
 from entitle.licensefile.issuers import (
@@ -260,12 +260,13 @@ class KeyRing:
 
     def issuers(self, now: datetime | None = None) -> TrustedIssuers:
         """This deployment's root pinned, with every published certificate cached."""
-        return TrustedIssuers.for_roots([self.root_certificate], self.certificates(now))
+        return TrustedIssuers([self.root_fingerprint], self.certificates(now))
 
     def certificates(self, now: datetime | None = None) -> list[bytes]:
-        """The root-issued certificates (DER) that are neither expired nor revoked."""
+        """The root certificate, then every certificate it issued that is neither expired
+        nor revoked (DER): all a workstation needs cached, whatever its files carry."""
         moment = now or datetime.now(UTC)
-        return [
+        return [self.root_certificate] + [
             r.certificate
             for r in self.records
             if r.certificate is not None

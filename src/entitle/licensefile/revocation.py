@@ -38,7 +38,8 @@ from typing import Any
 
 from entitle.licensefile.claims import Frozen
 from entitle.licensefile.der import Certificate
-from entitle.licensefile.errors import InvalidRevocationList, LicenseFileError
+from entitle.licensefile.errors import LicenseFileError
+from entitle.licensefile.keyerrors import InvalidRevocationList
 from entitle.licensefile.issuers import REVOCATION_SIGNING, TrustedIssuers, check_within
 from entitle.licensefile.jwk import b64url_decode, b64url_encode, sha256
 from entitle.licensefile.jws import JwsSigner, verify_compact

@@ -9,13 +9,12 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from entitle.licensefile.errors import InvalidTrustedKeys
-from entitle.licensefile.jwk import b64url_decode, b64url_encode, ed25519_thumbprint
+from entitle.licensefile.jwk import JWS_ALG, b64url_decode, b64url_encode, ed25519_thumbprint
 
 if TYPE_CHECKING:
     from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-JWS_ALG = "Ed25519"
 MIN_RSA_BITS = 3072
 _PEM_CERT = re.compile(rb"-----BEGIN CERTIFICATE-----\s*(.*?)\s*-----END CERTIFICATE-----", re.S)
 _TRUST_FORMAT = "entitle-trusted-keys/1"

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from entitle.licensefile.claims import LicenseClaims
 from entitle.licensefile.errors import LicenseExpired, NotYetValid, WrongMachine
 from entitle.licensefile.issuers import TrustedIssuers, check_within
 from entitle.licensefile.jws import verify_jws
 from entitle.licensefile.timestamps import CLOCK_SKEW, datetime
-from entitle.licensefile.trust import TrustedKeys
 from entitle.machine_names import is_licensed_machine
+
+if TYPE_CHECKING:
+    from entitle.licensefile.trust import TrustedKeys
 
 __all__ = ["CLOCK_SKEW", "is_xml", "license_digest", "verify"]
 

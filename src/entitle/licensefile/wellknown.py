@@ -2,8 +2,9 @@
 
 * :data:`ROOT_PATH`: the issuer root certificate (PEM). Pin its fingerprint, which the
   operator reads with ``entitle keys fingerprint``, not whatever this URL answers.
-* :data:`CERTIFICATES_PATH`: every signing certificate the root issued that is still valid
-  and not revoked (PEM, concatenated): what files issued before the root existed need cached.
+* :data:`CERTIFICATES_PATH`: the root certificate and every signing certificate it issued
+  that is still valid and not revoked (PEM, concatenated): cache them all; files issued
+  before the root existed carry no chain and need them.
 * :data:`CRL_PATH`: the root-signed X.509 CRL of revoked signing certificates (DER).
 * :func:`revocation_list_path`: one organisation's revocation list
   (:class:`~entitle.licensefile.revocation.RevocationList`); it answers ``ETag`` and honours

@@ -13,7 +13,7 @@ from entitle.licensefile import (
     KeyRing,
     LicenseClaims,
     LicenseFileError,
-    TrustedKeys,
+    TrustedIssuers,
     verify,
 )
 from tests.claims import NOW, make_claims
@@ -24,7 +24,7 @@ FILES = {"belic": (SES, 50_000), "xml": (SELECTSERVER, 35_000)}
 
 
 def fuzz_license_file(
-    original: bytes, claims: LicenseClaims, others: list[bytes], trusted: TrustedKeys, count: int
+    original: bytes, claims: LicenseClaims, others: list[bytes], trusted: TrustedIssuers, count: int
 ) -> tuple[int, int, list[str]]:
     """(accepted, refused, problems) over ``count`` mutations of ``original``."""
     rng = random.Random(SEED)

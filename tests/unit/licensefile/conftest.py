@@ -7,24 +7,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 
 from entitle.licensefile import (
     SELECTSERVER,
     SES,
     KeyRing,
     LicenseClaims,
+    TrustedIssuers,
     TrustedKeys,
     init_keys,
 )
 from entitle.licensefile.jws import JwsSigner
 from entitle.licensefile.keyfiles import load_ed25519, load_rsa
 from entitle.licensefile.xmlsig import XmlSigner
-from tests.claims import make_claims
+from tests.claims import KEYS_MADE, make_claims
 
 
 @dataclass(frozen=True)
 class Signers:
-    """Both formats' signers of one key ring, to put any claims in either format."""
+    """Both formats' signers of one key ring, to put any claims in either format (the key
+    ring itself refuses claims its certificates do not cover)."""
 
     ring: KeyRing
     ring_dir: Path
@@ -36,15 +39,20 @@ class Signers:
 
 
 def _signers(directory: Path) -> Signers:
-    ring = init_keys(directory)
-    kids = dict(zip(("ed25519", "rsa"), ring.kids(), strict=True))
+    ring = init_keys(directory, now=KEYS_MADE)
     keys_dir = directory / "keys"
-    rsa_key, certificate = load_rsa(keys_dir, kids["rsa"])
+    active = {r.kind: r for r in ring.records if r.active}
+    ed, rsa = active["ed25519"], active["rsa"]
+    assert ed.certificate
+    assert rsa.certificate
+    root = x509.load_der_x509_certificate(ring.root_certificate)
     return Signers(
         ring,
         keys_dir,
-        JwsSigner(load_ed25519(keys_dir, kids["ed25519"]), kids["ed25519"]),
-        XmlSigner(rsa_key, certificate),
+        JwsSigner(load_ed25519(keys_dir, ed.kid), ed.kid, [ed.certificate, ring.root_certificate]),
+        XmlSigner(
+            load_rsa(keys_dir, rsa.kid), [x509.load_der_x509_certificate(rsa.certificate), root]
+        ),
     )
 
 
@@ -65,7 +73,14 @@ def ring(signers: Signers) -> KeyRing:
 
 
 @pytest.fixture(scope="session")
-def trusted(ring: KeyRing) -> TrustedKeys:
+def trusted(ring: KeyRing) -> TrustedIssuers:
+    """What a workstation trusts: this deployment's root, pinned by its fingerprint."""
+    return TrustedIssuers([ring.root_fingerprint])
+
+
+@pytest.fixture(scope="session")
+def trusted_keys(ring: KeyRing) -> TrustedKeys:
+    """The older way to trust: the server's keys one by one."""
     return ring.trusted()
 
 

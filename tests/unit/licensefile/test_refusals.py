@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from entitle.licensefile import (
     SELECTSERVER,
@@ -16,10 +17,13 @@ from entitle.licensefile import (
     BadSignature,
     LicenseExpired,
     LicenseFileError,
+    LicenseRevoked,
     MalformedLicense,
     NotYetValid,
+    TrustedIssuers,
     TrustedKeys,
     UnknownKey,
+    UntrustedIssuer,
     WrongMachine,
     verify,
 )
@@ -37,7 +41,7 @@ def _file(signers: Signers, file_format: str, **changes: object) -> bytes:
 
 
 def test_a_license_for_another_machine_is_refused_with_both_names(
-    signers: Signers, trusted: TrustedKeys, file_format: str
+    signers: Signers, trusted: TrustedIssuers, file_format: str
 ) -> None:
     with pytest.raises(WrongMachine) as refused:
         verify(_file(signers, file_format), trusted, now=NOW, machine_name="WS-2")
@@ -46,7 +50,7 @@ def test_a_license_for_another_machine_is_refused_with_both_names(
 
 
 def test_a_license_is_expired_from_its_expiry_on(
-    signers: Signers, trusted: TrustedKeys, file_format: str
+    signers: Signers, trusted: TrustedIssuers, file_format: str
 ) -> None:
     expires_at = NOW + timedelta(days=30)
     data = _file(signers, file_format, expires_at=expires_at)
@@ -58,7 +62,7 @@ def test_a_license_is_expired_from_its_expiry_on(
 
 
 def test_a_license_issued_beyond_the_clock_skew_is_not_yet_valid(
-    signers: Signers, trusted: TrustedKeys, file_format: str
+    signers: Signers, trusted: TrustedIssuers, file_format: str
 ) -> None:
     issued_at = NOW + timedelta(hours=1)
     data = _file(signers, file_format, issued_at=issued_at)
@@ -69,11 +73,20 @@ def test_a_license_issued_beyond_the_clock_skew_is_not_yet_valid(
     assert "clock" in str(refused.value)
 
 
-def test_a_file_from_another_license_server_is_an_unknown_key(
-    other_signers: Signers, trusted: TrustedKeys, file_format: str
+def test_a_file_from_another_license_server_has_an_untrusted_issuer(
+    other_signers: Signers, trusted: TrustedIssuers, file_format: str
+) -> None:
+    with pytest.raises(UntrustedIssuer) as refused:
+        verify(_file(other_signers, file_format), trusted, now=NOW, machine_name=None)
+    assert refused.value.code == "UNTRUSTED_ISSUER"
+    assert "does not end at a pinned issuer root" in str(refused.value)
+
+
+def test_a_file_from_another_license_server_is_an_unknown_key_to_trusted_keys(
+    other_signers: Signers, trusted_keys: TrustedKeys, file_format: str
 ) -> None:
     with pytest.raises(UnknownKey) as refused:
-        verify(_file(other_signers, file_format), trusted, now=NOW, machine_name=None)
+        verify(_file(other_signers, file_format), trusted_keys, now=NOW, machine_name=None)
     assert refused.value.code == "UNKNOWN_KEY"
 
 
@@ -86,11 +99,20 @@ def _jws(header: dict[str, object], payload: str, sign: object) -> bytes:
 
 
 def _header(signers: Signers, alg: str) -> dict[str, object]:
-    return {"alg": alg, "kid": signers.jws.kid, "typ": "entitle-license+jws"}
+    """The header of our files (with their certificate chain), ``alg`` changed."""
+    genuine = signers.jws.sign(make_claims(SES)).split(b".")[0]
+    header: dict[str, object] = json.loads(base64.urlsafe_b64decode(genuine + b"=="))
+    return {**header, "alg": alg}
+
+
+def _public_key(signers: Signers) -> Ed25519PublicKey:
+    key = signers.ring.trusted().ed25519_key(signers.jws.kid)
+    assert key is not None
+    return key
 
 
 def test_a_trusted_kid_on_a_file_signed_by_another_key_is_a_bad_signature(
-    signers: Signers, other_signers: Signers, trusted: TrustedKeys
+    signers: Signers, other_signers: Signers, trusted: TrustedIssuers
 ) -> None:
     forged = other_signers.jws.sign(make_claims(SES, machine_name="WS-9"))
     _, payload, signature = forged.strip().split(b".")
@@ -102,11 +124,11 @@ def test_a_trusted_kid_on_a_file_signed_by_another_key_is_a_bad_signature(
 
 @pytest.mark.parametrize("alg", ["none", "HS256", "RS256", "EdDSA", "ES256"])
 def test_only_the_ed25519_algorithm_is_accepted(
-    signers: Signers, trusted: TrustedKeys, alg: str
+    signers: Signers, trusted: TrustedIssuers, alg: str
 ) -> None:
     payload = claims_payload(make_claims(SES))
-    rsa_key, _ = load_rsa(signers.ring_dir, signers.ring.kids()[1])
-    public_raw = bytes(trusted.ed25519_key(signers.jws.kid).public_bytes_raw())  # type: ignore[union-attr]
+    rsa_key = load_rsa(signers.ring_dir, signers.ring.kids()[1])
+    public_raw = _public_key(signers).public_bytes_raw()
     signers_by_alg = {
         "none": lambda data: b"",
         # alg confusion: the public key used as an HMAC secret
@@ -122,11 +144,9 @@ def test_only_the_ed25519_algorithm_is_accepted(
 
 
 def test_hmac_with_the_pem_public_key_as_secret_is_refused(
-    signers: Signers, trusted: TrustedKeys
+    signers: Signers, trusted: TrustedIssuers
 ) -> None:
-    key = trusted.ed25519_key(signers.jws.kid)
-    assert key is not None
-    secret = key.public_bytes(
+    secret = _public_key(signers).public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     forged = _jws(
@@ -139,13 +159,25 @@ def test_hmac_with_the_pem_public_key_as_secret_is_refused(
 
 
 def test_an_unknown_kid_is_refused_before_the_signature_is_checked(
-    signers: Signers, trusted: TrustedKeys
+    trusted_keys: TrustedKeys,
 ) -> None:
     header = {"alg": "Ed25519", "kid": "no-such-key", "typ": "entitle-license+jws"}
     forged = _jws(header, claims_payload(make_claims(SES)), lambda data: b"\x00" * 64)
     with pytest.raises(UnknownKey) as refused:
-        verify(forged, trusted, now=NOW, machine_name=None)
+        verify(forged, trusted_keys, now=NOW, machine_name=None)
     assert refused.value.kid == "no-such-key"
+
+
+def test_a_file_without_a_chain_is_refused_when_no_certificate_of_its_key_is_cached(
+    signers: Signers, trusted: TrustedIssuers
+) -> None:
+    header = {"alg": "Ed25519", "kid": signers.jws.kid, "typ": "entitle-license+jws"}
+    key = signers.jws._key.get_op_key("sign")
+    unchained = _jws(header, claims_payload(make_claims(SES)), key.sign)
+    with pytest.raises(UntrustedIssuer, match="no cached certificate"):
+        verify(unchained, trusted, now=NOW, machine_name=None)
+    with_cache = trusted.with_certificates(signers.ring.certificates())
+    assert verify(unchained, with_cache, now=NOW, machine_name=None) == make_claims(SES)
 
 
 @pytest.mark.parametrize(
@@ -162,14 +194,14 @@ def test_an_unknown_kid_is_refused_before_the_signature_is_checked(
         base64.b64encode(b"junk"),
     ],
 )
-def test_garbage_is_malformed(data: bytes, trusted: TrustedKeys) -> None:
+def test_garbage_is_malformed(data: bytes, trusted: TrustedIssuers) -> None:
     with pytest.raises(MalformedLicense) as refused:
         verify(data, trusted, now=NOW, machine_name=None)
     assert refused.value.code == "MALFORMED"
     assert str(refused.value).startswith("This file is not a valid license file.")
 
 
-def test_extra_header_members_are_refused(signers: Signers, trusted: TrustedKeys) -> None:
+def test_extra_header_members_are_refused(signers: Signers, trusted: TrustedIssuers) -> None:
     header = {**_header(signers, "Ed25519"), "crit": ["exp"], "exp": 1}
     key = signers.jws._key.get_op_key("sign")
     forged = _jws(header, claims_payload(make_claims(SES)), key.sign)
@@ -187,6 +219,8 @@ def test_every_refusal_is_a_value_error_with_a_stable_code() -> None:
             NotYetValid,
             LicenseExpired,
             WrongMachine,
+            UntrustedIssuer,
+            LicenseRevoked,
         )
     }
     assert codes == {
@@ -196,10 +230,12 @@ def test_every_refusal_is_a_value_error_with_a_stable_code() -> None:
         "NOT_YET_VALID",
         "EXPIRED",
         "WRONG_MACHINE",
+        "UNTRUSTED_ISSUER",
+        "REVOKED",
     }
     assert issubclass(LicenseFileError, ValueError)
 
 
-def test_a_naive_now_is_a_programming_error(belic: bytes, trusted: TrustedKeys) -> None:
+def test_a_naive_now_is_a_programming_error(belic: bytes, trusted: TrustedIssuers) -> None:
     with pytest.raises(ValueError, match="timezone"):
         verify(belic, trusted, now=NOW.replace(tzinfo=None), machine_name=None)

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import base64
 import json
 import re
 
 import pytest
 from lxml import etree
 
-from entitle.licensefile import SELECTSERVER, SES, TrustedKeys, license_digest, verify
+from entitle.licensefile import SELECTSERVER, SES, license_digest, verify
 from entitle.licensefile.jwk import b64url_decode
 from tests.claims import NOW, make_claims
 from tests.unit.licensefile.conftest import Signers
@@ -16,7 +17,7 @@ DS = "{http://www.w3.org/2000/09/xmldsig#}"
 
 @pytest.mark.parametrize("service", [SES, SELECTSERVER])
 def test_a_signed_file_verifies_to_the_claims_it_was_signed_with(
-    signers: Signers, trusted: TrustedKeys, service: str
+    signers: Signers, trusted: TrustedIssuers, service: str
 ) -> None:
     claims = make_claims(service)
     data = signers.ring.sign(claims)
@@ -30,7 +31,7 @@ def test_the_license_service_picks_the_format(signers: Signers) -> None:
 
 @pytest.mark.parametrize("service", [SES, SELECTSERVER])
 def test_both_formats_decode_the_same_claims_to_equal_values(
-    signers: Signers, trusted: TrustedKeys, service: str
+    signers: Signers, trusted: TrustedIssuers, service: str
 ) -> None:
     claims = make_claims(service)
     from_belic = verify(signers.sign(claims, "belic"), trusted, now=NOW, machine_name=None)
@@ -39,7 +40,7 @@ def test_both_formats_decode_the_same_claims_to_equal_values(
 
 
 def test_sub_second_times_are_kept_to_whole_seconds_in_both_formats(
-    signers: Signers, trusted: TrustedKeys
+    signers: Signers, trusted: TrustedIssuers
 ) -> None:
     claims = make_claims(SES, issued_at=NOW.replace(microsecond=999_999))
     assert claims.issued_at == NOW
@@ -48,7 +49,9 @@ def test_sub_second_times_are_kept_to_whole_seconds_in_both_formats(
         assert verify(data, trusted, now=NOW, machine_name=None) == claims
 
 
-def test_machine_names_compare_without_regard_to_case(belic: bytes, trusted: TrustedKeys) -> None:
+def test_machine_names_compare_without_regard_to_case(
+    belic: bytes, trusted: TrustedIssuers
+) -> None:
     assert verify(belic, trusted, now=NOW, machine_name="ws-1").machine_name == "WS-1"
 
 
@@ -63,6 +66,10 @@ def test_belic_is_a_jws_compact_serialization_with_our_header_and_sorted_json(
         "alg": "Ed25519",
         "kid": signers.jws.kid,
         "typ": "entitle-license+jws",
+        "x5c": [
+            base64.b64encode(der).decode()
+            for der in (signers.ring.certificates()[1], signers.ring.root_certificate)
+        ],
     }
     claims = make_claims(SES)
     expected = json.dumps(claims.to_dict(), sort_keys=True, separators=(",", ":"))
@@ -94,6 +101,6 @@ def test_license_digest_is_the_sha256_of_the_exact_bytes(belic: bytes) -> None:
     assert license_digest(belic + b"\n") != license_digest(belic)
 
 
-def test_a_utf8_bom_before_xml_is_tolerated(xml: bytes, trusted: TrustedKeys) -> None:
+def test_a_utf8_bom_before_xml_is_tolerated(xml: bytes, trusted: TrustedIssuers) -> None:
     claims = verify(b"\xef\xbb\xbf" + xml, trusted, now=NOW, machine_name=None)
     assert claims == make_claims(SELECTSERVER)

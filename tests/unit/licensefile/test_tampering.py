@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import subprocess
 import sys
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import OKPKey
 
-from entitle.licensefile import SELECTSERVER, SES, LicenseFileError, TrustedKeys, verify
-from entitle.licensefile.jws import JWS_TYP, verify_jws
+from entitle.licensefile import SELECTSERVER, SES, LicenseFileError, TrustedIssuers, verify
+from entitle.licensefile.jws import verify_jws
 from tests.claims import NOW, make_claims
 
 SETTINGS = settings(
@@ -35,7 +39,7 @@ def damaged(draw: st.DrawFn, original: bytes) -> bytes:
     return original[:index] + bytes([byte]) + original[index + 1 :]
 
 
-def _refused_or_same(data: bytes, trusted: TrustedKeys, service: str) -> None:
+def _refused_or_same(data: bytes, trusted: TrustedIssuers, service: str) -> None:
     try:
         claims = verify(data, trusted, now=NOW, machine_name=None)
     except LicenseFileError:
@@ -46,7 +50,7 @@ def _refused_or_same(data: bytes, trusted: TrustedKeys, service: str) -> None:
 @SETTINGS
 @given(data=st.data())
 def test_damaged_belic_files_never_yield_different_claims(
-    data: st.DataObject, belic: bytes, trusted: TrustedKeys
+    data: st.DataObject, belic: bytes, trusted: TrustedIssuers
 ) -> None:
     _refused_or_same(data.draw(damaged(belic)), trusted, SES)
 
@@ -54,21 +58,30 @@ def test_damaged_belic_files_never_yield_different_claims(
 @SETTINGS
 @given(data=st.data())
 def test_damaged_xml_files_never_yield_different_claims(
-    data: st.DataObject, xml: bytes, trusted: TrustedKeys
+    data: st.DataObject, xml: bytes, trusted: TrustedIssuers
 ) -> None:
     _refused_or_same(data.draw(damaged(xml)), trusted, SELECTSERVER)
 
 
-def _joserfc_accepts(data: bytes, trusted: TrustedKeys, kid: str) -> bytes | None:
-    key = trusted.ed25519_key(kid)
-    assert key is not None
+def _genuine_header_and_key(belic: bytes) -> tuple[dict[str, object], Ed25519PublicKey]:
+    """The header of the genuine file and the key its certificate holds (not trusted by
+    itself: the fast path checks the chain; joserfc is only handed the key)."""
+    header = json.loads(base64.urlsafe_b64decode(belic.split(b".")[0] + b"=="))
+    certificate = x509.load_der_x509_certificate(base64.b64decode(header["x5c"][0]))
+    key = certificate.public_key()
+    assert isinstance(key, Ed25519PublicKey)
+    return header, key
+
+
+def _joserfc_accepts(data: bytes, belic: bytes) -> bytes | None:
+    header, key = _genuine_header_and_key(belic)
+    registry = jws.JWSRegistry(algorithms=["Ed25519"])
+    registry.max_header_length = 4096  # the x5c chain is longer than joserfc's default 512
     try:
-        token = jws.deserialize_compact(
-            data.strip(), OKPKey.import_key(key), algorithms=["Ed25519"]
-        )
+        token = jws.deserialize_compact(data.strip(), OKPKey.import_key(key), registry=registry)
     except (JoseError, ValueError, TypeError, KeyError):
         return None
-    if token.protected != {"alg": "Ed25519", "kid": kid, "typ": JWS_TYP}:
+    if token.protected != header:
         return None
     return token.payload
 
@@ -76,13 +89,12 @@ def _joserfc_accepts(data: bytes, trusted: TrustedKeys, kid: str) -> bytes | Non
 @SETTINGS
 @given(data=st.data())
 def test_the_belic_fast_path_accepts_exactly_what_joserfc_accepts(
-    data: st.DataObject, belic: bytes, trusted: TrustedKeys
+    data: st.DataObject, belic: bytes, trusted: TrustedIssuers
 ) -> None:
-    kid = next(iter(trusted.kids))
     candidate = data.draw(damaged(belic))
-    by_joserfc = _joserfc_accepts(candidate, trusted, kid)
+    by_joserfc = _joserfc_accepts(candidate, belic)
     try:
-        verify_jws(candidate, trusted)
+        verify_jws(candidate, trusted, NOW)
         ours = True
     except LicenseFileError:
         ours = False
@@ -90,28 +102,41 @@ def test_the_belic_fast_path_accepts_exactly_what_joserfc_accepts(
 
 
 def test_the_fast_path_agrees_with_joserfc_on_the_genuine_file(
-    belic: bytes, trusted: TrustedKeys
+    belic: bytes, trusted: TrustedIssuers
 ) -> None:
-    kid = next(iter(trusted.kids))
-    payload = _joserfc_accepts(belic, trusted, kid)
+    payload = _joserfc_accepts(belic, belic)
     assert payload is not None
-    assert verify_jws(belic, trusted).to_dict() == __import__("json").loads(payload)
+    claims, certificate = verify_jws(belic, trusted, NOW)
+    assert claims.to_dict() == json.loads(payload)
+    assert certificate is not None
 
 
-@pytest.mark.parametrize("module", ["lxml", "signxml", "joserfc", "entitle.licensefile.keys"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "lxml",
+        "signxml",
+        "joserfc",
+        "entitle.licensefile.keys",
+        "cryptography.x509",
+        "hashlib",
+        "entitle.licensefile.trust",
+    ],
+)
 def test_importing_the_package_and_verifying_a_belic_loads_no_heavy_modules(
-    module: str, belic: bytes, trusted: TrustedKeys
+    module: str, belic: bytes, trusted: TrustedIssuers
 ) -> None:
     script = (
         "import sys\n"
         "from datetime import UTC, datetime\n"
-        "from entitle.licensefile import TrustedKeys, verify\n"
-        "trusted = TrustedKeys.from_json(sys.stdin.buffer.readline())\n"
+        "from entitle.licensefile import TrustedIssuers, verify\n"
+        "trusted = TrustedIssuers([sys.stdin.readline().strip()])\n"
         "verify(bytes.fromhex(sys.stdin.readline()), trusted, now=datetime.now(UTC),"
-        " machine_name=None)\n"
+        " machine_name='WS-1')\n"
         f"print({module!r} in sys.modules)\n"
     )
-    stdin = trusted.to_json().replace(b"\n", b"") + b"\n" + belic.hex().encode() + b"\n"
+    (fingerprint,) = trusted.fingerprints
+    stdin = fingerprint.encode() + b"\n" + belic.hex().encode() + b"\n"
     result = subprocess.run(
         [sys.executable, "-c", script], input=stdin, capture_output=True, check=True
     )

@@ -22,7 +22,7 @@ from entitle.licensefile import (
     license_digest,
 )
 from entitle.tool import trust
-from tests.claims import MACHINE, NOW, make_claims
+from tests.claims import KEYS_MADE, MACHINE, NOW, make_claims
 
 MakeLicense = Callable[..., Path]
 
@@ -34,7 +34,7 @@ def ring(key_ring: KeyRing) -> KeyRing:
 
 @pytest.fixture(scope="session")
 def other_ring(tmp_path_factory: pytest.TempPathFactory) -> KeyRing:
-    return init_keys(tmp_path_factory.mktemp("other-server"))
+    return init_keys(tmp_path_factory.mktemp("other-server"), now=KEYS_MADE)
 
 
 @pytest.fixture(scope="session")
