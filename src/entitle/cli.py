@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -271,24 +271,120 @@ def checkouts_list(
     console.print(table)
 
 
-@signing_app.command("init")
-def keys_init(data_dir: DataDir = None) -> None:
-    """Create the license signing keys (refuses to overwrite existing keys)."""
-    from entitle.licensefile import keys
+RootKey = Annotated[
+    Path | None,
+    typer.Option(
+        "--root-key",
+        help="The issuer root's private key, when it is kept off the server "
+        "(the file 'entitle keys export-root' wrote).",
+    ),
+]
+
+
+def _keys_dir(data_dir: Path | None) -> Path:
     from entitle.store.database import data_dir as default_dir
 
-    ring = keys.init_keys(data_dir or default_dir())
-    console.print(f"signing keys created: {', '.join(ring.kids())}")
+    return data_dir or default_dir()
+
+
+@signing_app.command("init")
+def keys_init(data_dir: DataDir = None) -> None:
+    """Create the issuer root and the signing keys it certifies (never overwrites keys).
+
+    Keys made before issuer roots existed are kept and certified by the new root.
+    """
+    from entitle.licensefile import keys
+    from entitle.service.bootstrap import issuer_name
+
+    directory = _keys_dir(data_dir)
+    upgrading = keys.keys_need_root(directory)
+    ring = keys.init_keys(directory, issuer=issuer_name())
+    if upgrading:
+        console.print(
+            f"existing signing keys certified by a new issuer root: {', '.join(ring.kids())}"
+        )
+    else:
+        console.print(f"issuer root and signing keys created: {', '.join(ring.kids())}")
+    console.print(
+        "move the root's private key off this server: entitle keys export-root --out PATH"
+    )
+    console.print(f"issuer root fingerprint (what products pin): {ring.root_fingerprint}")
+
+
+@signing_app.command("fingerprint")
+def keys_fingerprint(data_dir: DataDir = None) -> None:
+    """Print the issuer root's fingerprint, alone on the last line: what products pin."""
+    from entitle.licensefile import keys
+
+    ring = keys.load_keys(_keys_dir(data_dir))
+    print("issuer root fingerprint (SHA-256 of the root certificate):")
+    print(ring.root_fingerprint)
+
+
+@signing_app.command("status")
+def keys_status(data_dir: DataDir = None) -> None:
+    """Every key with its certificate's validity, and when to rotate."""
+    from entitle.licensefile import keys
+
+    ring = keys.load_keys(_keys_dir(data_dir))
+    table = Table("kid", "kind", "state", "certified from", "certified until")
+    for status in ring.status():
+        table.add_row(
+            status.kid,
+            status.kind,
+            status.state,
+            _day(status.certificate_from),
+            _day(status.certificate_until),
+        )
+    console.print(table)
+    console.print(f"issuer root fingerprint: {ring.root_fingerprint}", highlight=False)
+    for notice in ring.notices():
+        console.print(f"warning: {notice}", highlight=False)
+
+
+def _day(moment: object) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if isinstance(moment, datetime) else "-"
 
 
 @signing_app.command("rotate")
-def keys_rotate(data_dir: DataDir = None) -> None:
-    """Make new active signing keys; retired public keys stay trusted until their licenses end."""
+def keys_rotate(root_key: RootKey = None, data_dir: DataDir = None) -> None:
+    """Make and certify new signing keys; the old ones sign nothing more (needs the root)."""
     from entitle.licensefile import keys
-    from entitle.store.database import data_dir as default_dir
 
-    ring = keys.rotate_keys(data_dir or default_dir())
+    ring = keys.rotate_keys(_keys_dir(data_dir), root_key=root_key)
     console.print(f"active signing keys: {', '.join(ring.kids())}")
+
+
+@signing_app.command("revoke")
+def keys_revoke(
+    kid: Annotated[
+        str | None, typer.Argument(help="A retired key; none: sign the CRL again.")
+    ] = None,
+    root_key: RootKey = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Revoke a retired signing key: every file it signed stops verifying (needs the root)."""
+    from entitle.licensefile import keys
+
+    ring = keys.revoke_key(_keys_dir(data_dir), kid, root_key=root_key)
+    revoked = [s.kid for s in ring.status() if s.state == "revoked"]
+    console.print(f"revoked signing keys: {', '.join(revoked) or 'none'}; the CRL is signed again")
+
+
+@signing_app.command("export-root")
+def keys_export_root(
+    out: Annotated[Path, typer.Option("--out", help="Where to write it (a new file).")],
+    data_dir: DataDir = None,
+) -> None:
+    """Move the issuer root's private key off this server, into a new file (mode 0600)."""
+    from entitle.licensefile import keys
+
+    written = keys.export_root_key(_keys_dir(data_dir), out)
+    console.print(
+        f"the issuer root's private key is now only in {written}: keep it offline; "
+        "'entitle keys rotate --root-key' and 'entitle keys revoke --root-key' need it",
+        highlight=False,
+    )
 
 
 @app.command()
@@ -312,6 +408,7 @@ def serve(
 
     from entitle.service.demo import DEMO_PASSWORD
     from entitle.service.health import database_ready
+    from entitle.service.publication import publisher
     from entitle.store import organisations
 
     if data_dir is not None:
@@ -319,6 +416,8 @@ def serve(
     services = _services(data_dir)
     if not database_ready(services):
         fail("the database has no schema (or is unreachable); run 'entitle db upgrade' first")
+    for notice in publisher(services).notices():
+        print(f"entitle: warning: {notice}", file=sys.stderr)
     with services.uow() as uow:
         demo_loaded = organisations.user_by_email(uow.conn, "admin@example.com") is not None
     services.engine.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from entitle.domain.errors import InvalidInput
+from entitle.machine_names import comparison_key, normalized
 
 _MACHINE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
@@ -12,9 +13,13 @@ _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
 def machine_name(text: str) -> str:
-    """A computer name: 1 to 63 letters, digits and hyphens, not only digits."""
-    name = text.strip()
-    if not _MACHINE.match(name) or name.isdigit():
+    """A computer name: 1 to 63 letters, digits and hyphens, not only digits.
+
+    Read as licenses compare it (:mod:`entitle.machine_names`): after NFKC, in ASCII, so
+    what is signed is what a workstation can match, and a look-alike never is.
+    """
+    name = normalized(text.strip())
+    if name is None or not _MACHINE.match(name) or name.isdigit():
         raise InvalidInput(
             "MACHINE_NAME_INVALID",
             "Enter the computer name: 1 to 63 letters, digits and hyphens, not only digits "
@@ -25,8 +30,12 @@ def machine_name(text: str) -> str:
 
 
 def machine_key(name: str) -> str:
-    """Machine names are compared case-insensitively."""
-    return name.strip().upper()
+    """What machine names are stored and compared by: the rule of :mod:`entitle.machine_names`.
+
+    A text that is no machine name by that rule keys as itself, which no stored key equals.
+    """
+    stripped = name.strip()
+    return comparison_key(stripped) or stripped
 
 
 def email(text: str, *, field: str = "user") -> str:

@@ -182,9 +182,26 @@ class KeyStoreError(Exception):
     """The signing keys or the trusted keys cannot be used."""
 
 
-
-
-
-
 class InvalidTrustedKeys(KeyStoreError, ValueError):
     """A JWKS, certificate PEM, stored trust document or issuer fingerprint is malformed."""
+
+
+__all__ = [
+    "BadSignature",
+    "CertificateDoesNotCover",
+    "InvalidRevocationList",
+    "InvalidTrustedKeys",
+    "KeyStoreError",
+    "KeysAlreadyExist",
+    "KeysNotFound",
+    "LicenseExpired",
+    "LicenseFileError",
+    "LicenseRevoked",
+    "MalformedLicense",
+    "NotYetValid",
+    "RootKeyUnavailable",
+    "UnknownKey",
+    "UntrustedIssuer",
+    "WrongMachine",
+    "utc_text",
+]

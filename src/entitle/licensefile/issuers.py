@@ -92,7 +92,13 @@ class TrustedIssuers:
     gives them. Immutable; cheap to build (certificates are read on first use).
     """
 
-    __slots__ = ("_by_fingerprint", "_parsed", "certificates_der", "fingerprints", "revoked_serials")
+    __slots__ = (
+        "_by_fingerprint",
+        "_parsed",
+        "certificates_der",
+        "fingerprints",
+        "revoked_serials",
+    )
 
     def __init__(
         self,
@@ -225,7 +231,11 @@ class TrustedIssuers:
                 continue
             if public_key is not None and cached.public_key == public_key:
                 return cached
-            if kid is not None and cached.is_ed25519 and ed25519_thumbprint(cached.public_key) == kid:
+            if (
+                kid is not None
+                and cached.is_ed25519
+                and ed25519_thumbprint(cached.public_key) == kid
+            ):
                 return cached
         return None
 

@@ -43,13 +43,14 @@ def sha256(data: bytes) -> bytes:
     4 million; CPython's own ``_sha256`` (``_sha2`` since 3.12) under half a million.
     """
     try:
-        from _sha256 import sha256 as digest
+        from _sha256 import sha256 as new  # type: ignore[import-not-found, unused-ignore]
     except ImportError:  # pragma: no cover - Python 3.12+, or an interpreter without it
         try:
-            from _sha2 import sha256 as digest  # type: ignore[import-not-found, no-redef]
+            from _sha2 import sha256 as new  # type: ignore[import-not-found, no-redef, unused-ignore]
         except ImportError:
-            from hashlib import sha256 as digest  # type: ignore[assignment]
-    return digest(data).digest()
+            from hashlib import sha256 as new  # type: ignore[assignment, unused-ignore]
+    digest: bytes = new(data).digest()
+    return digest
 
 
 def _thumbprint(members: dict[str, str]) -> str:

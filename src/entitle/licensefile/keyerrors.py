@@ -13,11 +13,14 @@ from entitle.licensefile.timestamps import datetime
 class KeysAlreadyExist(KeyStoreError, FileExistsError):
     """``init_keys`` refuses to overwrite existing keys."""
 
+
 class KeysNotFound(KeyStoreError, FileNotFoundError):
     """There are no signing keys in the directory."""
 
+
 class RootKeyUnavailable(KeyStoreError):
     """An operation needs the issuer root's private key, which is kept elsewhere."""
+
 
 class CertificateDoesNotCover(KeyStoreError):
     """The active signing certificate's validity does not cover the license to be signed."""
@@ -34,6 +37,7 @@ class CertificateDoesNotCover(KeyStoreError):
         self.not_before = not_before
         self.not_after = not_after
 
+
 class InvalidRevocationList(KeyStoreError, ValueError):
     """A revocation list is malformed or not signed by a key a pinned issuer certified."""
 
@@ -42,4 +46,3 @@ class InvalidRevocationList(KeyStoreError, ValueError):
     def __init__(self, detail: str) -> None:
         super().__init__(f"The revocation list cannot be used: {detail}.")
         self.detail = detail
-

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from entitle.licensefile.errors import KeyStoreError
-from entitle.licensefile.keyerrors import KeysAlreadyExist, RootKeyUnavailable
 from entitle.licensefile.jwk import ed25519_thumbprint, rsa_thumbprint
+from entitle.licensefile.keyerrors import KeysAlreadyExist, RootKeyUnavailable
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey

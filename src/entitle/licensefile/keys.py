@@ -55,12 +55,6 @@ from entitle.licensefile import keyfiles
 from entitle.licensefile.claims import SES, LicenseClaims
 from entitle.licensefile.der import Certificate, parse_certificate
 from entitle.licensefile.errors import KeyStoreError
-from entitle.licensefile.keyerrors import (
-    CertificateDoesNotCover,
-    KeysAlreadyExist,
-    KeysNotFound,
-    RootKeyUnavailable,
-)
 from entitle.licensefile.issuers import (
     LICENSE_SIGNING,
     REVOCATION_SIGNING,
@@ -68,6 +62,12 @@ from entitle.licensefile.issuers import (
     fingerprint,
 )
 from entitle.licensefile.jws import JwsSigner
+from entitle.licensefile.keyerrors import (
+    CertificateDoesNotCover,
+    KeysAlreadyExist,
+    KeysNotFound,
+    RootKeyUnavailable,
+)
 from entitle.licensefile.revocation import revocation_list_tag, sign_revocation_list
 from entitle.licensefile.trust import TrustedKeys, pem_certificate
 from entitle.licensefile.xmlsig import XmlSigner
@@ -244,9 +244,7 @@ class KeyRing:
     ) -> SignedRevocationList:
         """The organisation's signed revocation list, with the CRL, and its entity tag."""
         ids, digests = sorted(set(checkout_ids)), sorted(set(superseded_digests))
-        data = sign_revocation_list(
-            self._revocations, self.crl, organisation_id, ids, digests, now
-        )
+        data = sign_revocation_list(self._revocations, self.crl, organisation_id, ids, digests, now)
         tag = revocation_list_tag(self._revocations.kid, self.crl, organisation_id, ids, digests)
         return SignedRevocationList(data, tag)
 
@@ -393,9 +391,7 @@ def keys_need_root(directory: Path) -> bool:
     return isinstance(document, dict) and document.get("format") == _FORMAT_BEFORE_ROOT
 
 
-def init_keys(
-    directory: Path, *, issuer: str = "entitle", now: datetime | None = None
-) -> KeyRing:
+def init_keys(directory: Path, *, issuer: str = "entitle", now: datetime | None = None) -> KeyRing:
     """Create the issuer root and the first signing keys in ``directory / "keys"``.
 
     Keys made before issuer roots existed are kept and certified by the new root instead.

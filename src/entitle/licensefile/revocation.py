@@ -39,10 +39,10 @@ from typing import Any
 from entitle.licensefile.claims import Frozen
 from entitle.licensefile.der import Certificate
 from entitle.licensefile.errors import LicenseFileError
-from entitle.licensefile.keyerrors import InvalidRevocationList
 from entitle.licensefile.issuers import REVOCATION_SIGNING, TrustedIssuers, check_within
 from entitle.licensefile.jwk import b64url_decode, b64url_encode, sha256
 from entitle.licensefile.jws import JwsSigner, verify_compact
+from entitle.licensefile.keyerrors import InvalidRevocationList
 from entitle.licensefile.timestamps import UTC, datetime, timedelta
 
 REVOCATIONS_TYP = "entitle-revocations+jws"
@@ -154,11 +154,9 @@ def revocation_list_tag(
     superseded_digests: Iterable[str],
 ) -> str:
     """An entity tag for a list: equal exactly when everything but its times is equal."""
-    content = json.dumps(
-        [signer_kid, sha256(crl).hex(), organisation_id, sorted(set(checkout_ids))]
-        + [sorted(set(superseded_digests))],
-        separators=(",", ":"),
-    )
+    parts = (signer_kid, sha256(crl).hex(), organisation_id)
+    lists = (sorted(set(checkout_ids)), sorted(set(superseded_digests)))
+    content = json.dumps([*parts, *lists], separators=(",", ":"))
     return sha256(content.encode("utf-8")).hex()[:32]
 
 

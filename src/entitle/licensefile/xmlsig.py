@@ -23,9 +23,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import TYPE_CHECKING
-
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from entitle.licensefile.claims import ClaimsError, LicenseClaims
 from entitle.licensefile.der import Certificate, CertificateError

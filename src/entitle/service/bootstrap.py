@@ -14,12 +14,13 @@ def issuer_name() -> str:
 
 
 def signing_keys(directory: Path) -> LicenseSigner:
-    """The deployment's signing keys, created on first use so one command runs everything."""
+    """The deployment's keys, created on first use so one command runs everything (keys from
+    before issuer roots get their root the same way); reloaded by every use once rotated."""
     from entitle.licensefile import keys
 
-    if not keys.keys_exist(directory):
-        keys.init_keys(directory)
-    return keys.load_keys(directory)
+    if not keys.keys_exist(directory) or keys.keys_need_root(directory):
+        keys.init_keys(directory, issuer=issuer_name())
+    return keys.ServerKeys(directory)
 
 
 def open_services(directory: Path | None = None, url: str | None = None) -> Services:

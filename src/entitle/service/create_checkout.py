@@ -15,6 +15,7 @@ from entitle.domain.checkouts import CheckoutRequest, plan_checkout
 from entitle.domain.errors import Conflict, InvalidInput
 from entitle.domain.model import Checkout, Organisation
 from entitle.licensefile.claims import LicenseClaims, LicensedApplication
+from entitle.licensefile.keyerrors import CertificateDoesNotCover
 from entitle.service.actors import ActorRef, actor_and_organisation
 from entitle.service.context import Services
 from entitle.store import audit, catalog, idempotency, organisations
@@ -86,7 +87,7 @@ def _create(
             created_by=actor.email,
             expires_at=end_of_day(plan.expires_on),
         )
-        license_file = services.signer.sign(license_claims(checkout, organisation, services.issuer))
+        license_file = _sign(services, license_claims(checkout, organisation, services.issuer))
         checkout = _with_digest(checkout, license_file)
         store.insert(uow.conn, checkout, license_file)
         if idempotency_key is not None:
@@ -125,6 +126,21 @@ def license_claims(checkout: Checkout, organisation: Organisation, issuer: str) 
             LicensedApplication(line.application, str(line.version)) for line in checkout.lines
         ),
     )
+
+
+def _sign(services: Services, claims: LicenseClaims) -> bytes:
+    try:
+        return services.signer.sign(claims)
+    except CertificateDoesNotCover as refusal:
+        # A key signs only licenses inside its certificate (entitle.licensefile.keys).
+        raise Conflict(
+            "SIGNING_CERTIFICATE_ENDS",
+            f"This server's license signing certificate ends on "
+            f"{refusal.not_after:%Y-%m-%d}, before this checkout would expire: choose an "
+            "earlier expiry, or ask the operator to rotate the signing keys "
+            "(entitle keys rotate).",
+            field="expires_on",
+        ) from None
 
 
 def _with_digest(checkout: Checkout, license_file: bytes) -> Checkout:

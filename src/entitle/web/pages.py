@@ -13,6 +13,7 @@ from entitle.api.deps import ServicesDep
 from entitle.domain.errors import DomainError
 from entitle.service import catalog
 from entitle.service.account import Account, account
+from entitle.service.publication import issuer_fingerprint
 from entitle.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -115,5 +116,6 @@ def checkouts_page(
             "csrf_token": actor.csrf_token or "",
             "csrf_header": CSRF_HEADER,
             "csrf_field": CSRF_FIELD,
+            "issuer_fingerprint": issuer_fingerprint(services),
         },
     )
