@@ -4,10 +4,14 @@
 verifying a license, so the check path reads certificates with this module instead: exactly
 the fields the chain policy of :mod:`entitle.licensefile.issuers` needs, and nothing it does
 not understand. Anything unusual is refused rather than guessed at: indefinite or
-non-minimal lengths, trailing bytes, versions other than v3, unique identifiers, duplicate
-extensions, unknown critical extensions, times that are not ``YYMMDDHHMMSSZ`` /
-``YYYYMMDDHHMMSSZ``. Import, sync and signing parse certificates fully with
-``cryptography.x509``; a property test keeps this reader's verdicts equal to that parser's.
+non-minimal lengths, trailing bytes, malformed object identifiers, versions other than v3,
+unique identifiers, zero or negative serial numbers, name values other than UTF8String and
+PrintableString, extensions other than the five below (critical or not) or twice the same,
+an authority key identifier with more than a key identifier, times that are not
+``YYMMDDHHMMSSZ`` / ``YYYYMMDDHHMMSSZ``. entitle's certificates never carry any of those.
+Import, sync and signing parse certificates fully with ``cryptography.x509``; a property test
+(``tests/unit/licensefile/test_issuers.py``) keeps this reader's verdicts equal to that
+parser's under the same policy.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ KEY_CERT_SIGN = 0x04
 """keyUsage bit 5."""
 CRL_SIGN = 0x02
 """keyUsage bit 6."""
+_KEY_AGREEMENT = 0x08
 
 
 class CertificateError(ValueError):
@@ -194,11 +199,13 @@ def _read_extensions(cert: Certificate, der: bytes, extensions: tuple[int, int])
         if inner != extension[1]:
             raise CertificateError("an extension is malformed")
         name = der[oid[0] : oid[1]]
+        _check_oid(name)
         if name in found:
             raise CertificateError("an extension appears twice")
+        if name not in _UNDERSTOOD:
+            state = "critical" if critical else "not critical"
+            raise CertificateError(f"an extension of no use to a license chain ({state})")
         found[name] = der[value[0] : value[1]]
-        if critical and name not in _UNDERSTOOD:
-            raise CertificateError("an unknown extension is marked critical")
     if sequence[1] != extensions[1]:
         raise CertificateError("the extensions are malformed")
     _basic_constraints(cert, found.get(_BASIC_CONSTRAINTS))
@@ -247,8 +254,11 @@ def _key_usage(value: bytes | None) -> int | None:
     if end != len(value):
         raise CertificateError("keyUsage is malformed")
     data = _bits(value, bits, named=True)
-    if not data or len(data) > 2 or not any(data):
+    if not data or len(data) > 2:
         raise CertificateError("keyUsage is malformed")
+    encipher_or_decipher_only = data[0] & 0x01 or (len(data) > 1 and data[1] & 0x80)
+    if encipher_or_decipher_only and not data[0] & _KEY_AGREEMENT:
+        raise CertificateError("keyUsage has encipherOnly or decipherOnly without keyAgreement")
     return data[0]
 
 
@@ -263,6 +273,7 @@ def _purposes(value: bytes | None) -> frozenset[bytes] | None:
     while at < sequence[1]:
         oid, at = _element(value, at, _OID)
         purposes.append(value[oid[0] : oid[1]])
+        _check_oid(purposes[-1])
     return frozenset(purposes)
 
 
@@ -273,26 +284,70 @@ def _octets(value: bytes) -> bytes:
     return value[octets[0] : octets[1]]
 
 
-def _key_identifier(value: bytes) -> bytes | None:
+def _key_identifier(value: bytes) -> bytes:
     sequence, end = _element(value, 0, _SEQUENCE)
     if end != len(value):
         raise CertificateError("authorityKeyIdentifier is malformed")
-    if sequence[0] == sequence[1]:
-        return None
-    if value[sequence[0]] != 0x80:
-        raise CertificateError("authorityKeyIdentifier names no key identifier")
-    identifier, _ = _element(value, sequence[0], 0x80)
+    identifier, end = _element(value, sequence[0], 0x80)
+    if end != sequence[1]:
+        raise CertificateError("authorityKeyIdentifier holds more than a key identifier")
     return value[identifier[0] : identifier[1]]
 
 
 def _check_name(name: bytes) -> None:
-    """A Name is a SEQUENCE of non-empty SETs; the bytes are compared whole, never decoded."""
+    """A Name: a SEQUENCE of non-empty SETs of (OID, value) pairs. The bytes are compared
+    whole, never decoded; the structure is checked as a full parser would."""
     content, _ = _element(name, 0, _SEQUENCE)
     at = content[0]
     while at < content[1]:
         rdn, at = _element(name, at, _SET)
         if rdn[0] == rdn[1]:
             raise CertificateError("a name has an empty component")
+        inner = rdn[0]
+        while inner < rdn[1]:
+            pair, inner = _element(name, inner, _SEQUENCE)
+            oid, at_value = _element(name, pair[0], _OID)
+            _check_oid(name[oid[0] : oid[1]])
+            if at_value >= pair[1]:
+                raise CertificateError("a name attribute has no value")
+            tag = name[at_value]
+            if tag not in (_UTF8_STRING, _PRINTABLE_STRING):
+                raise CertificateError("a name value is neither UTF8String nor PrintableString")
+            text, end = _element(name, at_value, tag)
+            if end != pair[1]:
+                raise CertificateError("a name attribute is malformed")
+            _check_text(name[text[0] : text[1]], tag)
+        if inner != rdn[1]:
+            raise CertificateError("a name component is malformed")
+
+
+_UTF8_STRING = 0x0C
+_PRINTABLE_STRING = 0x13
+_PRINTABLE = frozenset(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 '()+,-./:=?"
+)
+
+
+def _check_text(text: bytes, tag: int) -> None:
+    if tag == _PRINTABLE_STRING:
+        if not _PRINTABLE.issuperset(text):
+            raise CertificateError("a PrintableString holds other characters")
+        return
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CertificateError("a UTF8String is not UTF-8") from None
+
+
+def _check_oid(content: bytes) -> None:
+    """An object identifier's content: base-128 subidentifiers, each minimally encoded."""
+    if not content or content[-1] & 0x80:
+        raise CertificateError("an object identifier is malformed")
+    start = True
+    for byte in content:
+        if start and byte == 0x80:
+            raise CertificateError("an object identifier is not minimally encoded")
+        start = not byte & 0x80
 
 
 def _time(der: bytes, at: int) -> tuple[datetime, int]:
@@ -313,8 +368,6 @@ def _time(der: bytes, at: int) -> tuple[datetime, int]:
         if len(text) != 15:
             raise CertificateError("a GeneralizedTime is not YYYYMMDDHHMMSSZ")
         year = _digits(text[0:4])
-        if year < 2050:
-            raise CertificateError("times before 2050 are UTCTime (RFC 5280)")
         rest = text[4:]
     else:
         raise CertificateError("a time is neither UTCTime nor GeneralizedTime")
@@ -367,10 +420,6 @@ def _bits(der: bytes, span: tuple[int, int], *, named: bool = False) -> bytes:
         raise CertificateError("a BIT STRING has unused bits")
     if unused and data[-1] & ((1 << unused) - 1):
         raise CertificateError("a BIT STRING's unused bits are not zero")
-    if named and data and data[-1] == 0:
-        raise CertificateError("a named bit list has trailing zero bytes (not DER)")
-    if named and data and not data[-1] & (1 << unused):
-        raise CertificateError("a named bit list has trailing zero bits (not DER)")
     return data
 
 

@@ -57,6 +57,7 @@ _PURPOSE_OCTETS = {
 }
 _PURPOSE_NAMES = {LICENSE_SIGNING: "signing licenses", REVOCATION_SIGNING: "revocation lists"}
 _HEX = frozenset("0123456789abcdef")
+_REMEMBERED = 64
 
 
 def fingerprint(certificate_der: bytes) -> str:
@@ -110,7 +111,7 @@ class TrustedIssuers:
         self.fingerprints = frozenset(parse_fingerprint(f) for f in fingerprints)
         self.certificates_der = tuple(dict.fromkeys(certificates))
         self.revoked_serials = frozenset(revoked_serials)
-        self._parsed: dict[bytes, Certificate | None] = {}
+        self._parsed: dict[bytes, Certificate] = {}
         self._by_fingerprint: dict[bytes, str] = {}
 
     @classmethod
@@ -180,7 +181,7 @@ class TrustedIssuers:
         malformed.
         """
         wanted = _PURPOSE_OCTETS[purpose]
-        leaf = parse_certificate(chain[0]) if chain else None
+        leaf = self._parsed_or_raise(chain[0]) if chain else None
         others = [self._parsed_or_none(der) for der in chain[1:]]
         if leaf is not None:
             root = self._root_of(leaf, others)
@@ -240,12 +241,20 @@ class TrustedIssuers:
         return None
 
     def _parsed_or_none(self, der: bytes) -> Certificate | None:
-        if der not in self._parsed:
-            try:
-                self._parsed[der] = parse_certificate(der)
-            except CertificateError:
-                self._parsed[der] = None
-        return self._parsed[der]
+        try:
+            return self._parsed_or_raise(der)
+        except CertificateError:
+            return None
+
+    def _parsed_or_raise(self, der: bytes) -> Certificate:
+        """The certificate read from ``der``; remembered, as a process verifies the same few
+        certificates again and again (the good ones only, and a bounded number)."""
+        found = self._parsed.get(der)
+        if found is None:
+            found = parse_certificate(der)
+            if len(self._parsed) < _REMEMBERED:
+                self._parsed[der] = found
+        return found
 
     def _fingerprint(self, der: bytes) -> str:
         found = self._by_fingerprint.get(der)

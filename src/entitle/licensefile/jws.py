@@ -126,7 +126,8 @@ def verify_compact(
     kid = header["kid"]
     if not isinstance(kid, str):
         raise MalformedLicense("unexpected JWS header")
-    chain = _chain(header.get("x5c"))
+    # Only a chain policy reads the certificates; trusted keys go by the kid alone.
+    chain = _chain(header.get("x5c"), decode=isinstance(trusted, TrustedIssuers))
     certificate = None
     if isinstance(trusted, TrustedIssuers):
         try:
@@ -154,7 +155,7 @@ def verify_compact(
     return payload_b64, certificate, chain
 
 
-def _chain(x5c: Any) -> list[bytes]:
+def _chain(x5c: Any, *, decode: bool) -> list[bytes]:
     if x5c is None:
         return []
     if not isinstance(x5c, list) or not 0 < len(x5c) <= MAX_CHAIN:
@@ -163,6 +164,8 @@ def _chain(x5c: Any) -> list[bytes]:
     for entry in x5c:
         if not isinstance(entry, str):
             raise MalformedLicense("x5c is not a list of certificates")
+        if not decode:
+            continue
         try:
             chain.append(binascii.a2b_base64(entry.encode("ascii"), strict_mode=True))
         except (binascii.Error, UnicodeEncodeError):

@@ -150,6 +150,19 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
     ("GET", "/api/v1/usage"): ("/api/v1/usage", _usage, MANAGERS),
     ("GET", "/api/v1/usage/peak"): ("/api/v1/usage/peak", _usage, MANAGERS),
     ("GET", "/.well-known/jwks.json"): ("/.well-known/jwks.json", _none, PUBLIC),
+    ("GET", "/.well-known/entitle-root.pem"): ("/.well-known/entitle-root.pem", _none, PUBLIC),
+    ("GET", "/.well-known/entitle-certificates.pem"): (
+        "/.well-known/entitle-certificates.pem",
+        _none,
+        PUBLIC,
+    ),
+    ("GET", "/.well-known/entitle-root.crl"): ("/.well-known/entitle-root.crl", _none, PUBLIC),
+    # Public, as workstations fetch it with no account: checkout ids and key serials only.
+    ("GET", "/.well-known/entitle-revocations/{organisation_id}"): (
+        "/.well-known/entitle-revocations/1",
+        _none,
+        PUBLIC,
+    ),
     ("GET", "/.well-known/entitle-xml-cert.pem"): (
         "/.well-known/entitle-xml-cert.pem",
         _none,
