@@ -7,7 +7,7 @@ import re
 import pytest
 from lxml import etree
 
-from entitle.licensefile import SELECTSERVER, SES, license_digest, verify
+from entitle.licensefile import SELECTSERVER, SES, TrustedIssuers, license_digest, verify
 from entitle.licensefile.jwk import b64url_decode
 from tests.claims import NOW, make_claims
 from tests.unit.licensefile.conftest import Signers

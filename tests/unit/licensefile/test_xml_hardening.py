@@ -10,6 +10,7 @@ from entitle.licensefile import (
     BadSignature,
     LicenseFileError,
     MalformedLicense,
+    TrustedIssuers,
     verify,
 )
 from entitle.licensefile.xmlsig import verify_xml
