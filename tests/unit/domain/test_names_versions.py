@@ -24,6 +24,14 @@ def test_machine_names_compare_case_insensitively() -> None:
     assert names.machine_key("ws-1") == names.machine_key("WS-1")
 
 
+def test_a_typed_machine_name_is_read_as_licenses_compare_it() -> None:
+    assert names.machine_name("\uff37\uff33-0042") == "WS-0042"  # full-width, NFKC to ASCII
+    with pytest.raises(InvalidInput):
+        names.machine_name("WS-\u0130")  # not ASCII after NFKC
+    assert names.machine_key("W\u017f-1") == "WS-1"
+    assert names.machine_key("WS-\u0130") != names.machine_key("WS-I")
+
+
 def test_email_domain_is_lowercased_and_bad_ones_refused() -> None:
     assert names.email("Ana@Example.COM") == "Ana@example.com"
     with pytest.raises(InvalidInput):
