@@ -125,7 +125,7 @@ def load(
     now = (now or datetime.now(UTC)).replace(microsecond=0)
     upgrade(engine)
     if signer is None:
-        signer = _throwaway_signer()
+        signer = _throwaway_signer(now)
     services = Services(engine=engine, signer=signer, issuer="entitle-bench", clock=lambda: now)
     rng = random.Random(seed)
     admin.import_catalog(
@@ -236,12 +236,12 @@ def _drop_secondary_indexes(conn: Connection) -> list[Index]:
     return dropped
 
 
-def _throwaway_signer() -> LicenseSigner:
+def _throwaway_signer(now: datetime) -> LicenseSigner:
     """Keys made for this load only: loaded into memory, their directory removed."""
     from entitle.licensefile import keys
 
     with tempfile.TemporaryDirectory(prefix="entitle-bench-keys-") as directory:
-        return keys.init_keys(Path(directory))
+        return keys.init_keys(Path(directory), now=now)
 
 
 def _organisations(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -89,9 +89,10 @@ def db_backup(
 @app.command()
 def demo(data_dir: DataDir = None) -> None:
     """Load the demo organisations, users, catalog and checkouts (once) and print the logins."""
-    from entitle.service.demo import load_demo
+    from entitle.service.bootstrap import open_services
+    from entitle.service.demo import HISTORY, load_demo
 
-    logins = load_demo(_services(data_dir))
+    logins = load_demo(open_services(data_dir, keys_since=datetime.now(UTC) - HISTORY))
     table = Table(title="Demo logins")
     table.add_column("email")
     table.add_column("password")

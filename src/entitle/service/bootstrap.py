@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 
 from entitle.service.context import LicenseSigner, Services
@@ -13,17 +14,24 @@ def issuer_name() -> str:
     return os.environ.get("ENTITLE_ISSUER", "entitle")
 
 
-def signing_keys(directory: Path) -> LicenseSigner:
+def signing_keys(directory: Path, *, since: datetime | None = None) -> LicenseSigner:
     """The deployment's keys, created on first use so one command runs everything (keys from
-    before issuer roots get their root the same way); reloaded by every use once rotated."""
+    before issuer roots get their root the same way); reloaded by every use once rotated.
+
+    ``since``: when new keys' certificates start, for a deployment whose first checkouts are
+    dated in the past (the demo's history); default now.
+    """
     from entitle.licensefile import keys
 
     if not keys.keys_exist(directory) or keys.keys_need_root(directory):
-        keys.init_keys(directory, issuer=issuer_name())
+        keys.init_keys(directory, issuer=issuer_name(), now=since)
     return keys.ServerKeys(directory)
 
 
-def open_services(directory: Path | None = None, url: str | None = None) -> Services:
+def open_services(
+    directory: Path | None = None, url: str | None = None, *, keys_since: datetime | None = None
+) -> Services:
     directory = directory or data_dir()
     engine = make_engine(url or database_url(directory))
-    return Services(engine=engine, signer=signing_keys(directory), issuer=issuer_name())
+    signer = signing_keys(directory, since=keys_since)
+    return Services(engine=engine, signer=signer, issuer=issuer_name())

@@ -48,6 +48,26 @@ PEOPLE = [
 ]
 
 
+# Moments in the past: (days ago created, days it lasted, checked in early?)
+_PAST = [
+    (400, 30, False),
+    (200, 20, False),
+    (150, 60, True),
+    (120, 25, False),
+    (100, 45, False),
+    (80, 14, False),
+    (60, 10, True),
+    (40, 20, False),
+    (35, 7, False),
+    (20, 5, True),
+    (12, 30, True),
+    (9, 3, False),
+]
+HISTORY = timedelta(days=max(ago for ago, _, _ in _PAST) + 1)
+"""How far back the demo's checkouts go: a demo deployment's keys are certified from then,
+as a key signs only licenses issued within its certificate."""
+
+
 def load_demo(services: Services) -> list[tuple[str, str]]:
     """Load the demo once; returns the logins (email, password). Re-running adds nothing."""
     today = services.now().date()
@@ -105,24 +125,9 @@ def _select_organisation(services: Services, contract_end: date) -> None:
     )
     rng = random.Random(7)
     now = services.now()
-    # Moments in the past: (days ago created, days it lasted, checked in early?)
-    history = [
-        (400, 30, False),
-        (200, 20, False),
-        (150, 60, True),
-        (120, 25, False),
-        (100, 45, False),
-        (80, 14, False),
-        (60, 10, True),
-        (40, 20, False),
-        (35, 7, False),
-        (20, 5, True),
-        (12, 30, True),
-        (9, 3, False),
-    ]
-    for index, (ago, lasted, early) in enumerate(history):
+    for index, (ago, lasted, early) in enumerate(_PAST):
         _checkout(services, rng, index, now - timedelta(days=ago), lasted, early)
-    for index in range(len(history), len(history) + 14):
+    for index in range(len(_PAST), len(_PAST) + 14):
         ago = rng.randint(0, 20)
         _checkout(
             services, rng, index, now - timedelta(days=ago, hours=rng.randint(0, 20)), None, False
