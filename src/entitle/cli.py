@@ -338,9 +338,9 @@ def keys_status(data_dir: DataDir = None) -> None:
             _day(status.certificate_until),
         )
     console.print(table)
-    console.print(f"issuer root fingerprint: {ring.root_fingerprint}", highlight=False)
+    print(f"issuer root fingerprint: {ring.root_fingerprint}")
     for notice in ring.notices():
-        console.print(f"warning: {notice}", highlight=False)
+        print(f"warning: {notice}")
 
 
 def _day(moment: object) -> str:
