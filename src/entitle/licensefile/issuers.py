@@ -273,8 +273,9 @@ def _check_root(root: Certificate, now: datetime) -> None:
 
 
 def _check_signed_by(leaf: Certificate, root: Certificate) -> None:
-    from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from entitle.licensefile.jws import verified
 
     if leaf.signature_algorithm != ED25519_ALGORITHM:
         raise UntrustedIssuer("its certificate is not signed with Ed25519 by the issuer root")
@@ -284,10 +285,8 @@ def _check_signed_by(leaf: Certificate, root: Certificate) -> None:
         and leaf.authority_key_id != root.subject_key_id
     ):
         raise UntrustedIssuer("its certificate names another issuer key")
-    try:
-        Ed25519PublicKey.from_public_bytes(root.public_key).verify(leaf.signature, leaf.tbs)
-    except InvalidSignature:
-        raise UntrustedIssuer("its certificate was not signed by the pinned issuer root") from None
+    if not verified(Ed25519PublicKey.from_public_bytes(root.public_key), leaf.signature, leaf.tbs):
+        raise UntrustedIssuer("its certificate was not signed by the pinned issuer root")
 
 
 def check_within(leaf: Certificate, start: datetime, end: datetime) -> None:

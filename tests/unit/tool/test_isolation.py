@@ -43,10 +43,11 @@ SERVER_PACKAGES = {
     "httpx",
 }
 # The product start path verifies a .belic file without these either: each costs every product
-# start milliseconds (datetime: its pure-Python twin runs before the C classes replace it).
+# start milliseconds (datetime: its pure-Python twin runs before the C classes replace it;
+# cryptography.x509: a .belic chain is read by entitle.licensefile.der instead).
 HEAVY_FOR_CHECK = (
     *("lxml", "signxml", "joserfc", "click", "rich", "filelock", "platformdirs"),
-    *("datetime", "base64", "dataclasses"),
+    *("datetime", "base64", "dataclasses", "cryptography.x509"),
 )
 
 
