@@ -83,14 +83,16 @@ def parse_fingerprint(text: str) -> str:
 class TrustedIssuers:
     """The issuer roots a workstation pins, with the certificates it has cached.
 
-    ``fingerprints`` are the pinned roots (see :func:`fingerprint`); only they are trusted.
-    ``certificates`` (DER) may hold anything the caller cached: root certificates, and the
-    signing certificates a license server publishes at
-    :data:`~entitle.licensefile.wellknown.CERTIFICATES_PATH`, which files issued before the
-    root existed need; a cached certificate grants nothing unless a pinned root certified it.
-    ``revoked_serials`` are the serial numbers of revoked signing certificates, as
-    :attr:`RevocationList.revoked_serials <entitle.licensefile.revocation.RevocationList>`
-    gives them. Immutable; cheap to build (certificates are read on first use).
+    Pins are ``fingerprints`` (see :func:`fingerprint`: what an administrator types) and
+    ``roots``, root certificates (DER) pinned as they are: matched byte for byte, which
+    spares a product start the hash. Only pinned roots are trusted. ``certificates`` (DER)
+    may hold anything the caller cached: root certificates, and the signing certificates a
+    license server publishes at :data:`~entitle.licensefile.wellknown.CERTIFICATES_PATH`,
+    which files issued before the root existed need; a cached certificate grants nothing
+    unless a pinned root certified it. ``revoked_serials`` are the serial numbers of revoked
+    signing certificates, as :attr:`RevocationList.revoked_serials
+    <entitle.licensefile.revocation.RevocationList>` gives them. Immutable; cheap to build
+    (certificates are read on first use). Without any pin, nothing is trusted.
     """
 
     __slots__ = (
@@ -99,17 +101,20 @@ class TrustedIssuers:
         "certificates_der",
         "fingerprints",
         "revoked_serials",
+        "roots",
     )
 
     def __init__(
         self,
-        fingerprints: Iterable[str],
+        fingerprints: Iterable[str] = (),
         certificates: Iterable[bytes] = (),
         *,
+        roots: Iterable[bytes] = (),
         revoked_serials: Iterable[int] = (),
     ) -> None:
         self.fingerprints = frozenset(parse_fingerprint(f) for f in fingerprints)
-        self.certificates_der = tuple(dict.fromkeys(certificates))
+        self.roots = frozenset(roots)
+        self.certificates_der = tuple(dict.fromkeys((*self.roots, *certificates)))
         self.revoked_serials = frozenset(revoked_serials)
         self._parsed: dict[bytes, Certificate] = {}
         self._by_fingerprint: dict[bytes, str] = {}
@@ -123,18 +128,19 @@ class TrustedIssuers:
         revoked_serials: Iterable[int] = (),
     ) -> TrustedIssuers:
         """Pin the given root certificates (DER) and cache them with ``certificates``."""
-        roots = tuple(roots)
-        return cls(
-            [fingerprint(r) for r in roots],
-            (*roots, *certificates),
-            revoked_serials=revoked_serials,
-        )
+        return cls((), certificates, roots=roots, revoked_serials=revoked_serials)
+
+    @property
+    def pinned(self) -> frozenset[str]:
+        """The fingerprints of every pinned root, those pinned by certificate included."""
+        return self.fingerprints | {fingerprint(der) for der in self.roots}
 
     def with_certificates(self, certificates: Iterable[bytes]) -> TrustedIssuers:
         """The same pins with more cached certificates."""
         return TrustedIssuers(
             self.fingerprints,
             (*self.certificates_der, *certificates),
+            roots=self.roots,
             revoked_serials=self.revoked_serials,
         )
 
@@ -143,24 +149,24 @@ class TrustedIssuers:
         return TrustedIssuers(
             self.fingerprints,
             self.certificates_der,
+            roots=self.roots,
             revoked_serials=self.revoked_serials | frozenset(serials),
         )
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, TrustedIssuers):
             return NotImplemented
-        return (self.fingerprints, set(self.certificates_der), self.revoked_serials) == (
-            other.fingerprints,
-            set(other.certificates_der),
-            other.revoked_serials,
-        )
+        return self._key() == other._key()
 
     def __hash__(self) -> int:
-        return hash((self.fingerprints, frozenset(self.certificates_der), self.revoked_serials))
+        return hash(self._key())
+
+    def _key(self) -> tuple[frozenset[str], frozenset[bytes], frozenset[int]]:
+        return (self.pinned, frozenset(self.certificates_der), self.revoked_serials)
 
     def __repr__(self) -> str:
         return (
-            f"TrustedIssuers(fingerprints={sorted(self.fingerprints)}, "
+            f"TrustedIssuers(pinned={sorted(self.pinned)}, "
             f"certificates={len(self.certificates_der)}, revoked={len(self.revoked_serials)})"
         )
 
@@ -219,7 +225,7 @@ class TrustedIssuers:
             if (
                 candidate is not None
                 and candidate.subject == leaf.issuer
-                and self._fingerprint(candidate.der) in self.fingerprints
+                and (candidate.der in self.roots or self._is_pinned_fingerprint(candidate.der))
             ):
                 return candidate
         return None
@@ -256,11 +262,13 @@ class TrustedIssuers:
                 self._parsed[der] = found
         return found
 
-    def _fingerprint(self, der: bytes) -> str:
+    def _is_pinned_fingerprint(self, der: bytes) -> bool:
+        if not self.fingerprints:
+            return False
         found = self._by_fingerprint.get(der)
         if found is None:
             found = self._by_fingerprint[der] = fingerprint(der)
-        return found
+        return found in self.fingerprints
 
 
 def _check_root(root: Certificate, now: datetime) -> None:

@@ -258,7 +258,7 @@ class KeyRing:
 
     def issuers(self, now: datetime | None = None) -> TrustedIssuers:
         """This deployment's root pinned, with every published certificate cached."""
-        return TrustedIssuers([self.root_fingerprint], self.certificates(now))
+        return TrustedIssuers.for_roots([self.root_certificate], self.certificates(now))
 
     def certificates(self, now: datetime | None = None) -> list[bytes]:
         """The root certificate, then every certificate it issued that is neither expired
