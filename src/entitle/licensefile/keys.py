@@ -332,10 +332,16 @@ class ServerKeys:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.ring()  # fail at start-up, not at the first checkout
+        self._last = KeyRing.load(directory)  # fail at start-up, not at the first checkout
 
     def ring(self) -> KeyRing:
-        return KeyRing.load(self.directory)
+        """The keys as the directory holds them now; while a copy of rotated keys is still
+        arriving (a manifest naming private keys not there yet), the keys loaded last."""
+        try:
+            self._last = KeyRing.load(self.directory)
+        except KeyStoreError:
+            pass
+        return self._last
 
     def sign(self, claims: LicenseClaims) -> bytes:
         return self.ring().sign(claims)

@@ -85,6 +85,6 @@ def is_xml(data: bytes) -> bool:
 
 def license_digest(data: bytes) -> str:
     """The SHA-256 hex digest of the exact file bytes, as quoted in check-in receipts."""
-    import hashlib
+    from entitle.licensefile.jwk import sha256
 
-    return hashlib.sha256(data).hexdigest()
+    return sha256(data).hex()
