@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -337,10 +338,8 @@ class ServerKeys:
     def ring(self) -> KeyRing:
         """The keys as the directory holds them now; while a copy of rotated keys is still
         arriving (a manifest naming private keys not there yet), the keys loaded last."""
-        try:
+        with suppress(KeyStoreError):
             self._last = KeyRing.load(self.directory)
-        except KeyStoreError:
-            pass
         return self._last
 
     def sign(self, claims: LicenseClaims) -> bytes:
