@@ -379,3 +379,26 @@ def test_keys_made_before_the_root_are_refused_by_a_root_they_do_not_chain_to(
     for data in old_files:
         with pytest.raises(UntrustedIssuer):
             verify(data, others, now=NOW, machine_name=None)
+
+
+def test_a_server_keeps_signing_while_a_rotated_copy_of_the_keys_is_still_arriving(
+    signers: Signers, tmp_path: Path
+) -> None:
+    import shutil
+
+    primary = _copy_keys(signers, tmp_path / "primary")
+    replica = _copy_keys(signers, tmp_path / "replica")
+    server = ServerKeys(replica)
+    before = json.loads(_header(server.sign(make_claims(SES))))["kid"]
+    rotated = rotate_keys(primary, now=NOW)
+
+    shutil.copy2(primary / "keys" / "manifest.json", replica / "keys" / "manifest.json")
+    assert json.loads(_header(server.sign(make_claims(SES, issued_at=NOW))))["kid"] == before
+
+    for kid in rotated.kids():
+        for key in (primary / "keys").glob(f"{kid}.*.pem"):
+            shutil.copy2(key, replica / "keys" / key.name)
+    for key in (primary / "keys").glob("*.revocation.pem"):
+        shutil.copy2(key, replica / "keys" / key.name)
+    after = json.loads(_header(server.sign(make_claims(SES, issued_at=NOW))))["kid"]
+    assert after == rotated.kids()[0]
