@@ -27,16 +27,21 @@ def test_private_key_files_are_readable_by_the_owner_only(tmp_path: Path) -> Non
     rotate_keys(tmp_path)
     keys = tmp_path / "keys"
     assert stat.S_IMODE(keys.stat().st_mode) == 0o700
-    private = list(keys.glob("*.ed25519.pem")) + list(keys.glob("*.rsa.pem"))
-    assert len(private) == 2
+    private = _private_key_files(keys)
+    assert len(private) == 4  # the root, the .belic, .xml and revocation-list keys
     for path in [*private, keys / "manifest.json"]:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def _private_key_files(keys_dir: Path) -> list[Path]:
+    kinds = ("*.ed25519.pem", "*.rsa.pem", "*.revocation.pem", "root.key.pem")
+    return [path for kind in kinds for path in keys_dir.glob(kind)]
 
 
 def private_key_material(keys_dir: Path) -> list[str]:
     """Every spelling of the private keys that could leak: PEM lines, raw bytes, numbers."""
     found: list[str] = []
-    for path in [*keys_dir.glob("*.ed25519.pem"), *keys_dir.glob("*.rsa.pem")]:
+    for path in _private_key_files(keys_dir):
         pem = path.read_bytes()
         found += [line for line in pem.decode().splitlines() if "-----" not in line]
         key = serialization.load_pem_private_key(pem, None)
