@@ -16,13 +16,14 @@ Three kinds of signing key, each certified by the root for one purpose:
 (:data:`~entitle.licensefile.issuers.REVOCATION_SIGNING`). A ``kid`` is the RFC 7638 JWK
 thumbprint (base64url SHA-256) of the public key, for Ed25519 and RSA alike.
 
-**Certificate validity.** A signing certificate runs :data:`SIGNING_CERTIFICATE_LIFETIME`
-(three years) from its key's creation. A key signs only licenses whose whole window, issue
-time to expiry, lies inside its certificate: :meth:`KeyRing.sign` raises
-:class:`~entitle.licensefile.errors.CertificateDoesNotCover` otherwise, and workstations refuse
-such a file too. No checkout lasts longer than :data:`LONGEST_LICENSE`, so once less than that
-is left the key cannot sign a full-length checkout: :meth:`KeyRing.status` warns
-:data:`ROTATE_NOTICE` before that moment. Rotating every two years keeps every request covered.
+**Certificate validity.** A signing certificate runs :data:`SIGNING_CERTIFICATE_LIFETIME` (three
+years) from its key's creation (starting :data:`CLOCK_MARGIN` before it). A key signs only
+licenses whose whole window, issue time to expiry, lies inside its certificate:
+:meth:`KeyRing.sign` raises :class:`~entitle.licensefile.errors.CertificateDoesNotCover`
+otherwise, and workstations refuse such a file too. No checkout lasts longer than
+:data:`LONGEST_LICENSE`, so once less than that is left the key cannot sign a full-length
+checkout: :meth:`KeyRing.status` warns :data:`ROTATE_NOTICE` before that moment. Rotating every
+two years keeps every request covered.
 
 **Rotation** (:func:`rotate_keys`, needs the root's private key) makes and certifies new keys
 and retires the old ones: their private keys are deleted, so a retired key signs nothing new.
@@ -81,6 +82,9 @@ LONGEST_LICENSE = timedelta(days=366)
 """No checkout lasts longer (a year, to the end of its last day)."""
 RETIRED_KEY_TRUST = LONGEST_LICENSE
 SIGNING_CERTIFICATE_LIFETIME = timedelta(days=3 * 365 + 1)
+CLOCK_MARGIN = timedelta(hours=1)
+"""New signing certificates start this much before their key's creation, so servers whose
+clocks run behind the one that rotated can sign with the new keys at once."""
 ROTATE_NOTICE = timedelta(days=30)
 ED25519 = "ed25519"
 RSA = "rsa"
@@ -407,7 +411,9 @@ def init_keys(directory: Path, *, issuer: str = "entitle", now: datetime | None 
     if keys_need_root(directory):
         return _add_root(directory, issuer, moment)
     if keys_dir.exists() and any(keys_dir.iterdir()):
-        raise KeysAlreadyExist(f"{keys_dir} already holds keys; use rotate_keys to replace them")
+        raise KeysAlreadyExist(
+            f"{keys_dir} already holds keys; rotate them instead (entitle keys rotate)"
+        )
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from entitle.licensefile import certify
@@ -605,7 +611,7 @@ def _new_key(
             public_key,
             purpose=_PURPOSES[kind],
             label=f"entitle {_LABELS[kind]} {kid[:16]}",
-            not_before=now,
+            not_before=now - CLOCK_MARGIN,
             not_after=now + SIGNING_CERTIFICATE_LIFETIME,
         )
     )

@@ -39,6 +39,7 @@ from entitle.licensefile import (
 )
 from entitle.licensefile.keyfiles import load_ed25519, load_rsa
 from entitle.licensefile.keys import (
+    CLOCK_MARGIN,
     LONGEST_LICENSE,
     SIGNING_CERTIFICATE_LIFETIME,
 )
@@ -68,7 +69,7 @@ def test_init_keys_writes_private_files_only_the_owner_can_read(signers: Signers
 
 def test_init_keys_refuses_to_overwrite_keys(signers: Signers) -> None:
     before = {p.name: p.read_bytes() for p in signers.ring_dir.iterdir()}
-    with pytest.raises(KeysAlreadyExist, match="rotate_keys"):
+    with pytest.raises(KeysAlreadyExist, match="entitle keys rotate"):
         init_keys(signers.ring_dir.parent)
     assert {p.name: p.read_bytes() for p in signers.ring_dir.iterdir()} == before
 
@@ -129,7 +130,7 @@ def test_each_signing_key_is_certified_by_the_root_for_one_purpose_for_three_yea
     assert not usage.key_cert_sign
     purposes = certificate.extensions.get_extension_for_oid(ExtensionOID.EXTENDED_KEY_USAGE)
     assert [p.dotted_string for p in purposes.value] == [purpose]  # type: ignore[attr-defined]
-    assert certificate.not_valid_before_utc == KEYS_MADE
+    assert certificate.not_valid_before_utc == KEYS_MADE - CLOCK_MARGIN
     assert certificate.not_valid_after_utc == KEYS_MADE + SIGNING_CERTIFICATE_LIFETIME
 
 
