@@ -28,14 +28,18 @@ from typing import TYPE_CHECKING, Any
 from entitle.tool.check import CheckResult, check
 from entitle.tool.errors import (
     ClockLooksWrong,
+    ConfigurationError,
     DamagedStore,
+    MachineIdUnavailable,
+    NeedsAdministrator,
     NotTrusted,
     ServerUnreachable,
     ToolError,
     TrustSourceError,
     UnknownCheckout,
 )
-from entitle.tool.home import machine_name, tool_home
+from entitle.tool.home import tool_home
+from entitle.tool.machine import MachineIdentity, machine_fingerprint, machine_name, this_machine
 
 if TYPE_CHECKING:
     from entitle.tool.licenses import (
@@ -80,8 +84,12 @@ __all__ = [
     "CheckResult",
     "Cleared",
     "ClockLooksWrong",
+    "ConfigurationError",
     "DamagedStore",
     "ImportOutcome",
+    "MachineIdUnavailable",
+    "MachineIdentity",
+    "NeedsAdministrator",
     "NotTrusted",
     "SendOutcome",
     "ServerUnreachable",
@@ -95,9 +103,11 @@ __all__ = [
     "clear",
     "import_license_files",
     "list_licenses",
+    "machine_fingerprint",
     "machine_name",
     "send_receipts",
     "show_license",
+    "this_machine",
     "tool_home",
     "trust",
 ]

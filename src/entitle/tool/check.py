@@ -10,7 +10,7 @@ import os
 from entitle.licensefile import LicenseClaims, LicenseFileError, NotYetValid, verify
 from entitle.licensefile.timestamps import UTC, datetime, timedelta
 from entitle.tool.errors import ToolError
-from entitle.tool.home import machine_name as this_machine
+from entitle.tool.machine import MachineIdentity, this_machine
 from entitle.tool.store import Store, StoredLicense, StoreState
 
 OK = "OK"
@@ -96,7 +96,7 @@ def check(
     validity), so an edited store grants nothing. Refuses with ``CLOCK_WRONG`` when the clock
     is more than a day behind the latest time the store has seen, or before a license's issue
     time. ``home`` defaults to :func:`entitle.tool.home.tool_home`, ``now`` to the system
-    clock, ``machine_name`` to :func:`entitle.tool.home.machine_name`.
+    clock, ``machine_name`` to this machine's (:func:`entitle.tool.machine_name`).
     """
     store = Store(home)
     try:
@@ -109,14 +109,15 @@ def check(
     problem = clock_problem(moment, state.last_seen)
     if problem:
         return CheckResult(False, CLOCK_WRONG, problem)
-    result = _decide(application, version, state, moment, machine_name or this_machine())
+    machine = MachineIdentity(machine_name) if machine_name else this_machine()
+    result = _decide(application, version, state, moment, machine)
     if state.licenses and (state.last_seen is None or moment - state.last_seen >= REMEMBER_EVERY):
         _remember(store, moment)
     return result
 
 
 def _decide(
-    application: str, version: str, state: StoreState, now: datetime, machine: str
+    application: str, version: str, state: StoreState, now: datetime, machine: MachineIdentity
 ) -> CheckResult:
     wanted = application.casefold()
     named = [
@@ -142,7 +143,7 @@ def _decide(
     refusals: list[tuple[str, str]] = []
     for entry in sorted(covering, key=lambda e: e.claims.expires_at, reverse=True):
         try:
-            claims = verify(entry.data, state.trusted_keys, now=now, machine_name=machine)
+            claims = verify(entry.data, state.trusted_keys, now=now, machine_name=machine.name)
         except NotYetValid as error:
             refusals.append((CLOCK_WRONG, clock_before_issue(now, error.issued_at)))
         except LicenseFileError as error:
@@ -150,7 +151,7 @@ def _decide(
         else:
             if claims.covers(application, version) and claims.checkout_id == entry.checkout_id:
                 return CheckResult(
-                    True, OK, _granted(application, version, machine, claims), claims
+                    True, OK, _granted(application, version, machine.name, claims), claims
                 )
             refusals.append(("BAD_SIGNATURE", _altered(entry)))
     code, message = min(refusals, key=lambda r: _PRECEDENCE.index(r[0]))

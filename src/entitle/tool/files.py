@@ -54,8 +54,11 @@ def ensure_private_dir(path: str) -> None:
     os.makedirs(path, mode=0o700, exist_ok=True)
 
 
-def write_atomic(path: str, data: bytes) -> None:
-    """Replace ``path`` with ``data``: temporary file, fsync, rename, fsync the directory."""
+def write_atomic(path: str, data: bytes, mode: int = 0o600) -> None:
+    """Replace ``path`` with ``data``: temporary file, fsync, rename, fsync the directory.
+
+    The file gets ``mode`` on POSIX (default: readable by the current OS user only).
+    """
     import tempfile
 
     directory = os.path.dirname(path) or "."
@@ -63,6 +66,8 @@ def write_atomic(path: str, data: bytes) -> None:
     fd, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as handle:
+            if mode != 0o600 and os.name == "posix":
+                os.fchmod(handle.fileno(), mode)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())

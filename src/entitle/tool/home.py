@@ -1,4 +1,4 @@
-"""Where the current OS user's store lives, and which machine and profile this is."""
+"""Where the current OS user's store lives, and which OS profile this is."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import sys
 
 APP_NAME = "entitle-tool"
 HOME_ENV = "ENTITLE_TOOL_HOME"
-MACHINE_ENV = "ENTITLE_MACHINE_NAME"
 
 
 def tool_home() -> str:
@@ -39,23 +38,6 @@ def _platformdirs_user_data_dir() -> str:
     import platformdirs
 
     return platformdirs.user_data_dir(APP_NAME)
-
-
-def machine_name() -> str:
-    """This machine's name as license files name it: ``ENTITLE_MACHINE_NAME``, else the host
-    name without its domain (``COMPUTERNAME`` on Windows)."""
-    override = os.environ.get(MACHINE_ENV)
-    if override:
-        return override
-    if sys.platform == "win32" and os.environ.get("COMPUTERNAME"):
-        return os.environ["COMPUTERNAME"]
-    if hasattr(os, "uname"):
-        name = os.uname().nodename
-    else:
-        import socket
-
-        name = socket.gethostname()
-    return name.split(".", 1)[0]
 
 
 def user_profile() -> str:

@@ -10,7 +10,7 @@ from typing import NamedTuple
 from entitle.licensefile import LicenseFileError, license_digest, verify
 from entitle.tool.check import clock_problem
 from entitle.tool.errors import NotTrusted, UnknownCheckout
-from entitle.tool.home import machine_name as this_machine
+from entitle.tool.machine import MachineIdentity, this_machine
 from entitle.tool.store import Store, StoredLicense, StoreState
 
 IMPORTED = "imported"
@@ -46,7 +46,7 @@ def import_license_files(
     itself.
     """
     moment = _now(now)
-    machine = machine_name or this_machine()
+    machine = MachineIdentity(machine_name) if machine_name else this_machine()
     contents: list[tuple[str, bytes | str]] = []
     for path in paths:
         name = os.fspath(path)
@@ -70,7 +70,7 @@ def _import_one(
     name: str,
     data: bytes | str,
     now: datetime,
-    machine: str,
+    machine: MachineIdentity,
     clock_problem: str | None,
 ) -> ImportOutcome:
     if isinstance(data, str):
@@ -80,7 +80,7 @@ def _import_one(
     if state.trusted_keys is None:
         return ImportOutcome(name, REFUSED, NotTrusted().message)
     try:
-        claims = verify(data, state.trusted_keys, now=now, machine_name=machine)
+        claims = verify(data, state.trusted_keys, now=now, machine_name=machine.name)
     except LicenseFileError as error:
         return ImportOutcome(name, REFUSED, str(error))
     digest = license_digest(data)

@@ -19,10 +19,10 @@ from typing import Any, NamedTuple
 
 from entitle.tool.errors import ServerUnreachable
 from entitle.tool.files import ensure_private_dir, write_atomic
-from entitle.tool.home import machine_name as this_machine
 from entitle.tool.home import user_profile as this_profile
 from entitle.tool.http import base_url, post_json
 from entitle.tool.licenses import find_checkout
+from entitle.tool.machine import machine_name as this_machine
 from entitle.tool.store import Store, StoredLicense
 
 ACCEPTED = "accepted"

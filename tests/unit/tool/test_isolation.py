@@ -10,6 +10,7 @@ from importlib.metadata import requires
 from pathlib import Path
 
 from tests.unit.tool.conftest import MakeLicense
+from tests.workstation import tool_environment
 
 SERVER_MODULES = (
     "entitle.store",
@@ -57,7 +58,7 @@ def _modules_after(code: str, env_home: Path) -> list[str]:
         capture_output=True,
         text=True,
         check=True,
-        env={"ENTITLE_TOOL_HOME": str(env_home), "ENTITLE_MACHINE_NAME": "WS-1", "PATH": ""},
+        env=tool_environment(env_home, base={"PATH": ""}),
     )
     return list(json.loads(done.stdout.splitlines()[-1]))
 
