@@ -42,6 +42,12 @@ from entitle.tool.home import tool_home
 from entitle.tool.machine import MachineIdentity, machine_fingerprint, machine_name, this_machine
 
 if TYPE_CHECKING:
+    from entitle.tool.config import (
+        ConfiguredIssuer,
+        configured_issuers,
+        system_config_dir,
+        write_issuers,
+    )
     from entitle.tool.licenses import (
         ImportOutcome,
         clean_expired,
@@ -54,6 +60,10 @@ if TYPE_CHECKING:
     from entitle.tool.trust import TrustResult, trust
 
 _LAZY = {
+    "ConfiguredIssuer": "config",
+    "configured_issuers": "config",
+    "system_config_dir": "config",
+    "write_issuers": "config",
     "ImportOutcome": "licenses",
     "clean_expired": "licenses",
     "import_license_files": "licenses",
@@ -85,6 +95,7 @@ __all__ = [
     "Cleared",
     "ClockLooksWrong",
     "ConfigurationError",
+    "ConfiguredIssuer",
     "DamagedStore",
     "ImportOutcome",
     "MachineIdUnavailable",
@@ -101,13 +112,16 @@ __all__ = [
     "check",
     "clean_expired",
     "clear",
+    "configured_issuers",
     "import_license_files",
     "list_licenses",
     "machine_fingerprint",
     "machine_name",
     "send_receipts",
     "show_license",
+    "system_config_dir",
     "this_machine",
     "tool_home",
     "trust",
+    "write_issuers",
 ]
