@@ -2,8 +2,9 @@
 
 Every product start runs ``entitle-tool check``; its floor is an interpreter that loads the
 signature algorithm. Both run alternately (median of N), with bytecode caching on, as in an
-installed package, and a ``.belic`` license made out to this host, so that it verifies. When valgrind is installed, the
-two are also counted in instructions (callgrind), a figure that does not move with load.
+installed package, and a ``.belic`` license made out to this host, so that it verifies. When
+valgrind is installed, the two are also counted in instructions (callgrind), a figure that
+does not move with load.
 """
 
 from __future__ import annotations

@@ -39,11 +39,19 @@ def locked(store: Store) -> Iterator[None]:
 
 @contextlib.contextmanager
 def locked_update(store: Store) -> Iterator[StoreState]:
-    """Lock, read, yield the state, and write it back atomically if it changed."""
+    """Lock, read, yield the state, and write it back atomically if it changed.
+
+    The guard file is written first: a crash between the two writes leaves the copy outside
+    the store ahead of it, never behind.
+    """
     with locked(store):
         state = store.read_locked()
         before = state.to_bytes()
+        guard_before = store.guard_on_disk()
         yield state
+        guard = state.guard_bytes()
+        if guard != guard_before:
+            write_atomic(store.guard_path, guard)
         after = state.to_bytes()
         if after != before:
             write_atomic(store.path, after)
