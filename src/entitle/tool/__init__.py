@@ -14,7 +14,14 @@ The same store is managed from Python as from ``entitle-tool``:
 * :func:`trust` the license server's public keys (its URL, a JWKS file or a PEM file);
 * :func:`import_license_files`, :func:`list_licenses`, :func:`show_license`,
   :func:`clean_expired`;
-* :func:`clear` a license (writes a check-in receipt) and :func:`send_receipts` to the server.
+* :func:`clear` a license (writes a check-in receipt) and :func:`send_receipts` to the server;
+  a cleared checkout is refused from then on (:class:`RefusedCheckout`).
+
+Which machine this is comes from the operating system alone, never from an environment
+variable: :func:`this_machine` gives a :class:`MachineIdentity` (its ``name``, and its
+``fingerprint`` read on first use), :func:`machine_name` and :func:`machine_fingerprint` the
+parts. Administrators pin the trusted issuers in the machine-wide configuration
+(:func:`system_config_dir`; :func:`configured_issuers`, :func:`write_issuers`).
 
 Licenses are stored for the current OS user, in ``platformdirs.user_data_dir("entitle-tool")``
 unless ``ENTITLE_TOOL_HOME`` says otherwise; every function takes ``home=`` as well. Importing
@@ -56,7 +63,7 @@ if TYPE_CHECKING:
         show_license,
     )
     from entitle.tool.receipts import Cleared, SendOutcome, clear, send_receipts
-    from entitle.tool.store import StoredLicense
+    from entitle.tool.store import RefusedCheckout, StoredLicense
     from entitle.tool.trust import TrustResult, trust
 
 _LAZY = {
@@ -73,6 +80,7 @@ _LAZY = {
     "SendOutcome": "receipts",
     "clear": "receipts",
     "send_receipts": "receipts",
+    "RefusedCheckout": "store",
     "StoredLicense": "store",
     "TrustResult": "trust",
     "trust": "trust",
@@ -102,6 +110,7 @@ __all__ = [
     "MachineIdentity",
     "NeedsAdministrator",
     "NotTrusted",
+    "RefusedCheckout",
     "SendOutcome",
     "ServerUnreachable",
     "StoredLicense",
