@@ -27,13 +27,13 @@ def pretend_machine(
     config_dir: Path | None = None,
 ) -> None:
     """Make the tool in this process see host ``name``, ``machine_id`` and ``config_dir``."""
-    from entitle.tool import config, machine
+    from entitle.tool import config, fingerprint, home
 
-    monkeypatch.setattr(machine, "read_host_name", lambda: name)
+    monkeypatch.setattr(home, "read_host_name", lambda: name)
     if machine_id is None:
-        monkeypatch.setattr(machine, "read_machine_id", _no_machine_id)
+        monkeypatch.setattr(fingerprint, "read_machine_id", _no_machine_id)
     else:
-        monkeypatch.setattr(machine, "read_machine_id", lambda: machine_id)
+        monkeypatch.setattr(fingerprint, "read_machine_id", lambda: machine_id)
     if config_dir is not None:
         monkeypatch.setattr(config, "system_config_dir", lambda: str(config_dir))
 

@@ -20,13 +20,15 @@ _name = os.environ.get("ENTITLE_TEST_MACHINE_NAME")
 _machine_id = os.environ.get("ENTITLE_TEST_MACHINE_ID")
 _config_dir = os.environ.get("ENTITLE_TEST_CONFIG_DIR")
 
-if _name is not None or _machine_id is not None:
-    from entitle.tool import machine
+if _name is not None:
+    from entitle.tool import home
 
-    if _name is not None:
-        machine.read_host_name = lambda: _name  # type: ignore[assignment]
-    if _machine_id is not None:
-        machine.read_machine_id = lambda: _machine_id  # type: ignore[assignment]
+    home.read_host_name = lambda: _name  # type: ignore[assignment]
+
+if _machine_id is not None:
+    from entitle.tool import fingerprint
+
+    fingerprint.read_machine_id = lambda: _machine_id  # type: ignore[assignment]
 
 if _config_dir is not None:
     from entitle.tool import config

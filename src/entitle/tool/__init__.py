@@ -45,8 +45,7 @@ from entitle.tool.errors import (
     TrustSourceError,
     UnknownCheckout,
 )
-from entitle.tool.home import tool_home
-from entitle.tool.machine import MachineIdentity, machine_fingerprint, machine_name, this_machine
+from entitle.tool.home import MachineIdentity, machine_name, this_machine, tool_home
 
 if TYPE_CHECKING:
     from entitle.tool.config import (
@@ -55,6 +54,7 @@ if TYPE_CHECKING:
         system_config_dir,
         write_issuers,
     )
+    from entitle.tool.fingerprint import machine_fingerprint
     from entitle.tool.licenses import (
         ImportOutcome,
         clean_expired,
@@ -67,6 +67,7 @@ if TYPE_CHECKING:
     from entitle.tool.trust import TrustResult, trust
 
 _LAZY = {
+    "machine_fingerprint": "fingerprint",
     "ConfiguredIssuer": "config",
     "configured_issuers": "config",
     "system_config_dir": "config",

@@ -10,7 +10,7 @@ import os
 from entitle.licensefile import LicenseClaims, LicenseFileError, NotYetValid, verify
 from entitle.licensefile.timestamps import UTC, datetime, timedelta
 from entitle.tool.errors import ToolError
-from entitle.tool.machine import MachineIdentity, this_machine
+from entitle.tool.home import MachineIdentity, this_machine
 from entitle.tool.store import CHECKED_IN, Store, StoredLicense, StoreState
 
 OK = "OK"

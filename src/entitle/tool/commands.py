@@ -119,7 +119,7 @@ def check(application: str, version: str) -> None:
 @_reports_errors
 def machine() -> None:
     """Show this machine's name and fingerprint, as license files bind to them."""
-    from entitle.tool.machine import this_machine
+    from entitle.tool.home import this_machine
 
     identity = this_machine()
     click.echo(f"Machine name:        {identity.name}")

@@ -10,7 +10,7 @@ from typing import NamedTuple
 from entitle.licensefile import LicenseFileError, license_digest, verify
 from entitle.tool.check import clock_problem
 from entitle.tool.errors import NotTrusted
-from entitle.tool.machine import MachineIdentity, this_machine
+from entitle.tool.home import MachineIdentity, this_machine
 from entitle.tool.store import Store, StoredLicense, StoreState
 
 IMPORTED = "imported"

@@ -20,9 +20,9 @@ from typing import Any, NamedTuple
 from entitle.tool.check import clock_problem
 from entitle.tool.errors import ServerUnreachable
 from entitle.tool.files import ensure_private_dir, write_atomic
+from entitle.tool.home import machine_name as this_machine
 from entitle.tool.home import user_profile as this_profile
 from entitle.tool.http import base_url, post_json
-from entitle.tool.machine import machine_name as this_machine
 from entitle.tool.store import CHECKED_IN, RefusedCheckout, Store, StoredLicense
 
 ACCEPTED = "accepted"

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from entitle.tool import MachineIdUnavailable, import_license_files, machine_fingerprint
-from entitle.tool import machine as machine_module
+from entitle.tool import fingerprint as fingerprint_module
+from entitle.tool import home as home_module
 from entitle.tool.cli import main
 from tests.unit.tool.conftest import MakeLicense
 from tests.workstation import MACHINE_ID, pretend_machine, tool_environment
@@ -73,7 +74,7 @@ def test_the_machine_name_is_the_host_name_without_its_domain(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     pretend_machine(monkeypatch, name="ws-0042.corp.example.com")
-    assert machine_module.machine_name() == "ws-0042"
+    assert home_module.machine_name() == "ws-0042"
 
 
 def test_the_fingerprint_is_stable_hex_and_never_the_raw_id(home: Path) -> None:
@@ -106,22 +107,22 @@ def test_the_linux_machine_id_falls_back_to_the_dbus_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     etc, dbus = tmp_path / "machine-id", tmp_path / "dbus-machine-id"
-    monkeypatch.setattr(machine_module, "LINUX_MACHINE_ID_FILES", (str(etc), str(dbus)))
-    monkeypatch.setattr(machine_module.sys, "platform", "linux")
+    monkeypatch.setattr(fingerprint_module, "LINUX_MACHINE_ID_FILES", (str(etc), str(dbus)))
+    monkeypatch.setattr(fingerprint_module.sys, "platform", "linux")
     dbus.write_text("b" * 32 + "\n")
-    assert machine_module.read_machine_id() == "b" * 32
+    assert fingerprint_module.read_machine_id() == "b" * 32
     etc.write_text("uninitialized\n")
-    assert machine_module.read_machine_id() == "b" * 32
+    assert fingerprint_module.read_machine_id() == "b" * 32
     etc.write_text("a" * 32 + "\n")
-    assert machine_module.read_machine_id() == "a" * 32
+    assert fingerprint_module.read_machine_id() == "a" * 32
 
 
 def test_a_machine_without_an_id_has_no_fingerprint_and_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     missing = (str(tmp_path / "machine-id"), str(tmp_path / "dbus"))
-    monkeypatch.setattr(machine_module, "LINUX_MACHINE_ID_FILES", missing)
-    monkeypatch.setattr(machine_module.sys, "platform", "linux")
+    monkeypatch.setattr(fingerprint_module, "LINUX_MACHINE_ID_FILES", missing)
+    monkeypatch.setattr(fingerprint_module.sys, "platform", "linux")
     (tmp_path / "dbus").write_text("")
     with pytest.raises(MachineIdUnavailable) as raised:
         machine_fingerprint()

@@ -1,17 +1,14 @@
-"""Which machine this is: its name, and a fingerprint that no environment setting changes.
+"""This machine's fingerprint, which no environment setting changes.
 
-The name is the host name without its domain, as the portal's typed machine name gives it.
-The fingerprint is the SHA-256 of a fixed prefix and the operating system's own machine id
-(Linux ``/etc/machine-id``, Windows ``MachineGuid``, macOS ``IOPlatformUUID``), in hex: it is
-stable across restarts and host-name changes, and the raw id never leaves the machine.
-
-Both come from the operating system only: no environment variable overrides them. The two
-readers, :func:`read_host_name` and :func:`read_machine_id`, are the only places that ask it.
+The SHA-256 of a fixed prefix and the operating system's own machine id (Linux
+``/etc/machine-id``, else ``/var/lib/dbus/machine-id``; Windows ``MachineGuid``; macOS
+``IOPlatformUUID``), in hex: stable across restarts and host-name changes, and the raw id
+never leaves the machine. :func:`read_machine_id` is the only place that asks for the id.
+Loaded on first use, not on every product start.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 
 from entitle.tool.errors import MachineIdUnavailable
@@ -21,54 +18,6 @@ FINGERPRINT_PREFIX = "entitle-machine-fingerprint/1:"
 
 LINUX_MACHINE_ID_FILES = ("/etc/machine-id", "/var/lib/dbus/machine-id")
 MACOS_IOREG = ("/usr/sbin/ioreg", "-rd1", "-c", "IOPlatformExpertDevice")
-
-
-class MachineIdentity:
-    """This machine as a license may name it: ``name``, and ``fingerprint`` read on first use.
-
-    Building one costs nothing; reading ``fingerprint`` reads the machine id once (on Linux
-    a file and one SHA-256) and raises :class:`MachineIdUnavailable` when there is none.
-    """
-
-    __slots__ = ("_fingerprint", "name")
-
-    def __init__(self, name: str, fingerprint: str | None = None) -> None:
-        self.name = name
-        self._fingerprint = fingerprint
-
-    @property
-    def fingerprint(self) -> str:
-        if self._fingerprint is None:
-            self._fingerprint = machine_fingerprint()
-        return self._fingerprint
-
-    @property
-    def name_is_bindable(self) -> bool:
-        """Whether a license bound by machine name alone can match this machine's name."""
-        return name_is_bindable(self.name)
-
-    def __repr__(self) -> str:
-        return f"MachineIdentity(name={self.name!r})"
-
-
-def this_machine() -> MachineIdentity:
-    """The identity of the machine this process runs on."""
-    return MachineIdentity(machine_name())
-
-
-def machine_name() -> str:
-    """This machine's name as license files name it: the host name without its domain."""
-    return read_host_name().split(".", 1)[0]
-
-
-def name_is_bindable(name: str) -> bool:
-    """Whether a name-bound license can run on a machine called ``name``.
-
-    Machine names in license files compare as plain ASCII, so a host name that is not ASCII
-    as it is (``Wſ-RT-01``) matches none: such a machine needs a license bound to its
-    fingerprint.
-    """
-    return bool(name) and name.isascii()
 
 
 def machine_fingerprint() -> str:
@@ -81,15 +30,6 @@ def machine_fingerprint() -> str:
 
     raw = read_machine_id().strip().lower()
     return hashlib.sha256((FINGERPRINT_PREFIX + raw).encode("utf-8")).hexdigest()
-
-
-def read_host_name() -> str:
-    """The host name the operating system reports (never an environment variable)."""
-    if hasattr(os, "uname"):
-        return os.uname().nodename
-    import socket
-
-    return socket.gethostname()
 
 
 def read_machine_id() -> str:
