@@ -44,10 +44,12 @@ SERVER_PACKAGES = {
     "httpx",
 }
 # The product start path verifies a .belic file without these either: each costs every product
-# start milliseconds (datetime: its pure-Python twin runs before the C classes replace it).
+# start milliseconds (datetime: its pure-Python twin runs before the C classes replace it;
+# subprocess: the machine's identity is read from files and the registry, not from commands,
+# except on macOS).
 HEAVY_FOR_CHECK = (
     *("lxml", "signxml", "joserfc", "click", "rich", "filelock", "platformdirs"),
-    *("datetime", "base64", "dataclasses"),
+    *("datetime", "base64", "dataclasses", "subprocess"),
 )
 
 

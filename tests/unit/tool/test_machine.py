@@ -117,6 +117,23 @@ def test_the_linux_machine_id_falls_back_to_the_dbus_file(
     assert fingerprint_module.read_machine_id() == "a" * 32
 
 
+def test_the_macos_machine_id_is_the_platform_uuid_ioreg_prints(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ioreg_output = (
+        "+-o J316sAP  <class IOPlatformExpertDevice, id 0x100000228, registered>\n"
+        '    "IOPlatformSerialNumber" = "C02XK0AAJGH6"\n'
+        '    "IOPlatformUUID" = "4C4C4544-0042-3510-8052-B4C04F4E3232"\n'
+    )
+    fake_ioreg = (sys.executable, "-c", f"print({ioreg_output!r}, end='')")
+    monkeypatch.setattr(fingerprint_module, "MACOS_IOREG", fake_ioreg)
+    monkeypatch.setattr(fingerprint_module.sys, "platform", "darwin")
+    assert fingerprint_module.read_machine_id() == "4C4C4544-0042-3510-8052-B4C04F4E3232"
+    monkeypatch.setattr(fingerprint_module, "MACOS_IOREG", (sys.executable, "-c", "pass"))
+    with pytest.raises(MachineIdUnavailable, match="IOPlatformUUID"):
+        fingerprint_module.read_machine_id()
+
+
 def test_a_machine_without_an_id_has_no_fingerprint_and_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
