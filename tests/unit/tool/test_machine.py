@@ -62,12 +62,15 @@ def test_without_the_test_hook_no_variable_changes_the_machine(tmp_path: Path) -
         "ENTITLE_TEST_MACHINE_ID": "0" * 32,
         "COMPUTERNAME": "WS-RT-01",
     }
-    script = "from entitle.tool import machine_name; print(machine_name())"
+    script = (
+        "import sys\nfrom entitle.tool import machine_name\n"
+        "print('sitecustomize' in sys.modules, machine_name())"
+    )
     done = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
     )
-    assert done.stdout.strip() == socket.gethostname().split(".")[0]
-    assert done.stdout.strip() != "WS-RT-01"
+    assert done.stdout.split() == ["False", socket.gethostname().split(".")[0]]
+    assert "WS-RT-01" not in done.stdout
 
 
 def test_the_machine_name_is_the_host_name_without_its_domain(
