@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from fastapi.routing import iter_route_contexts
@@ -42,6 +42,7 @@ class Fresh:
     checkout_id: str
     digest: str
     spare_token_id: int
+    created_at: datetime
 
 
 Request = Callable[[Fresh], dict[str, Any]]
@@ -73,7 +74,7 @@ def _receipt(fresh: Fresh) -> dict[str, Any]:
             "checkout_id": fresh.checkout_id,
             "machine": "WS-1",
             "user_profile": "ana",
-            "cleared_at": datetime.now(UTC).isoformat(),
+            "cleared_at": fresh.created_at.isoformat(),
             "license_digest": fresh.digest,
         }
     }
@@ -189,7 +190,7 @@ def _fresh(world: World) -> Fresh:
     checkout = create_checkout(world.services, world.admin, request)
     assert checkout.license_digest
     spare = tokens.create_token(world.services, world.admin, "spare")
-    return Fresh(checkout.id, checkout.license_digest, spare.id)
+    return Fresh(checkout.id, checkout.license_digest, spare.id, checkout.created_at)
 
 
 def test_every_route_of_the_app_has_a_row_in_the_table(callers: Callers) -> None:
