@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi.routing import iter_route_contexts
+from starlette.routing import Mount
 
 from entitle.domain.checkouts import CheckoutRequest
 from entitle.service import tokens
@@ -170,13 +171,15 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
 
 
 def app_routes(callers: Callers) -> set[tuple[str, str]]:
-    """Every (method, path) the app answers; HEAD goes with GET."""
-    return {
-        (method, route.path)
-        for route in iter_route_contexts(callers.client.app.routes)  # type: ignore[attr-defined]
-        for method in (getattr(route, "methods", None) or ())
-        if method != "HEAD"
-    }
+    """Every (method, path) the app answers; HEAD goes with GET. A mounted app (the static
+    files) answers GET under its path."""
+    found = set()
+    for route in iter_route_contexts(callers.client.app.routes):  # type: ignore[attr-defined]
+        if isinstance(route.original_route, Mount):
+            found.add(("GET", f"{route.path}/{{path:path}}"))
+            continue
+        found |= {(m, route.path) for m in (route.methods or ()) if m != "HEAD"}
+    return found
 
 
 def _fresh(world: World) -> Fresh:
