@@ -2,8 +2,9 @@
 
 Every product start runs ``entitle-tool check``; its floor is an interpreter that loads the
 signature algorithm. Both run alternately (median of N), with bytecode caching on, as in an
-installed package, and a ``.belic`` license that verifies. When valgrind is installed, the
-two are also counted in instructions (callgrind), a figure that does not move with load.
+installed package, and a ``.belic`` license made out to this host, so that it verifies. When
+valgrind is installed, the two are also counted in instructions (callgrind), a figure that
+does not move with load.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ BASELINE = "from cryptography.hazmat.primitives.asymmetric import ed25519"
 
 def _prepare(home: Path) -> None:
     from entitle.licensefile import SES, LicenseClaims, LicensedApplication, init_keys
-    from entitle.tool import import_license_files
+    from entitle.tool import import_license_files, machine_name
     from entitle.tool.store import Store
 
     now = datetime.now(UTC)
@@ -40,7 +41,7 @@ def _prepare(home: Path) -> None:
         organisation_id="org-1",
         organisation_name="Bench",
         user_email="ada@example.com",
-        machine_name="BENCH-WS",
+        machine_name=machine_name(),
         country="DE",
         license_service=SES,
         activation_key=None,
@@ -52,7 +53,7 @@ def _prepare(home: Path) -> None:
     license_file.write_bytes(ring.sign(claims))
     with Store(home / "store").update() as state:
         state.trusted_keys = ring.trusted()
-    outcome = import_license_files([license_file], home=home / "store", machine_name="BENCH-WS")
+    outcome = import_license_files([license_file], home=home / "store")
     assert not outcome[0].refused, outcome[0].message
 
 
@@ -85,7 +86,7 @@ def _commands() -> Iterator[tuple[list[str], list[str], dict[str, str]]]:
         home = Path(directory)
         _prepare(home)
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env |= {"ENTITLE_TOOL_HOME": str(home / "store"), "ENTITLE_MACHINE_NAME": "BENCH-WS"}
+        env["ENTITLE_TOOL_HOME"] = str(home / "store")
         check = [_entitle_tool(), "check", "--app", "Designer", "--version", "2.1"]
         yield check, [sys.executable, "-c", BASELINE], env
 

@@ -199,7 +199,7 @@ def user_password(
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, envvar="ENTITLE_PASSWORD")],
     data_dir: DataDir = None,
 ) -> None:
-    """Set a user's portal password."""
+    """Set a user's portal password; every portal session of the user ends."""
     from entitle.service import admin
 
     admin.set_password(_services(data_dir), email, password)

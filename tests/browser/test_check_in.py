@@ -3,6 +3,7 @@ an organisation without SELECT sees no check-in."""
 
 from __future__ import annotations
 
+import hashlib
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,7 +12,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import shot
-from tests.browser.portal import STUDIO_ADMIN, open_checkouts, read_day, rows, wait_for_rows
+from tests.browser.portal import (
+    STUDIO_ADMIN,
+    api_get,
+    open_checkouts,
+    read_day,
+    rows,
+    wait_for_rows,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -116,3 +124,35 @@ def test_an_organisation_without_select_sees_no_check_in_and_why(
     expect(page.get_by_role("button", name="Check in", exact=True)).to_have_count(0)
     expect(page.get_by_role("button", name="Check in the checkout")).to_have_count(0)
     expect(page.get_by_role("button", name="Download the license file").first).to_be_visible()
+
+
+def test_the_history_shows_when_a_client_receipt_arrived_beside_the_workstations_clear_time(
+    page: Page, demo_server: str
+) -> None:
+    open_checkouts(page, demo_server)
+    active = api_get(page, demo_server, "/checkouts?status=active&sort=-created_at")["items"]
+    checkout = active[-1]
+    license_file = page.request.get(f"{demo_server}/api/v1/checkouts/{checkout['id']}/license-file")
+    receipt = {
+        "checkout_id": checkout["id"],
+        "machine": checkout["machine"],
+        "user_profile": "ana",
+        "cleared_at": checkout["created_at"],
+        "license_digest": hashlib.sha256(license_file.body()).hexdigest(),
+    }
+    sent = page.request.post(
+        f"{demo_server}/api/v1/checkouts/{checkout['id']}/client-receipts", data=receipt
+    )
+    assert sent.ok, sent.text()
+    assert sent.json()["checked_in_at"] != sent.json()["client_cleared_at"]
+    page.reload()
+    wait_for_rows(page, "#history-table")
+    page.get_by_role("button", name="Filter Machine name").click()
+    popover = page.get_by_role("dialog", name="Filter Machine name")
+    popover.get_by_label("Machine name contains").fill(checkout["machine"])
+    popover.get_by_role("button", name="Apply").click()
+    wait_for_rows(page, "#history-table")
+    row = rows(page, "#history-table").filter(has_text=checkout["machine"]).first
+    cell = row.locator(".tabulator-cell[tabulator-field='checked_in_at']")
+    expect(cell).to_contain_text("Cleared on the workstation")
+    expect(row).to_contain_text("Checked in")

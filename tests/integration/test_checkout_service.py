@@ -182,7 +182,9 @@ def test_bulk_check_in_reports_per_id_and_keeps_the_successes(world: World) -> N
     assert get_checkout(world.services, world.admin, a.id).checked_in_at is not None
 
 
-def test_non_select_organisation_cannot_check_in_but_client_receipt_can(world: World) -> None:
+def test_non_select_organisation_cannot_check_in_but_a_client_receipt_checks_in_on_arrival(
+    world: World,
+) -> None:
     made = create_checkout(world.services, world.other_admin, ses(machine="STUDIO-1"))
     with pytest.raises(Forbidden) as refused:
         check_in(world.services, world.other_admin, made.id)
@@ -193,7 +195,8 @@ def test_non_select_organisation_cannot_check_in_but_client_receipt_can(world: W
     )
     done = accept_client_receipt(world.services, receipt)
     assert done.check_in_method is CheckInMethod.CLIENT
-    assert done.checked_in_at == world.clock.now - timedelta(hours=1)
+    assert done.checked_in_at == world.clock.now  # received now; booking ends here
+    assert done.client_cleared_at == world.clock.now - timedelta(hours=1)
     world.clock.advance(hours=1)
     assert accept_client_receipt(world.services, receipt).checked_in_at == done.checked_in_at
 

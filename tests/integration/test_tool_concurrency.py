@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from entitle.licensefile import KeyRing, LicensedApplication
 from entitle.tool import list_licenses, trust
 from entitle.tool.receipts import pending_receipts
 from tests.claims import make_claims
+from tests.workstation import tool_environment
 
 WORKERS = 8
 TOOL = str(Path(sys.executable).with_name("entitle-tool"))
@@ -49,7 +49,7 @@ def test_eight_processes_importing_and_clearing_leave_a_consistent_store(
     own = [_license(key_ring, tmp_path, f"chk-{i}") for i in range(WORKERS)]
     extra = [_license(key_ring, tmp_path, f"chk-extra-{i}") for i in range(WORKERS)]
     shared = _license(key_ring, tmp_path, "chk-shared")
-    env = os.environ | {"ENTITLE_TOOL_HOME": str(home), "ENTITLE_MACHINE_NAME": "WS-1"}
+    env = tool_environment(home)
 
     _all_at_once([[TOOL, "import", str(own[i]), str(shared)] for i in range(WORKERS)], env)
     _all_at_once(

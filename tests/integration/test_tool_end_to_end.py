@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import urllib.error
@@ -15,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.servers import entitle, server_environment, serving
+from tests.workstation import tool_environment
 
 BIN = Path(sys.executable).parent
 APPLICATION, VERSION = "Atlas Designer", "10.17.2.61"
@@ -77,10 +77,7 @@ def test_a_license_from_the_server_is_imported_checked_and_cleared_with_a_receip
     license_file = tmp_path / "checkout.belic"
     license_file.write_bytes(license_bytes)
 
-    workstation = os.environ | {
-        "ENTITLE_TOOL_HOME": str(tmp_path / "workstation"),
-        "ENTITLE_MACHINE_NAME": MACHINE,
-    }
+    workstation = tool_environment(tmp_path / "workstation", machine=MACHINE)
     trusted = _tool(workstation, "trust", url)
     assert trusted.returncode == 0, trusted.stderr
     imported = _tool(workstation, "import", str(license_file))

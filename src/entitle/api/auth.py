@@ -1,17 +1,19 @@
 """Who is calling: an API bearer token, or the portal's signed session cookie.
 
 Routes take ``actor: Actor``. A session is a signed cookie (``entitle_session``: HttpOnly,
-SameSite=Lax, Secure over https) holding the user id and a CSRF token; the same CSRF token is
-in the readable ``entitle_csrf`` cookie. Unsafe requests made with the session cookie must send
-it back in the ``X-CSRF-Token`` header (or a ``csrf_token`` form field); bearer-token requests
-need no CSRF token. The portal logs people in with :func:`log_in` and out with :func:`log_out`.
+SameSite=Lax, Secure over https) holding the random id of a session kept in the database and
+a CSRF token; the same CSRF token is in the readable ``entitle_csrf`` cookie. Logging out or a
+new password ends the session in the database, so every server refuses the cookie at once.
+Unsafe requests made with the session cookie must send the CSRF token back in the
+``X-CSRF-Token`` header (or a ``csrf_token`` form field); bearer-token requests need no CSRF
+token. The portal logs people in with :func:`log_in` and out with :func:`log_out`.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Request, Response
@@ -29,7 +31,7 @@ SESSION_COOKIE = "entitle_session"
 CSRF_COOKIE = "entitle_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
-SESSION_SECONDS = 12 * 3600
+SESSION_SECONDS = int(auth.SESSION_LIFETIME.total_seconds())
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -43,6 +45,7 @@ class Caller:
     address: str
     via: Literal["token", "session"]
     csrf_token: str | None = None
+    session: str | None = field(default=None, repr=False)
 
     @property
     def email(self) -> str:
@@ -86,12 +89,13 @@ async def optional_caller(
         user = await run_in_threadpool(auth.user_for_token, services, token) if token else None
         return Caller(user, address, "token") if user else None
     session = await run_in_threadpool(_session, request, services)
-    if session is None:
+    session_id = session.get("sid") if session else None
+    if session is None or not isinstance(session_id, str) or not session_id:
         return None
-    user = await run_in_threadpool(auth.user_by_id, services, int(session.get("uid", 0)))
+    user = await run_in_threadpool(auth.user_for_session, services, session_id)
     if user is None:
         return None
-    caller = Caller(user, address, "session", str(session.get("csrf", "")))
+    caller = Caller(user, address, "session", str(session.get("csrf", "")), session_id)
     if request.method not in SAFE_METHODS:
         await _require_csrf(request, caller)
     return caller
@@ -124,10 +128,10 @@ Actor = Annotated[Caller, Depends(current_caller)]
 OptionalActor = Annotated[Caller | None, Depends(optional_caller)]
 
 
-def start_session(request: Request, response: Response, services: Services, user: User) -> str:
+def start_session(request: Request, response: Response, services: Services, session: str) -> str:
     """Set the session and CSRF cookies on ``response``; returns the CSRF token."""
     csrf = secrets.token_urlsafe(32)
-    value = _signer(request, services).dumps({"uid": user.id, "csrf": csrf})
+    value = _signer(request, services).dumps({"sid": session, "csrf": csrf})
     secure = request.url.scheme == "https"
     response.set_cookie(
         SESSION_COOKIE,
@@ -153,11 +157,12 @@ def log_in(
     request: Request, response: Response, services: Services, email: str, password: str
 ) -> tuple[User, str]:
     """Check the password (rate-limited, audited) and start a session: (user, CSRF token)."""
-    user = auth.login(services, email, password, address_of(request))
-    return user, start_session(request, response, services, user)
+    signed_in = auth.login(services, email, password, address_of(request))
+    return signed_in.user, start_session(request, response, services, signed_in.session)
 
 
 def log_out(response: Response, services: Services, caller: Caller | None) -> None:
+    """End the caller's session on every server, and clear this browser's cookies."""
     if caller is not None:
-        auth.record_logout(services, caller.user, caller.address)
+        auth.log_out(services, caller.user, caller.session, caller.address)
     end_session(response)

@@ -88,4 +88,5 @@ def client_receipt(
         status=status_of(checkout, now),
         checked_in_at=checked_in_at,
         check_in_method=method,
+        client_cleared_at=checkout.client_cleared_at,
     )

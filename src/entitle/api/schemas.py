@@ -55,9 +55,16 @@ class CheckoutOut(BaseModel):
     created_by: str
     expires_at: datetime
     expires_on: date
-    checked_in_at: datetime | None
+    checked_in_at: datetime | None = Field(
+        description="When the check-in took effect: the administrator's check-in, the server's "
+        "receipt of the licensing tool's receipt, or the expiry; booking ends here"
+    )
     checked_in_by: str | None
     check_in_method: CheckInMethod | None
+    client_cleared_at: datetime | None = Field(
+        description="A client check-in: when the licensing tool cleared the license, by the "
+        "workstation's clock (shown, not booked)"
+    )
 
     @classmethod
     def of(cls, checkout: Checkout, now: datetime) -> CheckoutOut:
@@ -82,6 +89,7 @@ class CheckoutOut(BaseModel):
             checked_in_at=checked_in_at,
             checked_in_by=checked_in_by,
             check_in_method=method,
+            client_cleared_at=checkout.client_cleared_at,
         )
 
 
@@ -125,6 +133,7 @@ class ReceiptOut(BaseModel):
     status: Status
     checked_in_at: datetime | None
     check_in_method: CheckInMethod | None
+    client_cleared_at: datetime | None
 
 
 class CountryOut(BaseModel):

@@ -127,4 +127,6 @@ class Checkout:
     checked_in_by: str | None = None
     check_in_method: CheckInMethod | None = None
     user_display_name: str | None = None
+    # A client check-in's clear time as the workstation stated it (entitle.domain.receipts).
+    client_cleared_at: datetime | None = None
     license_digest: str | None = field(default=None, compare=False)

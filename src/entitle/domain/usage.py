@@ -4,7 +4,9 @@ The rule, in one place (the reports in ``entitle.store.usage`` compute exactly t
 
 * Each application of a checkout is booked from the checkout's creation until the first of its
   check-in, its expiry and now (a checkout still running counts up to now). A check-in is only
-  recorded before expiry; past expiry the booking ends at ``expires_at``.
+  recorded before expiry; past expiry the booking ends at ``expires_at``. The check-in is the
+  server's time: an administrator's check-in, or the arrival of the licensing tool's receipt,
+  never the clear time the workstation states (``entitle.domain.receipts``).
 * Time is cut into the intervals ``[k * 10 min, (k + 1) * 10 min)`` since 1970-01-01 00:00 UTC.
   A booking ``[start, end)`` counts the intervals that lie entirely inside it: from interval
   ``ceil(start / 10 min)`` up to, not including, ``floor(end / 10 min)``; none when that is empty.

@@ -21,7 +21,7 @@ from entitle.domain.model import (
 from entitle.domain.versions import Version
 from entitle.service.context import Services
 from entitle.service.passwords import password_hasher
-from entitle.store import catalog, organisations
+from entitle.store import auth, catalog, organisations
 
 MIN_PASSWORD = 8
 
@@ -143,12 +143,14 @@ def add_user(
 
 
 def set_password(services: Services, email: str, password: str) -> None:
+    """A new password ends every portal session of the user, on every server."""
     hashed = hash_password(password)
     with services.uow() as uow:
         user = organisations.user_by_email(uow.conn, email)
         if user is None:
             raise NotFound("USER_NOT_FOUND", f"No user {email}.")
         organisations.update_user(uow.conn, user.id, password_hash=hashed)
+        auth.revoke_sessions_of(uow.conn, user.id, services.now())
         uow.commit()
 
 

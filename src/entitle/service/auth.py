@@ -1,10 +1,12 @@
-"""Who is calling: password logins (rate-limited), sessions' shared secret, API tokens."""
+"""Who is calling: password logins (rate-limited), portal sessions, API tokens."""
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import os
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +21,7 @@ from entitle.store import auth as store
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=1)
+SESSION_LIFETIME = timedelta(hours=12)
 SECRET_SETTING = "session_secret"  # noqa: S105 - the setting's name
 
 
@@ -37,43 +40,74 @@ class TooManyAttempts(DomainError):
         self.retry_after = retry_after
 
 
-def login(services: Services, email: str, password: str, address: str = "") -> User:
-    """The user whose password this is; five failures a minute per account or address lock."""
+@dataclass(frozen=True)
+class SignedIn:
+    """A password login: the user, and the random id of the new session (the cookie's)."""
+
+    user: User
+    session: str
+
+
+def session_digest(session: str) -> str:
+    return hashlib.sha256(session.encode()).hexdigest()
+
+
+def login(services: Services, email: str, password: str, address: str = "") -> SignedIn:
+    """Check the password and start a session; five failures a minute per account or address
+    lock both, on every server sharing the database."""
     email = email.strip().lower()
     now = services.now()
+    # Two transactions on purpose: the attempt takes its place in the count, committed, before
+    # the password is checked, so logins racing on other servers count it too. The count is
+    # read and written under a lock per account and address (store.auth.lock_login_counts).
     with services.uow() as uow:
-        by_account, by_address = store.failures_since(
+        store.lock_login_counts(uow.conn, [f"account:{email}", f"address:{address}"])
+        by_account, by_address = store.attempts_since(
             uow.conn, email, address, now - FAILURE_WINDOW
         )
         if max(by_account, by_address) >= MAX_FAILURES:
             raise TooManyAttempts(int(FAILURE_WINDOW.total_seconds()))
+        store.forget_attempts_before(uow.conn, now - timedelta(hours=1))
+        attempt = store.record_attempt(uow.conn, email, address, now)
         user = organisations.user_by_email(uow.conn, email)
         stored = organisations.password_hash(uow.conn, user.id) if user else None
-        if user is None or not password_matches(stored, password):
-            store.forget_failures_before(uow.conn, now - timedelta(hours=1))
-            store.record_failure(uow.conn, email, address, now)
+        uow.commit()
+    matched = password_matches(stored, password)
+    with services.uow() as uow:
+        if user is None or not matched:
             organisation_id = user.organisation_id if user else None
             audit.record(uow.conn, organisation_id, now, email, "login.failed", "", address)
             uow.commit()
             raise Unauthenticated(
                 "LOGIN_FAILED", "The email or password is not right.", field="password"
             )
+        store.forget_attempt(uow.conn, attempt)  # a login that succeeds is no failure
+        store.forget_sessions_before(uow.conn, now)
+        session = secrets.token_urlsafe(32)
+        store.add_session(uow.conn, session_digest(session), user.id, now, now + SESSION_LIFETIME)
         audit.record(uow.conn, user.organisation_id, now, user.email, "login", "", address)
         uow.commit()
-    return user
+    return SignedIn(user, session)
 
 
-def record_logout(services: Services, user: User, address: str = "") -> None:
+def log_out(services: Services, user: User, session: str | None, address: str = "") -> None:
+    """End this session (the user's other sessions go on) and record the logout."""
+    now = services.now()
     with services.uow() as uow:
-        audit.record(
-            uow.conn, user.organisation_id, services.now(), user.email, "logout", "", address
-        )
+        if session is not None:
+            store.revoke_session(uow.conn, session_digest(session), now)
+        audit.record(uow.conn, user.organisation_id, now, user.email, "logout", "", address)
         uow.commit()
 
 
-def user_by_id(services: Services, user_id: int) -> User | None:
+def user_for_session(services: Services, session: str) -> User | None:
+    """The user of a session that was neither ended nor has expired."""
+    digest = session_digest(session)
     with services.uow(read_only=True) as uow:
-        return organisations.user_by_id(uow.conn, user_id)
+        found = organisations.user_of_session(uow.conn, digest, services.now())
+    if found is None or not hmac.compare_digest(found[1], digest):
+        return None
+    return found[0]
 
 
 def user_for_token(services: Services, token: str) -> User | None:

@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from entitle.domain.checkouts import require_check_in_allowed, require_manager
 from entitle.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from entitle.domain.model import CheckInMethod, Checkout, Organisation, User
+from entitle.domain.receipts import require_plausible_clear_time
 from entitle.service.actors import actor_and_organisation
 from entitle.service.context import Services
 from entitle.store import audit
@@ -120,7 +121,8 @@ class ClientReceipt:
 def accept_client_receipt(
     services: Services, receipt: ClientReceipt, address: str = ""
 ) -> Checkout:
-    """Record the client's check-in; a replayed or late receipt changes nothing.
+    """Record the client's check-in now, as the server receives it; a replayed or late
+    receipt changes nothing. The receipt's own clear time is kept beside it, when plausible.
 
     No login is needed: the digest of the checkout's own license file is the proof.
     """
@@ -135,9 +137,14 @@ def accept_client_receipt(
                 "RECEIPT_NOT_RECOGNISED",
                 "No checkout matches this receipt: it names an unknown checkout or another file.",
             )
-        cleared_at = min(max(receipt.cleared_at, checkout.created_at), now)
+        require_plausible_clear_time(checkout, receipt.cleared_at, now)
         if store.check_in(
-            uow.conn, checkout.id, cleared_at, checkout.user_email, CheckInMethod.CLIENT
+            uow.conn,
+            checkout.id,
+            now,
+            checkout.user_email,
+            CheckInMethod.CLIENT,
+            client_cleared_at=receipt.cleared_at,
         ):
             audit.record(
                 uow.conn,
@@ -147,7 +154,7 @@ def accept_client_receipt(
                 "checkout.client_check_in",
                 checkout.id,
                 address,
-                f"machine {receipt.machine}",
+                f"machine {receipt.machine}, cleared {receipt.cleared_at.isoformat()}",
             )
         uow.commit()
         refreshed = store.get(uow.conn, None, checkout.id)

@@ -1,13 +1,15 @@
-"""Logins, API tokens and shared settings: the rows behind authentication."""
+"""Login attempts, sessions, API tokens and shared settings: the rows behind authentication."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Connection, Row, func, select
 
-from entitle.store.tables import api_tokens, login_attempts, settings
+from entitle.store.tables import api_tokens, login_attempts, sessions, settings
 
 
 @dataclass(frozen=True)
@@ -19,8 +21,26 @@ class TokenRecord:
     revoked_at: datetime | None
 
 
-def failures_since(conn: Connection, email: str, address: str, since: datetime) -> tuple[int, int]:
-    """Failed logins after ``since``: (for this account, from this address)."""
+def lock_login_counts(conn: Connection, keys: Sequence[str]) -> None:
+    """Hold the counts of these keys (an account, an address) until the transaction ends.
+
+    PostgreSQL takes a transaction-level advisory lock per key, in one order so two logins
+    never wait on each other in a circle; SQLite's write transaction already holds the whole
+    database (``BEGIN IMMEDIATE``).
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    for lock in sorted({_lock_id(key) for key in keys}):
+        conn.execute(select(func.pg_advisory_xact_lock(lock)))
+
+
+def _lock_id(key: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"entitle.login:{key}".encode()).digest()[:8], signed=True)
+
+
+def attempts_since(conn: Connection, email: str, address: str, since: datetime) -> tuple[int, int]:
+    """Login attempts after ``since`` that were not successful logins: (for this account, from
+    this address). An attempt whose password is being checked counts already."""
 
     def count(condition: ColumnElement[bool]) -> int:
         query = select(func.count()).select_from(login_attempts).where(login_attempts.c.at > since)
@@ -29,12 +49,50 @@ def failures_since(conn: Connection, email: str, address: str, since: datetime) 
     return count(login_attempts.c.email == email), count(login_attempts.c.address == address)
 
 
-def record_failure(conn: Connection, email: str, address: str, at: datetime) -> None:
-    conn.execute(login_attempts.insert().values(email=email, address=address, at=at))
+def record_attempt(conn: Connection, email: str, address: str, at: datetime) -> int:
+    result = conn.execute(login_attempts.insert().values(email=email, address=address, at=at))
+    assert result.inserted_primary_key is not None
+    return int(result.inserted_primary_key[0])
 
 
-def forget_failures_before(conn: Connection, moment: datetime) -> None:
+def forget_attempt(conn: Connection, attempt_id: int) -> None:
+    conn.execute(login_attempts.delete().where(login_attempts.c.id == attempt_id))
+
+
+def forget_attempts_before(conn: Connection, moment: datetime) -> None:
     conn.execute(login_attempts.delete().where(login_attempts.c.at < moment))
+
+
+def add_session(
+    conn: Connection, id_digest: str, user_id: int, now: datetime, expires_at: datetime
+) -> None:
+    conn.execute(
+        sessions.insert().values(
+            id_digest=id_digest, user_id=user_id, created_at=now, expires_at=expires_at
+        )
+    )
+
+
+def revoke_session(conn: Connection, id_digest: str, now: datetime) -> None:
+    conn.execute(
+        sessions.update()
+        .where((sessions.c.id_digest == id_digest) & sessions.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def revoke_sessions_of(conn: Connection, user_id: int, now: datetime) -> int:
+    result = conn.execute(
+        sessions.update()
+        .where((sessions.c.user_id == user_id) & sessions.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return int(result.rowcount)
+
+
+def forget_sessions_before(conn: Connection, moment: datetime) -> None:
+    """Sessions that ended (expired) before ``moment`` are of no further use."""
+    conn.execute(sessions.delete().where(sessions.c.expires_at < moment))
 
 
 def add_token(conn: Connection, user_id: int, token_hash: str, label: str, now: datetime) -> int:

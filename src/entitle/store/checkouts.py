@@ -154,6 +154,7 @@ def check_in(
     now: datetime,
     by: str,
     method: CheckInMethod,
+    client_cleared_at: datetime | None = None,
 ) -> bool:
     """Record a check-in if the checkout is still active; False when it was not."""
     result = conn.execute(
@@ -163,7 +164,12 @@ def check_in(
             & checkouts.c.checked_in_at.is_(None)
             & (checkouts.c.expires_at > now)
         )
-        .values(checked_in_at=now, checked_in_by=by, check_in_method=method.value)
+        .values(
+            checked_in_at=now,
+            checked_in_by=by,
+            check_in_method=method.value,
+            client_cleared_at=client_cleared_at,
+        )
     )
     if result.rowcount != 1:
         return False
@@ -354,6 +360,7 @@ def _with_lines(conn: Connection, rows: Sequence[Row[tuple[object, ...]]]) -> li
             checked_in_by=row.checked_in_by,
             check_in_method=CheckInMethod(row.check_in_method) if row.check_in_method else None,
             license_digest=row.license_digest,
+            client_cleared_at=row.client_cleared_at,
         )
         for row in rows
     ]

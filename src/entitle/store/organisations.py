@@ -13,6 +13,7 @@ from entitle.store.tables import (
     api_tokens,
     organisation_countries,
     organisations,
+    sessions,
     users,
 )
 
@@ -124,6 +125,20 @@ def user_of_token(conn: Connection, token_hash: str) -> tuple[User, str] | None:
         .where((api_tokens.c.token_hash == token_hash) & api_tokens.c.revoked_at.is_(None))
     ).first()
     return (_user(row), str(row.token_hash)) if row else None
+
+
+def user_of_session(conn: Connection, id_digest: str, now: datetime) -> tuple[User, str] | None:
+    """The user of a portal session neither revoked nor expired, and the stored digest."""
+    row = conn.execute(
+        select(users, sessions.c.id_digest)
+        .join(sessions, sessions.c.user_id == users.c.id)
+        .where(
+            (sessions.c.id_digest == id_digest)
+            & sessions.c.revoked_at.is_(None)
+            & (sessions.c.expires_at > now)
+        )
+    ).first()
+    return (_user(row), str(row.id_digest)) if row else None
 
 
 def password_hash(conn: Connection, user_id: int) -> str | None:

@@ -139,6 +139,9 @@ checkouts = Table(
     Column("checked_in_at", UTCDateTime),
     Column("checked_in_by", String(254)),
     Column("check_in_method", String(16)),
+    # A client check-in: the clear time the workstation's receipt states, by its own clock.
+    # The check-in itself (checked_in_at) is when the server received the receipt.
+    Column("client_cleared_at", UTCDateTime),
     Column("license_file", LargeBinary, nullable=False),
     Column("license_digest", String(64), nullable=False),
     Index(None, "organisation_id", "checked_in_at", "expires_at"),
@@ -194,6 +197,17 @@ api_tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("label", String(200), nullable=False, default=""),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+)
+
+# A portal session: the cookie carries a random id, and only its SHA-256 is kept here.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id_digest", String(64), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False, index=True),
     Column("revoked_at", UTCDateTime),
 )
 

@@ -14,7 +14,14 @@ The same store is managed from Python as from ``entitle-tool``:
 * :func:`trust` the license server's public keys (its URL, a JWKS file or a PEM file);
 * :func:`import_license_files`, :func:`list_licenses`, :func:`show_license`,
   :func:`clean_expired`;
-* :func:`clear` a license (writes a check-in receipt) and :func:`send_receipts` to the server.
+* :func:`clear` a license (writes a check-in receipt) and :func:`send_receipts` to the server;
+  a cleared checkout is refused from then on (:class:`RefusedCheckout`).
+
+Which machine this is comes from the operating system alone, never from an environment
+variable: :func:`this_machine` gives a :class:`MachineIdentity` (its ``name``, and its
+``fingerprint`` read on first use), :func:`machine_name` and :func:`machine_fingerprint` the
+parts. Administrators pin the trusted issuers in the machine-wide configuration
+(:func:`system_config_dir`; :func:`configured_issuers`, :func:`write_issuers`).
 
 Licenses are stored for the current OS user, in ``platformdirs.user_data_dir("entitle-tool")``
 unless ``ENTITLE_TOOL_HOME`` says otherwise; every function takes ``home=`` as well. Importing
@@ -28,16 +35,26 @@ from typing import TYPE_CHECKING, Any
 from entitle.tool.check import CheckResult, check
 from entitle.tool.errors import (
     ClockLooksWrong,
+    ConfigurationError,
     DamagedStore,
+    MachineIdUnavailable,
+    NeedsAdministrator,
     NotTrusted,
     ServerUnreachable,
     ToolError,
     TrustSourceError,
     UnknownCheckout,
 )
-from entitle.tool.home import machine_name, tool_home
+from entitle.tool.home import MachineIdentity, machine_name, this_machine, tool_home
 
 if TYPE_CHECKING:
+    from entitle.tool.config import (
+        ConfiguredIssuer,
+        configured_issuers,
+        system_config_dir,
+        write_issuers,
+    )
+    from entitle.tool.fingerprint import machine_fingerprint
     from entitle.tool.licenses import (
         ImportOutcome,
         clean_expired,
@@ -46,10 +63,15 @@ if TYPE_CHECKING:
         show_license,
     )
     from entitle.tool.receipts import Cleared, SendOutcome, clear, send_receipts
-    from entitle.tool.store import StoredLicense
+    from entitle.tool.store import RefusedCheckout, StoredLicense
     from entitle.tool.trust import TrustResult, trust
 
 _LAZY = {
+    "machine_fingerprint": "fingerprint",
+    "ConfiguredIssuer": "config",
+    "configured_issuers": "config",
+    "system_config_dir": "config",
+    "write_issuers": "config",
     "ImportOutcome": "licenses",
     "clean_expired": "licenses",
     "import_license_files": "licenses",
@@ -59,6 +81,7 @@ _LAZY = {
     "SendOutcome": "receipts",
     "clear": "receipts",
     "send_receipts": "receipts",
+    "RefusedCheckout": "store",
     "StoredLicense": "store",
     "TrustResult": "trust",
     "trust": "trust",
@@ -80,9 +103,15 @@ __all__ = [
     "CheckResult",
     "Cleared",
     "ClockLooksWrong",
+    "ConfigurationError",
+    "ConfiguredIssuer",
     "DamagedStore",
     "ImportOutcome",
+    "MachineIdUnavailable",
+    "MachineIdentity",
+    "NeedsAdministrator",
     "NotTrusted",
+    "RefusedCheckout",
     "SendOutcome",
     "ServerUnreachable",
     "StoredLicense",
@@ -93,11 +122,16 @@ __all__ = [
     "check",
     "clean_expired",
     "clear",
+    "configured_issuers",
     "import_license_files",
     "list_licenses",
+    "machine_fingerprint",
     "machine_name",
     "send_receipts",
     "show_license",
+    "system_config_dir",
+    "this_machine",
     "tool_home",
     "trust",
+    "write_issuers",
 ]

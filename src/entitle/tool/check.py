@@ -10,8 +10,8 @@ import os
 from entitle.licensefile import LicenseClaims, LicenseFileError, NotYetValid, verify
 from entitle.licensefile.timestamps import UTC, datetime, timedelta
 from entitle.tool.errors import ToolError
-from entitle.tool.home import machine_name as this_machine
-from entitle.tool.store import Store, StoredLicense, StoreState
+from entitle.tool.home import MachineIdentity, this_machine
+from entitle.tool.store import CHECKED_IN, Store, StoredLicense, StoreState
 
 OK = "OK"
 NO_LICENSE = "NO_LICENSE"
@@ -20,6 +20,7 @@ CLOCK_WRONG = "CLOCK_WRONG"
 # When several stored licenses would cover the version, the most useful refusal wins.
 _PRECEDENCE = (
     CLOCK_WRONG,
+    CHECKED_IN,
     "EXPIRED",
     "WRONG_MACHINE",
     "REVOKED",
@@ -62,9 +63,10 @@ class CheckResult:
     """The answer of :func:`check`; true exactly when the application may run.
 
     ``reason`` is a stable code: ``OK``, ``NO_LICENSE``, ``WRONG_VERSION``, ``EXPIRED``,
-    ``CLOCK_WRONG``, ``WRONG_MACHINE``, ``UNKNOWN_KEY``, ``BAD_SIGNATURE``, ``MALFORMED``,
-    ``NOT_TRUSTED`` or ``STORE_DAMAGED``. ``message`` is one sentence for people. ``claims``
-    are the verified claims of the license that grants the run, else None.
+    ``CLOCK_WRONG``, ``CHECKED_IN`` (cleared on this machine), ``WRONG_MACHINE``,
+    ``UNKNOWN_KEY``, ``BAD_SIGNATURE``, ``MALFORMED``, ``NOT_TRUSTED`` or ``STORE_DAMAGED``
+    (also for a store edited to forget the time it has seen). ``message`` is one sentence for
+    people. ``claims`` are the verified claims of the license that grants the run, else None.
     """
 
     __slots__ = ("claims", "message", "ok", "reason")
@@ -95,10 +97,11 @@ def check(
     """Whether a stored license covers ``application`` ``version`` on this machine now.
 
     Every candidate license file is verified again (signature by a trusted key, machine name,
-    validity), so an edited store grants nothing. Refuses with ``CLOCK_WRONG`` when the clock
-    is more than a day behind the latest time the store has seen, or before a license's issue
+    validity), so an edited store grants nothing, and a checkout cleared here grants nothing
+    again. Refuses with ``CLOCK_WRONG`` when the clock is more than a day behind the latest
+    time the tool has seen (kept in the store and beside it), or before a license's issue
     time. ``home`` defaults to :func:`entitle.tool.home.tool_home`, ``now`` to the system
-    clock, ``machine_name`` to :func:`entitle.tool.home.machine_name`.
+    clock, ``machine_name`` to this machine's (:func:`entitle.tool.machine_name`).
     """
     store = Store(home)
     try:
@@ -111,14 +114,15 @@ def check(
     problem = clock_problem(moment, state.last_seen)
     if problem:
         return CheckResult(False, CLOCK_WRONG, problem)
-    result = _decide(application, version, state, moment, machine_name or this_machine())
+    machine = MachineIdentity(machine_name) if machine_name else this_machine()
+    result = _decide(application, version, state, moment, machine)
     if state.licenses and (state.last_seen is None or moment - state.last_seen >= REMEMBER_EVERY):
         _remember(store, moment)
     return result
 
 
 def _decide(
-    application: str, version: str, state: StoreState, now: datetime, machine: str
+    application: str, version: str, state: StoreState, now: datetime, machine: MachineIdentity
 ) -> CheckResult:
     wanted = application.casefold()
     named = [
@@ -143,8 +147,12 @@ def _decide(
         )
     refusals: list[tuple[str, str]] = []
     for entry in sorted(covering, key=lambda e: e.claims.expires_at, reverse=True):
+        refusal = state.refused.get(entry.checkout_id)
+        if refusal is not None:
+            refusals.append((refusal.reason, refusal.message))
+            continue
         try:
-            claims = verify(entry.data, state.trusted_keys, now=now, machine_name=machine)
+            claims = verify(entry.data, state.trusted_keys, now=now, machine_name=machine.name)
         except NotYetValid as error:
             refusals.append((CLOCK_WRONG, clock_before_issue(now, error.issued_at)))
         except LicenseFileError as error:
@@ -152,11 +160,16 @@ def _decide(
         else:
             if claims.covers(application, version) and claims.checkout_id == entry.checkout_id:
                 return CheckResult(
-                    True, OK, _granted(application, version, machine, claims), claims
+                    True, OK, _granted(application, version, machine.name, claims), claims
                 )
             refusals.append(("BAD_SIGNATURE", _altered(entry)))
-    code, message = min(refusals, key=lambda r: _PRECEDENCE.index(r[0]))
+    code, message = min(refusals, key=lambda r: _rank(r[0]))
     return CheckResult(False, code, message)
+
+
+def _rank(code: str) -> int:
+    # A refusal this list does not know yet (a revocation reason) ranks with CHECKED_IN.
+    return _PRECEDENCE.index(code) if code in _PRECEDENCE else _PRECEDENCE.index(CHECKED_IN)
 
 
 def covered_versions(entries: list[StoredLicense], application: str) -> list[str]:

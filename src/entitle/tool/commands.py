@@ -116,6 +116,24 @@ def check(application: str, version: str) -> None:
 
 
 @cli.command()
+@_reports_errors
+def machine() -> None:
+    """Show this machine's name and fingerprint, as license files bind to them."""
+    from entitle.tool.home import this_machine
+
+    identity = this_machine()
+    click.echo(f"Machine name:        {identity.name}")
+    if identity.name_is_bindable:
+        click.echo("Name-bound licenses: can run here")
+    else:
+        click.echo(
+            "Name-bound licenses: cannot run here: the name is not plain ASCII; "
+            "ask for a license bound to this machine's fingerprint"
+        )
+    click.echo(f"Machine fingerprint: {identity.fingerprint}")
+
+
+@cli.command()
 @click.argument("checkout_id", metavar="ID")
 @click.option("--send", "server_url", metavar="SERVER_URL", help="Post the receipt there.")
 @_reports_errors

@@ -1,12 +1,15 @@
 """Why the licensing tool refused to do something.
 
-    ToolError(Exception)        a command cannot be carried out; ``code`` is stable
-    ├── DamagedStore            the store file is unreadable; it was moved aside    STORE_DAMAGED
-    ├── NotTrusted              no trusted keys yet: run ``entitle-tool trust``       NOT_TRUSTED
-    ├── TrustSourceError        a JWKS, PEM or server URL gave no usable keys       TRUST_SOURCE
-    ├── UnknownCheckout         no stored license has that checkout id              UNKNOWN_CHECKOUT
-    ├── ClockLooksWrong         the system clock is behind what the store has seen  CLOCK_WRONG
-    └── ServerUnreachable       the license server could not be reached             OFFLINE
+    ToolError(Exception)      a command cannot be carried out; ``code`` is stable
+    ├── DamagedStore          the store file is unreadable; moved aside       STORE_DAMAGED
+    ├── NotTrusted            no trusted keys yet: run ``entitle-tool trust``   NOT_TRUSTED
+    ├── TrustSourceError      a JWKS, PEM or server URL gave no usable keys   TRUST_SOURCE
+    ├── UnknownCheckout       no stored license has that checkout id          UNKNOWN_CHECKOUT
+    ├── ClockLooksWrong       the clock is behind what the store has seen     CLOCK_WRONG
+    ├── ServerUnreachable     the license server could not be reached         OFFLINE
+    ├── MachineIdUnavailable  the operating system gives no machine id        NO_MACHINE_ID
+    ├── ConfigurationError    the machine-wide configuration is unusable      CONFIGURATION
+    └── NeedsAdministrator    only administrators may write the configuration NEEDS_ADMINISTRATOR
 
 License files themselves are refused with :class:`entitle.licensefile.LicenseFileError`.
 """
@@ -69,3 +72,34 @@ class ServerUnreachable(ToolError):
     """The license server did not answer (offline, wrong URL, timeout)."""
 
     code = "OFFLINE"
+
+
+class MachineIdUnavailable(ToolError):
+    """The operating system has no machine id, so this machine has no fingerprint."""
+
+    code = "NO_MACHINE_ID"
+
+    def __init__(self, where: str) -> None:
+        super().__init__(
+            f"This machine has no machine id ({where} not found or empty), so it has no "
+            "fingerprint; ask the system administrator to set one."
+        )
+
+
+class ConfigurationError(ToolError):
+    """A machine-wide configuration file cannot be read or says something unusable."""
+
+    code = "CONFIGURATION"
+
+
+class NeedsAdministrator(ToolError):
+    """The machine-wide configuration can be written by administrators only."""
+
+    code = "NEEDS_ADMINISTRATOR"
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"Writing {path} needs administrator rights: run the command again as root "
+            "(or from an administrator prompt on Windows)."
+        )
+        self.path = path

@@ -39,11 +39,19 @@ def locked(store: Store) -> Iterator[None]:
 
 @contextlib.contextmanager
 def locked_update(store: Store) -> Iterator[StoreState]:
-    """Lock, read, yield the state, and write it back atomically if it changed."""
+    """Lock, read, yield the state, and write it back atomically if it changed.
+
+    The guard file is written first: a crash between the two writes leaves the copy outside
+    the store ahead of it, never behind.
+    """
     with locked(store):
         state = store.read_locked()
         before = state.to_bytes()
+        guard_before = store.guard_on_disk()
         yield state
+        guard = state.guard_bytes()
+        if guard != guard_before:
+            write_atomic(store.guard_path, guard)
         after = state.to_bytes()
         if after != before:
             write_atomic(store.path, after)
@@ -54,8 +62,11 @@ def ensure_private_dir(path: str) -> None:
     os.makedirs(path, mode=0o700, exist_ok=True)
 
 
-def write_atomic(path: str, data: bytes) -> None:
-    """Replace ``path`` with ``data``: temporary file, fsync, rename, fsync the directory."""
+def write_atomic(path: str, data: bytes, mode: int = 0o600) -> None:
+    """Replace ``path`` with ``data``: temporary file, fsync, rename, fsync the directory.
+
+    The file gets ``mode`` on POSIX (default: readable by the current OS user only).
+    """
     import tempfile
 
     directory = os.path.dirname(path) or "."
@@ -63,6 +74,8 @@ def write_atomic(path: str, data: bytes) -> None:
     fd, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as handle:
+            if mode != 0o600 and os.name == "posix":
+                os.fchmod(handle.fileno(), mode)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())

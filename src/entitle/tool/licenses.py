@@ -9,8 +9,8 @@ from typing import NamedTuple
 
 from entitle.licensefile import LicenseFileError, license_digest, verify
 from entitle.tool.check import clock_problem
-from entitle.tool.errors import NotTrusted, UnknownCheckout
-from entitle.tool.home import machine_name as this_machine
+from entitle.tool.errors import NotTrusted
+from entitle.tool.home import MachineIdentity, this_machine
 from entitle.tool.store import Store, StoredLicense, StoreState
 
 IMPORTED = "imported"
@@ -41,12 +41,12 @@ def import_license_files(
 ) -> list[ImportOutcome]:
     """Verify each file (trusted signature, this machine, validity) and store the good ones.
 
-    Refusals carry the license file's own reason; importing a stored file again changes
-    nothing. Files are read before the store is locked, so one unreadable file refuses only
-    itself.
+    Refusals carry the license file's own reason, or why this workstation refuses that
+    checkout (it was cleared here); importing a stored file again changes nothing. Files are
+    read before the store is locked, so one unreadable file refuses only itself.
     """
     moment = _now(now)
-    machine = machine_name or this_machine()
+    machine = MachineIdentity(machine_name) if machine_name else this_machine()
     contents: list[tuple[str, bytes | str]] = []
     for path in paths:
         name = os.fspath(path)
@@ -70,7 +70,7 @@ def _import_one(
     name: str,
     data: bytes | str,
     now: datetime,
-    machine: str,
+    machine: MachineIdentity,
     clock_problem: str | None,
 ) -> ImportOutcome:
     if isinstance(data, str):
@@ -80,9 +80,12 @@ def _import_one(
     if state.trusted_keys is None:
         return ImportOutcome(name, REFUSED, NotTrusted().message)
     try:
-        claims = verify(data, state.trusted_keys, now=now, machine_name=machine)
+        claims = verify(data, state.trusted_keys, now=now, machine_name=machine.name)
     except LicenseFileError as error:
         return ImportOutcome(name, REFUSED, str(error))
+    refusal = state.refused.get(claims.checkout_id)
+    if refusal is not None:
+        return ImportOutcome(name, REFUSED, refusal.message)
     digest = license_digest(data)
     earlier = state.licenses.get(claims.checkout_id)
     if earlier is not None and earlier.digest == digest:
@@ -108,7 +111,7 @@ def list_licenses(*, home: str | os.PathLike[str] | None = None) -> list[StoredL
 
 def show_license(checkout_id: str, *, home: str | os.PathLike[str] | None = None) -> StoredLicense:
     """The stored license with this checkout id (or a unique beginning of it)."""
-    return find_checkout(Store(home).read(), checkout_id)
+    return Store(home).read().find(checkout_id)
 
 
 def clean_expired(
@@ -127,19 +130,6 @@ def clean_expired(
 
 def is_expired(entry: StoredLicense, now: datetime) -> bool:
     return now >= entry.claims.expires_at
-
-
-def find_checkout(state: StoreState, checkout_id: str) -> StoredLicense:
-    """The entry for ``checkout_id``, also found by a unique beginning of the id."""
-    if checkout_id.strip() in state.licenses:
-        return state.licenses[checkout_id.strip()]
-    wanted = checkout_id.strip().lower()
-    matches = [e for key, e in state.licenses.items() if wanted and key.lower().startswith(wanted)]
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        raise UnknownCheckout(f"Several stored licenses begin with {checkout_id}; give more of it.")
-    raise UnknownCheckout(f"No license with checkout id {checkout_id} is stored for this user.")
 
 
 def _now(now: datetime | None) -> datetime:

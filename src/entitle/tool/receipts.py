@@ -17,13 +17,13 @@ import re
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+from entitle.tool.check import clock_problem
 from entitle.tool.errors import ServerUnreachable
 from entitle.tool.files import ensure_private_dir, write_atomic
 from entitle.tool.home import machine_name as this_machine
 from entitle.tool.home import user_profile as this_profile
 from entitle.tool.http import base_url, post_json
-from entitle.tool.licenses import find_checkout
-from entitle.tool.store import Store, StoredLicense
+from entitle.tool.store import CHECKED_IN, RefusedCheckout, Store, StoredLicense
 
 ACCEPTED = "accepted"
 REFUSED = "refused"
@@ -56,11 +56,14 @@ def clear(
     machine_name: str | None = None,
     user_profile: str | None = None,
 ) -> Cleared:
-    """Remove a stored license and write its check-in receipt (before the removal is saved)."""
+    """Remove a stored license and write its check-in receipt (before the removal is saved).
+
+    From then on this workstation refuses to import that checkout again.
+    """
     moment = (datetime.now(UTC) if now is None else now).astimezone(UTC).replace(microsecond=0)
     store = Store(home)
     with store.update() as state:
-        entry = find_checkout(state, checkout_id)
+        entry = state.find(checkout_id)
         receipt = {
             "checkout_id": entry.checkout_id,
             "machine": machine_name or this_machine(),
@@ -71,6 +74,9 @@ def clear(
         path = os.path.join(store.receipts_dir, f"{_UNSAFE.sub('_', entry.checkout_id)}.json")
         write_atomic(path, json.dumps(receipt, indent=2).encode("utf-8") + b"\n")
         del state.licenses[entry.checkout_id]
+        state.refuse(RefusedCheckout(entry.checkout_id, CHECKED_IN, moment))
+        if clock_problem(moment, state.last_seen) is None:
+            state.saw(moment)
     return Cleared(entry, receipt, path)
 
 

@@ -1,9 +1,15 @@
 """The per-user license store: one JSON file, written atomically under a file lock.
 
 ``<home>/store.json`` holds the trusted keys, every imported license file (its exact bytes,
-so the signature is verified again at every check) and the latest time the tool has seen.
-Readers need no lock, because writers replace the file in one rename. A store that cannot
-be read is moved aside to ``store.json.damaged-<time>`` and reported, never emptied.
+so the signature is verified again at every check), the checkouts refused here (cleared on
+this machine) and the latest time the tool has seen, kept with each license entry as well.
+A store that holds licenses but no time seen was edited: like any store that cannot be read,
+it is moved aside to ``store.json.damaged-<time>`` and reported, never emptied.
+
+``<home>/guard.json`` keeps a second copy of the latest time seen and of the refused
+checkouts, so that editing or deleting ``store.json`` forgets neither. Without it, the
+check-in receipts in ``<home>/receipts/`` stand in (their checkout ids and clear times).
+Readers need no lock, because writers replace each file in one rename.
 """
 
 from __future__ import annotations
@@ -16,13 +22,47 @@ from typing import TYPE_CHECKING, Any
 from entitle.licensefile import LicenseClaims, TrustedKeys
 from entitle.licensefile.claims import Frozen
 from entitle.licensefile.timestamps import UTC, datetime
-from entitle.tool.errors import DamagedStore
+from entitle.tool.errors import DamagedStore, UnknownCheckout
 from entitle.tool.home import tool_home
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
-STORE_FORMAT = "entitle-tool-store/1"
+STORE_FORMAT = "entitle-tool-store/2"
+FIRST_STORE_FORMAT = "entitle-tool-store/1"
+"""Read as well: no time seen per license entry, no refused checkouts."""
+GUARD_FORMAT = "entitle-tool-guard/1"
+
+CHECKED_IN = "CHECKED_IN"
+"""Why a checkout is refused: it was cleared (checked in) on this machine."""
+
+
+class RefusedCheckout(Frozen):
+    """A checkout this workstation refuses to import or run again: ``reason`` and ``since``.
+
+    ``reason`` is a stable code: :data:`CHECKED_IN` when it was cleared here. A revocation
+    list from the license server adds refusals of its own to the same set.
+    """
+
+    _fields = ("checkout_id", "reason", "since")
+    __slots__ = _fields
+    checkout_id: str
+    reason: str
+    since: datetime
+
+    def __init__(self, checkout_id: str, reason: str, since: datetime) -> None:
+        self._init(checkout_id=checkout_id, reason=reason, since=since)
+
+    @property
+    def message(self) -> str:
+        """One sentence for people, naming the checkout."""
+        day = self.since.strftime("%Y-%m-%d")
+        if self.reason == CHECKED_IN:
+            return (
+                f"Checkout {self.checkout_id} was checked in on this machine on {day}; "
+                "ask your administrator for a new checkout."
+            )
+        return f"Checkout {self.checkout_id} is refused here ({self.reason}) since {day}."
 
 
 class StoredLicense(Frozen):
@@ -68,20 +108,51 @@ class StoreState:
         licenses: dict[str, StoredLicense] | None = None,
         trusted_keys: TrustedKeys | None = None,
         last_seen: datetime | None = None,
+        refused: dict[str, RefusedCheckout] | None = None,
     ) -> None:
         self.licenses = dict(licenses or {})
         self.trusted_keys = trusted_keys
         self.last_seen = last_seen
+        self.refused = dict(refused or {})
 
     def saw(self, now: datetime) -> None:
         """Remember ``now`` if it is the latest time seen so far."""
         if self.last_seen is None or now > self.last_seen:
             self.last_seen = now.replace(microsecond=0)
 
+    def refuse(self, refusal: RefusedCheckout) -> None:
+        """Refuse that checkout from now on; the first refusal of a checkout is kept."""
+        self.refused.setdefault(refusal.checkout_id, refusal)
+
+    def recall(self, last_seen: datetime | None, refused: dict[str, RefusedCheckout]) -> None:
+        """Take in what another copy remembers: its latest time seen, its refusals."""
+        if last_seen is not None:
+            self.saw(last_seen)
+        for refusal in refused.values():
+            self.refuse(refusal)
+
+    def find(self, checkout_id: str) -> StoredLicense:
+        """The entry for ``checkout_id``, also found by a unique beginning of the id."""
+        if checkout_id.strip() in self.licenses:
+            return self.licenses[checkout_id.strip()]
+        wanted = checkout_id.strip().lower()
+        matches = [
+            e for key, e in self.licenses.items() if wanted and key.lower().startswith(wanted)
+        ]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise UnknownCheckout(
+                f"Several stored licenses begin with {checkout_id}; give more of it."
+            )
+        raise UnknownCheckout(f"No license with checkout id {checkout_id} is stored for this user.")
+
     def to_bytes(self) -> bytes:
+        seen = _iso(self.last_seen)
         document = {
             "format": STORE_FORMAT,
-            "last_seen": _iso(self.last_seen),
+            "last_seen": seen,
+            "refused": _refused_to_json(self.refused),
             "trusted_keys": None
             if self.trusted_keys is None
             else json.loads(self.trusted_keys.to_json()),
@@ -89,6 +160,7 @@ class StoreState:
                 entry.checkout_id: {
                     "file_name": entry.file_name,
                     "imported_at": _iso(entry.imported_at),
+                    "last_seen": seen,
                     "digest": entry.digest,
                     "data": binascii.b2a_base64(entry.data, newline=False).decode("ascii"),
                     "claims": entry.claims.to_dict(),
@@ -96,15 +168,27 @@ class StoreState:
                 for entry in sorted(self.licenses.values(), key=lambda e: e.checkout_id)
             },
         }
-        return json.dumps(document, indent=2, sort_keys=True).encode("utf-8") + b"\n"
+        return _dump(document)
+
+    def guard_bytes(self) -> bytes:
+        """The copy kept outside ``store.json``: the latest time seen, the refused checkouts."""
+        return _dump(
+            {
+                "format": GUARD_FORMAT,
+                "last_seen": _iso(self.last_seen),
+                "refused": _refused_to_json(self.refused),
+            }
+        )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> StoreState:
         """Parse a store file; raises ValueError (or KeyError, TypeError) when it is damaged."""
         document = json.loads(data)
-        if document["format"] != STORE_FORMAT:
+        current = document["format"] == STORE_FORMAT
+        if not current and document["format"] != FIRST_STORE_FORMAT:
             raise ValueError(f"unknown format {document['format']!r}")
         trusted = document["trusted_keys"]
+        entries = document["licenses"]
         licenses = {
             checkout_id: StoredLicense(
                 checkout_id=checkout_id,
@@ -114,13 +198,20 @@ class StoreState:
                 data=binascii.a2b_base64(entry["data"], strict_mode=True),
                 claims=LicenseClaims.from_dict(entry["claims"]),
             )
-            for checkout_id, entry in document["licenses"].items()
+            for checkout_id, entry in entries.items()
         }
-        return cls(
+        seen = [document["last_seen"], *(e["last_seen"] for e in entries.values() if current)]
+        if licenses and None in seen:
+            raise ValueError("it holds licenses but no time last seen, so it was edited")
+        state = cls(
             licenses=licenses,
             trusted_keys=None if trusted is None else TrustedKeys.from_json(json.dumps(trusted)),
-            last_seen=None if document["last_seen"] is None else _from_iso(document["last_seen"]),
+            refused=_refused_from_json(document["refused"]) if current else None,
         )
+        for moment in seen:
+            if moment is not None:
+                state.saw(_from_iso(moment))
+        return state
 
 
 class Store:
@@ -129,6 +220,7 @@ class Store:
     def __init__(self, home: str | os.PathLike[str] | None = None) -> None:
         self.home = os.fspath(home) if home is not None else tool_home()
         self.path = os.path.join(self.home, "store.json")
+        self.guard_path = os.path.join(self.home, "guard.json")
         self.receipts_dir = os.path.join(self.home, "receipts")
         self.lock_path = os.path.join(self.home, ".store.lock")
 
@@ -156,22 +248,90 @@ class Store:
         os.replace(self.path, kept_as)
         raise DamagedStore(self.path, kept_as, detail or found)
 
+    def guard_on_disk(self) -> bytes | None:
+        """The guard file's bytes as they are now, None when there is none."""
+        return _read(self.guard_path)
+
     def _parse(self) -> StoreState | str:
-        """The store's state, or why its file cannot be read."""
-        try:
-            with open(self.path, "rb") as handle:
-                data = handle.read()
-        except FileNotFoundError:
-            return StoreState()
-        try:
-            return StoreState.from_bytes(data)
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
-            return (str(error).splitlines() or [""])[0] or type(error).__name__
+        """The store's state with what the guard remembers, or why the store cannot be read."""
+        data = _read(self.path)
+        if data is None:
+            state = StoreState()
+        else:
+            try:
+                state = StoreState.from_bytes(data)
+            except (ValueError, KeyError, TypeError, AttributeError) as error:
+                return (str(error).splitlines() or [""])[0] or type(error).__name__
+        remembered = _guard_from_bytes(self.guard_on_disk())
+        state.recall(*(remembered or _cleared_in_receipts(self.receipts_dir)))
+        return state
 
     def _locked(self) -> AbstractContextManager[None]:
         from entitle.tool.files import locked
 
         return locked(self)
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+
+
+def _dump(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, indent=2, sort_keys=True).encode("utf-8") + b"\n"
+
+
+def _refused_to_json(refused: dict[str, RefusedCheckout]) -> dict[str, dict[str, str | None]]:
+    return {r.checkout_id: {"reason": r.reason, "since": _iso(r.since)} for r in refused.values()}
+
+
+def _refused_from_json(document: Any) -> dict[str, RefusedCheckout]:
+    return {
+        str(checkout_id): RefusedCheckout(
+            str(checkout_id), str(entry["reason"]), _from_iso(entry["since"])
+        )
+        for checkout_id, entry in document.items()
+    }
+
+
+Remembered = tuple[datetime | None, dict[str, RefusedCheckout]]
+
+
+def _guard_from_bytes(data: bytes | None) -> Remembered | None:
+    """What a guard file remembers; None when there is none or it cannot be read."""
+    if data is None:
+        return None
+    try:
+        document = json.loads(data)
+        if document["format"] != GUARD_FORMAT:
+            return None
+        seen = document["last_seen"]
+        return (None if seen is None else _from_iso(seen)), _refused_from_json(document["refused"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _cleared_in_receipts(receipts_dir: str) -> Remembered:
+    """The checkouts the check-in receipts (sent or not) say were cleared, and the last time."""
+    refused: dict[str, RefusedCheckout] = {}
+    for directory in (receipts_dir, os.path.join(receipts_dir, "sent")):
+        try:
+            names = [n for n in os.listdir(directory) if n.endswith(".json")]
+        except OSError:
+            continue
+        for name in names:
+            try:
+                receipt = json.loads(_read(os.path.join(directory, name)) or b"")
+                checkout_id = str(receipt["checkout_id"])
+                cleared = RefusedCheckout(checkout_id, CHECKED_IN, _from_iso(receipt["cleared_at"]))
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                continue
+            refused.setdefault(checkout_id, cleared)
+    latest = max((r.since for r in refused.values()), default=None)
+    return latest, refused
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from datetime import timedelta
 
 import pytest
 
@@ -118,7 +119,66 @@ def test_a_client_receipt_with_the_files_digest_checks_in_without_credentials(ap
     assert replay.status_code == 200
     assert replay.json() == response.json()
     stored = api.get(f"/api/v1/checkouts/{made['id']}").json()
-    assert stored["checked_in_at"] == "2026-12-01T10:00:00Z"
+    assert stored["checked_in_at"] == "2026-12-03T12:00:00Z"  # when the server received it
+    assert stored["client_cleared_at"] == "2026-12-01T10:00:00Z"  # the workstation's own time
+
+
+# 62 days, 5 hours and 30 minutes of one application on machine WS-0042.
+BOOKED_MINUTES = 89_610
+
+
+def _booked_minutes(api: Api) -> int:
+    params = {"from": "2026-11-01", "to": "2027-12-01", "machine": "WS-0042"}
+    minutes: int = api.get("/api/v1/usage", params=params).json()["total_minutes"]
+    return minutes
+
+
+def test_a_receipt_cleared_in_1970_is_refused_and_the_booked_usage_stays(api: Api) -> None:
+    made = api.create()
+    api.world.clock.advance(minutes=BOOKED_MINUTES)
+    assert _booked_minutes(api) == BOOKED_MINUTES
+    path = f"/api/v1/checkouts/{made['id']}/client-receipts"
+    forged = _receipt(api, made, cleared_at="1970-01-01T00:00:00Z")
+    body = assert_problem(api.post(path, None, json=forged), 422, "cleared_at")
+    assert body["code"] == "CLEARED_BEFORE_CHECKOUT"
+    assert "before the checkout was created" in body["detail"]
+    assert _booked_minutes(api) == BOOKED_MINUTES
+    assert api.get(f"/api/v1/checkouts/{made['id']}").json()["status"] == "active"
+
+
+def test_a_client_check_in_ends_the_booking_when_the_server_receives_the_receipt(
+    api: Api,
+) -> None:
+    made = api.create()
+    api.world.clock.advance(minutes=BOOKED_MINUTES)
+    received = api.world.clock.now
+    path = f"/api/v1/checkouts/{made['id']}/client-receipts"
+    early = _receipt(api, made, cleared_at="2026-11-28T12:10:00Z")
+    answer = api.post(path, None, json=early).json()
+    assert answer["checked_in_at"] == received.isoformat().replace("+00:00", "Z")
+    assert answer["client_cleared_at"] == "2026-11-28T12:10:00Z"
+    api.world.clock.advance(days=30)
+    assert _booked_minutes(api) == BOOKED_MINUTES
+    replayed = _receipt(api, made, cleared_at="2026-11-28T12:00:00Z")
+    assert api.post(path, None, json=replayed).json() == answer
+
+
+def test_a_receipt_cleared_after_the_server_received_it_is_refused_beyond_the_clock_skew(
+    api: Api,
+) -> None:
+    made = api.create()
+    api.world.clock.advance(days=2)
+    path = f"/api/v1/checkouts/{made['id']}/client-receipts"
+    ahead = (api.world.clock.now + timedelta(minutes=6)).isoformat()
+    body = assert_problem(api.post(path, None, json=_receipt(api, made, cleared_at=ahead)), 422)
+    assert body["code"] == "CLEARED_AFTER_RECEIPT"
+    assert [e["field"] for e in body["errors"]] == ["cleared_at"]
+    assert api.get(f"/api/v1/checkouts/{made['id']}").json()["status"] == "active"
+    # A workstation clock a few minutes ahead is tolerated; the booking ends at the receipt.
+    slightly = (api.world.clock.now + timedelta(minutes=4)).isoformat()
+    accepted = api.post(path, None, json=_receipt(api, made, cleared_at=slightly))
+    assert accepted.status_code == 200
+    assert accepted.json()["checked_in_at"] == "2026-11-30T12:00:00Z"
 
 
 def test_a_receipt_with_another_digest_or_id_is_refused_and_changes_nothing(api: Api) -> None:

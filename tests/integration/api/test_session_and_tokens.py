@@ -71,6 +71,25 @@ def test_logout_clears_the_session(api: Api) -> None:
     assert_problem(api.client.get("/api/v1/session"), 401)
 
 
+def test_a_cookie_kept_from_before_the_portal_logout_is_refused(api: Api) -> None:
+    csrf = _log_in(api, "admin@example.com").json()["csrf_token"]  # type: ignore[attr-defined]
+    kept = {"Cookie": f"entitle_session={api.client.cookies['entitle_session']}"}
+    logout = api.client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
+    assert logout.status_code == 303
+    api.client.cookies.clear()
+    assert_problem(api.client.get("/api/v1/session", headers=kept), 401)
+    page = api.client.get("/checkouts", headers=kept, follow_redirects=False)
+    assert page.headers["location"].startswith("/login")
+
+
+def test_a_session_ends_twelve_hours_after_the_login(api: Api) -> None:
+    _log_in(api, "admin@example.com")
+    api.world.clock.advance(hours=11, minutes=59)
+    assert api.client.get("/api/v1/session").status_code == 200
+    api.world.clock.advance(minutes=1)
+    assert_problem(api.client.get("/api/v1/session"), 401)
+
+
 def test_users_create_list_and_revoke_their_own_tokens(api: Api) -> None:
     made = api.post("/api/v1/tokens", "user", json={"label": "laptop"})
     assert made.status_code == 201

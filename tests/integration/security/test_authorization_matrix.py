@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from fastapi.routing import iter_route_contexts
+from starlette.routing import Mount
 
 from entitle.domain.checkouts import CheckoutRequest
 from entitle.service import tokens
@@ -42,6 +43,7 @@ class Fresh:
     checkout_id: str
     digest: str
     spare_token_id: int
+    created_at: datetime
 
 
 Request = Callable[[Fresh], dict[str, Any]]
@@ -73,7 +75,7 @@ def _receipt(fresh: Fresh) -> dict[str, Any]:
             "checkout_id": fresh.checkout_id,
             "machine": "WS-1",
             "user_profile": "ana",
-            "cleared_at": datetime.now(UTC).isoformat(),
+            "cleared_at": fresh.created_at.isoformat(),
             "license_digest": fresh.digest,
         }
     }
@@ -182,13 +184,15 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
 
 
 def app_routes(callers: Callers) -> set[tuple[str, str]]:
-    """Every (method, path) the app answers; HEAD goes with GET."""
-    return {
-        (method, route.path)
-        for route in iter_route_contexts(callers.client.app.routes)  # type: ignore[attr-defined]
-        for method in (getattr(route, "methods", None) or ())
-        if method != "HEAD"
-    }
+    """Every (method, path) the app answers; HEAD goes with GET. A mounted app (the static
+    files) answers GET under its path."""
+    found = set()
+    for route in iter_route_contexts(callers.client.app.routes):  # type: ignore[attr-defined]
+        if isinstance(route.original_route, Mount):
+            found.add(("GET", f"{route.path}/{{path:path}}"))
+            continue
+        found |= {(m, route.path) for m in (route.methods or ()) if m != "HEAD"}
+    return found
 
 
 def _fresh(world: World) -> Fresh:
@@ -202,7 +206,7 @@ def _fresh(world: World) -> Fresh:
     checkout = create_checkout(world.services, world.admin, request)
     assert checkout.license_digest
     spare = tokens.create_token(world.services, world.admin, "spare")
-    return Fresh(checkout.id, checkout.license_digest, spare.id)
+    return Fresh(checkout.id, checkout.license_digest, spare.id, checkout.created_at)
 
 
 def test_every_route_of_the_app_has_a_row_in_the_table(callers: Callers) -> None:

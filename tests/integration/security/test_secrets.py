@@ -6,7 +6,6 @@ import base64
 import hmac
 import stat
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -149,7 +148,7 @@ def test_client_receipt_digests_are_checked_with_a_constant_time_comparison(
         "checkout_id": fresh.checkout_id,
         "machine": "WS-1",
         "user_profile": "ana",
-        "cleared_at": datetime.now(UTC).isoformat(),
+        "cleared_at": fresh.created_at.isoformat(),
         "license_digest": fresh.digest,
     }
     response = callers.client.post(

@@ -1,7 +1,7 @@
 """A workstation for the licensing tool: its own store, a trusted server, license files.
 
 ``ring`` is the trusted license server's key ring, ``other_ring`` an untrusted one. Licenses
-are made out to machine ``WS-1``, which is what ``ENTITLE_MACHINE_NAME`` says this is.
+are made out to machine ``WS-1``, which is the machine the ``home`` fixture pretends this is.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from entitle.licensefile import (
     license_digest,
 )
 from entitle.tool import trust
-from tests.claims import KEYS_MADE, MACHINE, NOW, make_claims
+from tests.claims import KEYS_MADE, NOW, make_claims
+from tests.workstation import pretend_machine
 
 MakeLicense = Callable[..., Path]
 
@@ -50,10 +51,10 @@ def published(ring: KeyRing, tmp_path_factory: pytest.TempPathFactory) -> tuple[
 
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty store for this OS user; the machine is ``WS-1``."""
+    """An empty store for this OS user; the machine is ``WS-1``, its configuration empty."""
     store = tmp_path / "home"
     monkeypatch.setenv("ENTITLE_TOOL_HOME", str(store))
-    monkeypatch.setenv("ENTITLE_MACHINE_NAME", MACHINE)
+    pretend_machine(monkeypatch, config_dir=tmp_path / "etc-entitle")
     return store
 
 

@@ -2,14 +2,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from entitle.tool import UnknownCheckout, clean_expired, clear, list_licenses, send_receipts
+from entitle.tool import (
+    UnknownCheckout,
+    check,
+    clean_expired,
+    clear,
+    list_licenses,
+    send_receipts,
+    trust,
+)
 from entitle.tool import import_license_files as _import_files
+from entitle.tool.cli import main
 from entitle.tool.receipts import pending_receipts, send_receipt
+from entitle.tool.store import RefusedCheckout, Store
 from tests.claims import MACHINE, NOW
 from tests.unit.tool.conftest import FakeServer, MakeLicense
 
@@ -105,3 +115,88 @@ def test_clean_removes_only_expired_licenses(trusted_home: Path, make_license: M
     assert [e.checkout_id for e in removed] == ["chk-0001"]
     assert [e.checkout_id for e in list_licenses(home=trusted_home)] == ["chk-0002"]
     assert pending_receipts(home=trusted_home) == []
+
+
+def test_a_copy_of_a_cleared_and_sent_license_is_refused_on_import(
+    trusted_home: Path,
+    make_license: MakeLicense,
+    server: FakeServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    license_file = make_license()
+    copy = tmp_path / "copy.belic"
+    copy.write_bytes(license_file.read_bytes())
+    server.knows(license_file)
+    assert main(["import", str(license_file)]) == 0
+    assert main(["clear", "chk-0001", "--send", server.url]) == 0
+    capsys.readouterr()
+    assert main(["import", str(copy)]) == 1
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    assert capsys.readouterr().out == (
+        f"{copy}: refused: Checkout chk-0001 was checked in on this machine on {today}; "
+        "ask your administrator for a new checkout.\n"
+    )
+    assert main(["check", "--app", "Designer", "--version", "2.1"]) == 1
+    assert "NO_LICENSE" in capsys.readouterr().err
+
+
+def test_restoring_the_store_from_before_the_clear_grants_nothing(
+    trusted_home: Path, make_license: MakeLicense
+) -> None:
+    _import(trusted_home, make_license())
+    backup = (trusted_home / "store.json").read_bytes()
+    clear("chk-0001", home=trusted_home, now=NOW)
+    (trusted_home / "store.json").write_bytes(backup)
+    result = check("Designer", "2.1", home=trusted_home, now=NOW)
+    assert not result.ok
+    assert result.reason == "CHECKED_IN"
+    assert "ask your administrator for a new checkout" in result.message
+
+
+def test_deleting_the_store_does_not_forget_a_cleared_checkout(
+    trusted_home: Path, make_license: MakeLicense, published: tuple[Path, Path]
+) -> None:
+    license_file = make_license()
+    _import(trusted_home, license_file)
+    clear("chk-0001", home=trusted_home, now=NOW)
+    (trusted_home / "store.json").unlink()
+    trust([str(p) for p in published], home=trusted_home)
+    [outcome] = _import_files([license_file], home=trusted_home, now=NOW)
+    assert outcome.refused
+    assert "was checked in on this machine" in outcome.message
+
+
+def test_deleting_store_and_guard_leaves_the_receipt_to_remember_the_clear(
+    trusted_home: Path,
+    make_license: MakeLicense,
+    published: tuple[Path, Path],
+    server: FakeServer,
+) -> None:
+    license_file = make_license()
+    server.knows(license_file)
+    _import(trusted_home, license_file)
+    cleared = clear("chk-0001", home=trusted_home, now=NOW)
+    assert send_receipt(cleared.receipt_path, server.url).status == "accepted"
+    (trusted_home / "store.json").unlink()
+    (trusted_home / "guard.json").unlink()
+    trust([str(p) for p in published], home=trusted_home)
+    [outcome] = _import_files([license_file], home=trusted_home, now=NOW)
+    assert outcome.refused
+    assert "was checked in on this machine" in outcome.message
+
+
+def test_a_checkout_refused_for_another_reason_is_refused_with_it(
+    trusted_home: Path, make_license: MakeLicense
+) -> None:
+    license_file = make_license()
+    _import(trusted_home, license_file)
+    with Store(trusted_home).update() as state:
+        state.refuse(RefusedCheckout("chk-0001", "REVOKED", NOW))
+    result = check("Designer", "2.1", home=trusted_home, now=NOW)
+    assert result.reason == "REVOKED"
+    with Store(trusted_home).update() as state:
+        del state.licenses["chk-0001"]
+    [outcome] = _import_files([license_file], home=trusted_home, now=NOW)
+    assert outcome.refused
+    assert outcome.message.startswith("Checkout chk-0001 is refused here (REVOKED)")

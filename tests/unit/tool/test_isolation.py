@@ -10,6 +10,7 @@ from importlib.metadata import requires
 from pathlib import Path
 
 from tests.unit.tool.conftest import MakeLicense
+from tests.workstation import tool_environment
 
 SERVER_MODULES = (
     "entitle.store",
@@ -44,10 +45,11 @@ SERVER_PACKAGES = {
 }
 # The product start path verifies a .belic file without these either: each costs every product
 # start milliseconds (datetime: its pure-Python twin runs before the C classes replace it;
-# cryptography.x509: a .belic chain is read by entitle.licensefile.der instead).
+# cryptography.x509: a .belic chain is read by entitle.licensefile.der instead; subprocess: the
+# machine's identity is read from files and the registry, not from commands, except on macOS).
 HEAVY_FOR_CHECK = (
     *("lxml", "signxml", "joserfc", "click", "rich", "filelock", "platformdirs"),
-    *("datetime", "base64", "dataclasses", "cryptography.x509"),
+    *("datetime", "base64", "dataclasses", "cryptography.x509", "subprocess"),
 )
 
 
@@ -58,7 +60,7 @@ def _modules_after(code: str, env_home: Path) -> list[str]:
         capture_output=True,
         text=True,
         check=True,
-        env={"ENTITLE_TOOL_HOME": str(env_home), "ENTITLE_MACHINE_NAME": "WS-1", "PATH": ""},
+        env=tool_environment(env_home, base={"PATH": ""}),
     )
     return list(json.loads(done.stdout.splitlines()[-1]))
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from entitle.tool import DamagedStore, check, list_licenses, machine_name, tool_home, trust
+from entitle.tool import DamagedStore, check, list_licenses, tool_home, trust
 from entitle.tool.store import Store
 from tests.claims import NOW
 
@@ -67,14 +67,3 @@ def test_the_default_store_is_the_platformdirs_user_data_directory(
     else:
         monkeypatch.setenv("XDG_DATA_HOME", xdg_data_home)
     assert tool_home() == platformdirs.user_data_dir("entitle-tool")
-
-
-def test_the_machine_name_is_the_short_host_name_unless_overridden(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import socket
-
-    monkeypatch.delenv("ENTITLE_MACHINE_NAME", raising=False)
-    assert machine_name() == socket.gethostname().split(".")[0]
-    monkeypatch.setenv("ENTITLE_MACHINE_NAME", "WS-7")
-    assert machine_name() == "WS-7"

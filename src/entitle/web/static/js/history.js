@@ -15,6 +15,7 @@ const COLUMNS = [
   { field: "created_at", title: "Created" },
   { field: "expires_at", title: "Expires" },
   { field: "status", title: "Status" },
+  { field: "checked_in_at", title: "Checked in" },
 ];
 
 function filterInputs(countries) {
@@ -57,6 +58,7 @@ const MIN_WIDTHS = {
   created_at: 165,
   expires_at: 130,
   status: 115,
+  checked_in_at: 200,
 };
 
 const FORMATTERS = {
@@ -65,7 +67,19 @@ const FORMATTERS = {
   created_at: (c) => formatMoment(c.created_at),
   expires_at: (c) => formatDay(c.expires_on),
   status: (c) => `<span class="badge ${c.status}">${STATUS_LABELS[c.status] ?? c.status}</span>`,
+  checked_in_at: checkedIn,
 };
+
+// When the check-in took effect (booking ends there) and, for a receipt of the licensing tool,
+// the clear time the workstation stated by its own clock.
+function checkedIn(c) {
+  if (!c.checked_in_at) return "";
+  let how = "";
+  if (c.check_in_method === "expiry") how = "At expiry";
+  if (c.client_cleared_at) how = `Cleared on the workstation ${formatMoment(c.client_cleared_at)}`;
+  const sub = how ? `<span class="cell-sub">${escapeHtml(how)}</span>` : "";
+  return `<div class="cell-stack"><span>${formatMoment(c.checked_in_at)}</span>${sub}</div>`;
+}
 
 export function history(element, bar, { state, countries }) {
   const filters = { country: state.country };
@@ -90,7 +104,7 @@ export function history(element, bar, { state, countries }) {
     columns: COLUMNS.map(({ field, title }) => ({
       title,
       field,
-      titleFormatter: filterTitle(title, inputs[field], filters, reload),
+      titleFormatter: inputs[field] ? filterTitle(title, inputs[field], filters, reload) : undefined,
       formatter: FORMATTERS[field] ? (cell) => FORMATTERS[field](cell.getRow().getData()) : "plaintext",
       minWidth: MIN_WIDTHS[field],
       widthGrow: field === "applications" ? 2.5 : 1,

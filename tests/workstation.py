@@ -1,0 +1,66 @@
+"""The machine a test's workstation is: for the tool in this process and in the ones it starts.
+
+The installed tool asks the operating system which machine it runs on. In this process,
+:func:`pretend_machine` swaps the tool's readers through pytest's ``monkeypatch``; processes
+a test starts get :func:`tool_environment`, which puts the suite's own start-up hook
+(``tests/hooks/sitecustomize.py``) on ``PYTHONPATH``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.claims import MACHINE
+
+HOOKS = Path(__file__).parent / "hooks"
+MACHINE_ID = "0f5e7c2ab8d94c61a3e0d1b2c3d4e5f6"
+"""The raw machine id of the test workstation (in the format of ``/etc/machine-id``)."""
+
+
+def pretend_machine(
+    monkeypatch: pytest.MonkeyPatch,
+    name: str = MACHINE,
+    machine_id: str | None = MACHINE_ID,
+    config_dir: Path | None = None,
+) -> None:
+    """Make the tool in this process see host ``name``, ``machine_id`` and ``config_dir``."""
+    from entitle.tool import config, fingerprint, home
+
+    monkeypatch.setattr(home, "read_host_name", lambda: name)
+    if machine_id is None:
+        monkeypatch.setattr(fingerprint, "read_machine_id", _no_machine_id)
+    else:
+        monkeypatch.setattr(fingerprint, "read_machine_id", lambda: machine_id)
+    if config_dir is not None:
+        monkeypatch.setattr(config, "system_config_dir", lambda: str(config_dir))
+
+
+def _no_machine_id() -> str:
+    from entitle.tool.errors import MachineIdUnavailable
+
+    raise MachineIdUnavailable("/etc/machine-id")
+
+
+def tool_environment(
+    home: Path,
+    *,
+    machine: str = MACHINE,
+    machine_id: str = MACHINE_ID,
+    config_dir: Path | None = None,
+    base: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """The environment of an ``entitle-tool`` process on the test workstation."""
+    env = dict(os.environ if base is None else base)
+    path = [str(HOOKS), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
+    env |= {
+        "PYTHONPATH": os.pathsep.join(path),
+        "ENTITLE_TOOL_HOME": str(home),
+        "ENTITLE_TEST_MACHINE_NAME": machine,
+        "ENTITLE_TEST_MACHINE_ID": machine_id,
+    }
+    if config_dir is not None:
+        env["ENTITLE_TEST_CONFIG_DIR"] = str(config_dir)
+    return env
