@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import binascii
-import json
 
 JWS_ALG = "Ed25519"
 """The one JWS algorithm of entitle's documents (RFC 9864)."""
@@ -54,6 +53,8 @@ def sha256(data: bytes) -> bytes:
 
 
 def _thumbprint(members: dict[str, str]) -> str:
+    import json  # not at the top: importing json costs a product start 5 M instructions
+
     canonical = json.dumps(members, sort_keys=True, separators=(",", ":"))
     return b64url_encode(sha256(canonical.encode("utf-8")))
 

@@ -26,7 +26,6 @@ With :class:`~entitle.licensefile.issuers.TrustedIssuers` the key comes from the
 from __future__ import annotations
 
 import binascii
-import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +33,7 @@ from entitle.licensefile.claims import ClaimsError, LicenseClaims
 from entitle.licensefile.der import Certificate, CertificateError
 from entitle.licensefile.errors import BadSignature, MalformedLicense, UnknownKey
 from entitle.licensefile.issuers import LICENSE_SIGNING, TrustedIssuers
+from entitle.licensefile.jsontext import loads
 from entitle.licensefile.jwk import JWS_ALG, b64url_decode
 from entitle.licensefile.timestamps import datetime
 
@@ -53,6 +53,8 @@ MAX_CHAIN = 4
 
 def claims_payload(claims: LicenseClaims) -> str:
     """The exact JWS payload for ``claims``."""
+    import json  # signing only: the check path reads JSON with entitle.licensefile.jsontext
+
     return json.dumps(claims.to_dict(), sort_keys=True, separators=(",", ":"))
 
 
@@ -191,6 +193,6 @@ def _chain(x5c: Any, *, decode: bool) -> list[bytes]:
 
 def _json(part: bytes, what: str) -> Any:
     try:
-        return json.loads(b64url_decode(part))
+        return loads(b64url_decode(part))
     except (ValueError, RecursionError):
         raise MalformedLicense(f"the JWS {what} is not base64url JSON") from None
