@@ -44,6 +44,7 @@ from entitle.licensefile.keys import (
     SIGNING_CERTIFICATE_LIFETIME,
 )
 from tests.claims import KEYS_MADE, NOW, make_claims
+from tests.keys_before_roots import keys_before_the_root
 from tests.unit.licensefile.conftest import Signers
 
 
@@ -295,65 +296,11 @@ def _header(data: bytes) -> bytes:
     return base64.urlsafe_b64decode(data.split(b".")[0] + b"==")
 
 
-# Keys made before issuer roots: format 1 of the manifest, a self-signed RSA certificate.
-
-
-def _keys_before_the_root(directory: Path) -> tuple[bytes, bytes]:
-    """A format 1 key directory, and a .belic and an .xml file its keys signed."""
-    from cryptography.hazmat.primitives import serialization
-
-    from entitle.licensefile import keyfiles
-    from entitle.licensefile.jws import JwsSigner
-    from entitle.licensefile.xmlsig import XmlSigner
-
-    keys_dir = directory / "keys"
-    keyfiles.make_private_dir(keys_dir)
-    ed_kid, ed_key = keyfiles.create_ed25519(keys_dir, "ed25519")
-    rsa_kid, rsa_key = keyfiles.create_rsa(keys_dir)
-    name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "entitle license signing")])
-    self_signed = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(rsa_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(KEYS_MADE - timedelta(days=1))
-        .not_valid_after(KEYS_MADE + timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .sign(rsa_key, hashes.SHA256())
-    )
-    raw = ed_key.public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw
-    )
-    entries = [
-        (ed_kid, "ed25519", raw),
-        (rsa_kid, "rsa", self_signed.public_bytes(serialization.Encoding.DER)),
-    ]
-    manifest = {
-        "format": "entitle-keys/1",
-        "keys": [
-            {
-                "kid": kid,
-                "kind": kind,
-                "active": True,
-                "created_at": KEYS_MADE.isoformat(),
-                "retired_at": None,
-                "signed_until": None,
-                "public": keyfiles.b64(public),
-            }
-            for kid, kind, public in entries
-        ],
-    }
-    keyfiles.write_private_file(keys_dir / "manifest.json", json.dumps(manifest).encode())
-    old_belic = JwsSigner(ed_key, ed_kid).sign(make_claims(SES))
-    old_xml = XmlSigner(rsa_key, [self_signed]).sign(make_claims(SELECTSERVER))
-    return old_belic, old_xml
-
-
 def test_init_certifies_keys_made_before_the_root_so_their_files_keep_verifying(
     tmp_path: Path,
 ) -> None:
-    old_files = _keys_before_the_root(tmp_path)
+    old = keys_before_the_root(tmp_path)
+    old_files = (old.belic, old.xml)
     with pytest.raises(KeyStoreError, match="entitle keys init"):
         load_keys(tmp_path)
 
@@ -374,7 +321,8 @@ def test_init_certifies_keys_made_before_the_root_so_their_files_keep_verifying(
 def test_keys_made_before_the_root_are_refused_by_a_root_they_do_not_chain_to(
     tmp_path: Path, other_signers: Signers
 ) -> None:
-    old_files = _keys_before_the_root(tmp_path)
+    old = keys_before_the_root(tmp_path)
+    old_files = (old.belic, old.xml)
     ring = init_keys(tmp_path, now=NOW)
     others = TrustedIssuers([other_signers.ring.root_fingerprint], ring.certificates(NOW))
     for data in old_files:
