@@ -9,6 +9,7 @@ a test starts get :func:`tool_environment`, which puts the suite's own start-up 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,13 @@ def tool_environment(
     config_dir: Path | None = None,
     base: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """The environment of an ``entitle-tool`` process on the test workstation."""
+    """The environment of an ``entitle-tool`` process on the test workstation.
+
+    Its machine-wide configuration is ``config_dir``, by default the one this process was
+    made to see (:func:`pretend_machine`), so that no test reads the real one.
+    """
+    from entitle.tool import config
+
     env = dict(os.environ if base is None else base)
     path = [str(HOOKS), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
     env |= {
@@ -61,6 +68,15 @@ def tool_environment(
         "ENTITLE_TEST_MACHINE_NAME": machine,
         "ENTITLE_TEST_MACHINE_ID": machine_id,
     }
-    if config_dir is not None:
-        env["ENTITLE_TEST_CONFIG_DIR"] = str(config_dir)
+    env["ENTITLE_TEST_CONFIG_DIR"] = str(config_dir or config.system_config_dir())
     return env
+
+
+def without_administrator_rights() -> list[str]:
+    """The command prefix that runs a process without administrator rights, as a user's."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.fail("running as root, the test needs setpriv (util-linux) to drop the rights")
+    return [setpriv, "--bounding-set=-all", "--inh-caps=-all"]

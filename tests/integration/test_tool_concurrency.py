@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -10,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from entitle.licensefile import KeyRing, LicensedApplication
-from entitle.tool import list_licenses, trust
+from entitle.tool import ConfiguredIssuer, list_licenses, write_issuers
 from entitle.tool.receipts import pending_receipts
 from tests.claims import make_claims
-from tests.workstation import tool_environment
+from tests.workstation import pretend_machine, tool_environment
 
 WORKERS = 8
 TOOL = str(Path(sys.executable).with_name("entitle-tool"))
@@ -40,12 +39,11 @@ def _all_at_once(commands: list[list[str]], env: dict[str, str]) -> None:
 
 @pytest.mark.slow
 def test_eight_processes_importing_and_clearing_leave_a_consistent_store(
-    key_ring: KeyRing, tmp_path: Path
+    key_ring: KeyRing, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     home = tmp_path / "home"
-    published = tmp_path / "jwks.json"
-    published.write_text(json.dumps(key_ring.jwks()))
-    trust([str(published)], home=home)
+    pretend_machine(monkeypatch, config_dir=tmp_path / "etc-entitle")
+    write_issuers([ConfiguredIssuer(key_ring.root_fingerprint)])
     own = [_license(key_ring, tmp_path, f"chk-{i}") for i in range(WORKERS)]
     extra = [_license(key_ring, tmp_path, f"chk-extra-{i}") for i in range(WORKERS)]
     shared = _license(key_ring, tmp_path, "chk-shared")

@@ -1,27 +1,36 @@
 """The licensing tool: import license files on a workstation and check them offline.
 
-A product asks at start-up whether it may run::
+A product asks at start-up whether it may run, pinning the issuer it trusts by the
+fingerprint of its root certificate (what ``entitle keys fingerprint`` prints)::
 
     from entitle.tool import check
 
-    result = check("Designer", "2.1")
+    result = check("Designer", "2.1", issuer="sha256:4f0c…")   # or a sequence of them
     if not result:
         sys.exit(f"Designer cannot start: {result.message}")   # result.reason is stable
     licensed_until = result.claims.expires_at
 
+A product that pins none trusts the issuers an administrator pinned for the machine
+(:func:`trust_system`, ``entitle-tool trust --system URL --fingerprint sha256:…``; read with
+:func:`configured_issuers`, in :func:`system_config_dir`). Without either, nothing is trusted
+(``NOT_TRUSTED``). A user's store never adds an issuer.
+
 The same store is managed from Python as from ``entitle-tool``:
 
-* :func:`trust` the license server's public keys (its URL, a JWKS file or a PEM file);
+* :func:`trust` a license server for this user: cache the certificates it publishes (those a
+  pinned issuer issued) and remember it for :func:`sync`, which fetches its certificates and
+  revocation lists and drops revoked licenses (:class:`SyncOutcome`);
 * :func:`import_license_files`, :func:`list_licenses`, :func:`show_license`,
   :func:`clean_expired`;
 * :func:`clear` a license (writes a check-in receipt) and :func:`send_receipts` to the server;
-  a cleared checkout is refused from then on (:class:`RefusedCheckout`).
+  a cleared checkout is refused from then on, as is one a revocation list dropped
+  (:class:`RefusedCheckout`).
 
 Which machine this is comes from the operating system alone, never from an environment
 variable: :func:`this_machine` gives a :class:`MachineIdentity` (its ``name``, and its
 ``fingerprint`` read on first use), :func:`machine_name` and :func:`machine_fingerprint` the
-parts. Administrators pin the trusted issuers in the machine-wide configuration
-(:func:`system_config_dir`; :func:`configured_issuers`, :func:`write_issuers`).
+parts. A license bound to a machine fingerprint needs the machine id; one bound by name alone
+runs where there is none.
 
 Licenses are stored for the current OS user, in ``platformdirs.user_data_dir("entitle-tool")``
 unless ``ENTITLE_TOOL_HOME`` says otherwise; every function takes ``home=`` as well. Importing
@@ -37,8 +46,10 @@ from entitle.tool.errors import (
     ClockLooksWrong,
     ConfigurationError,
     DamagedStore,
+    FingerprintMismatch,
     MachineIdUnavailable,
     NeedsAdministrator,
+    NoServer,
     NotTrusted,
     ServerUnreachable,
     ToolError,
@@ -64,7 +75,8 @@ if TYPE_CHECKING:
     )
     from entitle.tool.receipts import Cleared, SendOutcome, clear, send_receipts
     from entitle.tool.store import RefusedCheckout, StoredLicense
-    from entitle.tool.trust import TrustResult, trust
+    from entitle.tool.sync import SyncOutcome, sync
+    from entitle.tool.trust import SystemTrust, TrustResult, trust, trust_system
 
 _LAZY = {
     "machine_fingerprint": "fingerprint",
@@ -83,8 +95,12 @@ _LAZY = {
     "send_receipts": "receipts",
     "RefusedCheckout": "store",
     "StoredLicense": "store",
+    "SyncOutcome": "sync",
+    "sync": "sync",
+    "SystemTrust": "trust",
     "TrustResult": "trust",
     "trust": "trust",
+    "trust_system": "trust",
 }
 
 
@@ -106,15 +122,19 @@ __all__ = [
     "ConfigurationError",
     "ConfiguredIssuer",
     "DamagedStore",
+    "FingerprintMismatch",
     "ImportOutcome",
     "MachineIdUnavailable",
     "MachineIdentity",
     "NeedsAdministrator",
+    "NoServer",
     "NotTrusted",
     "RefusedCheckout",
     "SendOutcome",
     "ServerUnreachable",
     "StoredLicense",
+    "SyncOutcome",
+    "SystemTrust",
     "ToolError",
     "TrustResult",
     "TrustSourceError",
@@ -129,9 +149,11 @@ __all__ = [
     "machine_name",
     "send_receipts",
     "show_license",
+    "sync",
     "system_config_dir",
     "this_machine",
     "tool_home",
     "trust",
+    "trust_system",
     "write_issuers",
 ]

@@ -6,12 +6,19 @@ Kept cheap to import: a cold ``entitle-tool check`` process runs this on every p
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from entitle.licensefile import LicenseClaims, LicenseFileError, NotYetValid, verify
 from entitle.licensefile.timestamps import UTC, datetime, timedelta
-from entitle.tool.errors import ToolError
+from entitle.tool.errors import MachineIdUnavailable, ToolError
 from entitle.tool.home import MachineIdentity, this_machine
 from entitle.tool.store import CHECKED_IN, Store, StoredLicense, StoreState
+from entitle.tool.trusted import product_pins, store_issuers
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from entitle.licensefile import TrustedIssuers
 
 OK = "OK"
 NO_LICENSE = "NO_LICENSE"
@@ -23,6 +30,7 @@ _PRECEDENCE = (
     CHECKED_IN,
     "EXPIRED",
     "WRONG_MACHINE",
+    MachineIdUnavailable.code,
     "REVOKED",
     "UNKNOWN_KEY",
     "UNTRUSTED_ISSUER",
@@ -62,11 +70,15 @@ def _utc(moment: datetime) -> str:
 class CheckResult:
     """The answer of :func:`check`; true exactly when the application may run.
 
-    ``reason`` is a stable code: ``OK``, ``NO_LICENSE``, ``WRONG_VERSION``, ``EXPIRED``,
-    ``CLOCK_WRONG``, ``CHECKED_IN`` (cleared on this machine), ``WRONG_MACHINE``,
-    ``UNKNOWN_KEY``, ``BAD_SIGNATURE``, ``MALFORMED``, ``NOT_TRUSTED`` or ``STORE_DAMAGED``
-    (also for a store edited to forget the time it has seen). ``message`` is one sentence for
-    people. ``claims`` are the verified claims of the license that grants the run, else None.
+    ``reason`` is a stable code: ``OK``; ``NOT_TRUSTED`` (no issuer is pinned: nothing can
+    run) or ``CONFIGURATION`` (the machine-wide configuration is unusable); ``NO_LICENSE``,
+    ``WRONG_VERSION``, ``EXPIRED``, ``CLOCK_WRONG``; ``CHECKED_IN`` (cleared on this machine),
+    ``REVOKED`` (checked in on the license server, or its signing key revoked) or
+    ``KEY_REVOKED``; ``WRONG_MACHINE``, ``NO_MACHINE_ID`` (the license is bound to a machine
+    fingerprint and this machine has no machine id); ``UNTRUSTED_ISSUER`` (its chain does not
+    end at a pinned root), ``BAD_SIGNATURE``, ``MALFORMED``; or ``STORE_DAMAGED`` (also for a
+    store edited to forget the time it has seen). ``message`` is one sentence for people.
+    ``claims`` are the verified claims of the license that grants the run, else None.
     """
 
     __slots__ = ("claims", "message", "ok", "reason")
@@ -90,19 +102,31 @@ def check(
     application: str,
     version: str,
     *,
+    issuer: str | Sequence[str] | None = None,
     home: str | os.PathLike[str] | None = None,
     now: datetime | None = None,
     machine_name: str | None = None,
 ) -> CheckResult:
     """Whether a stored license covers ``application`` ``version`` on this machine now.
 
-    Every candidate license file is verified again (signature by a trusted key, machine name,
-    validity), so an edited store grants nothing, and a checkout cleared here grants nothing
-    again. Refuses with ``CLOCK_WRONG`` when the clock is more than a day behind the latest
-    time the tool has seen (kept in the store and beside it), or before a license's issue
-    time. ``home`` defaults to :func:`entitle.tool.home.tool_home`, ``now`` to the system
-    clock, ``machine_name`` to this machine's (:func:`entitle.tool.machine_name`).
+    ``issuer`` pins the license issuer the product trusts: the fingerprint of its root
+    certificate (``"sha256:<64 hex>"``, as ``entitle keys fingerprint`` prints it), or a
+    sequence of them. A file whose certificate chain does not end at a pinned root is refused,
+    whatever the store says. Without ``issuer``, the issuers pinned in the machine-wide
+    configuration are trusted (:func:`entitle.tool.configured_issuers`); with neither, nothing
+    is (``NOT_TRUSTED``). A user's store never adds an issuer.
+
+    Every candidate license file is verified again (its chain to a pinned root, signature,
+    machine name and fingerprint, validity), so an edited store grants nothing, and a
+    checkout cleared here or dropped by a revocation list grants nothing again. Refuses with
+    ``CLOCK_WRONG`` when the clock is more than a day behind the latest time the tool has
+    seen (kept in the store and beside it, and moved forward by each revocation list's signed
+    issue time), or before a license's issue time. ``home`` defaults to
+    :func:`entitle.tool.home.tool_home`, ``now`` to the system clock, ``machine_name`` to this
+    machine's (:func:`entitle.tool.machine_name`). The machine fingerprint is read only for a
+    license bound to one. Raises ValueError for an ``issuer`` that is not a fingerprint.
     """
+    pins = product_pins(issuer)
     store = Store(home)
     try:
         state = store.read()
@@ -114,15 +138,24 @@ def check(
     problem = clock_problem(moment, state.last_seen)
     if problem:
         return CheckResult(False, CLOCK_WRONG, problem)
+    try:
+        trusted = store_issuers(state, pins)
+    except ToolError as error:
+        return CheckResult(False, error.code, error.message)
     machine = MachineIdentity(machine_name) if machine_name else this_machine()
-    result = _decide(application, version, state, moment, machine)
+    result = _decide(application, version, state, trusted, moment, machine)
     if state.licenses and (state.last_seen is None or moment - state.last_seen >= REMEMBER_EVERY):
         _remember(store, moment)
     return result
 
 
 def _decide(
-    application: str, version: str, state: StoreState, now: datetime, machine: MachineIdentity
+    application: str,
+    version: str,
+    state: StoreState,
+    trusted: TrustedIssuers,
+    now: datetime,
+    machine: MachineIdentity,
 ) -> CheckResult:
     wanted = application.casefold()
     named = [
@@ -134,8 +167,6 @@ def _decide(
         return CheckResult(
             False, NO_LICENSE, f"No license for {application} is imported for this user."
         )
-    if state.trusted_keys is None:
-        return CheckResult(False, "NOT_TRUSTED", "No license server is trusted yet.")
     covering = [entry for entry in named if entry.claims.covers(application, version)]
     if not covering:
         versions = covered_versions(named, application)
@@ -152,7 +183,15 @@ def _decide(
             refusals.append((refusal.reason, refusal.message))
             continue
         try:
-            claims = verify(entry.data, state.trusted_keys, now=now, machine_name=machine.name)
+            claims = verify(
+                entry.data,
+                trusted,
+                now=now,
+                machine_name=machine.name,
+                machine_fingerprint=machine_fingerprint_for(entry.claims, machine),
+            )
+        except MachineIdUnavailable as error:
+            refusals.append((error.code, f"Checkout {entry.checkout_id}: {error.message}"))
         except NotYetValid as error:
             refusals.append((CLOCK_WRONG, clock_before_issue(now, error.issued_at)))
         except LicenseFileError as error:
@@ -165,6 +204,16 @@ def _decide(
             refusals.append(("BAD_SIGNATURE", _altered(entry)))
     code, message = min(refusals, key=lambda r: _rank(r[0]))
     return CheckResult(False, code, message)
+
+
+def machine_fingerprint_for(claims: LicenseClaims, machine: MachineIdentity) -> str | None:
+    """This machine's fingerprint when ``claims`` bind a license to one, else None.
+
+    ``claims`` may be the store's unverified copy: a license that names a fingerprint its
+    copy does not is refused by :func:`~entitle.licensefile.verify` all the same. Raises
+    :class:`~entitle.tool.errors.MachineIdUnavailable` when this machine has no machine id.
+    """
+    return None if claims.machine_fingerprint is None else machine.fingerprint
 
 
 def _rank(code: str) -> int:

@@ -33,34 +33,119 @@ def cli() -> None:
     """Import license files, check them offline and clear them on this workstation.
 
     Licenses are stored for the current OS user only (ENTITLE_TOOL_HOME overrides where).
+    Which license issuers are trusted is pinned for the whole machine by an administrator
+    ('trust --system'), or by the product ('check --issuer').
     """
 
 
+def _fingerprint(
+    ctx: click.Context, param: click.Parameter, value: str | tuple[str, ...] | None
+) -> str | tuple[str, ...] | None:
+    """Check fingerprints given on the command line; a bad one is a usage error (exit 2)."""
+    from entitle.licensefile import InvalidTrustedKeys, parse_fingerprint
+
+    try:
+        if isinstance(value, tuple):
+            return tuple(parse_fingerprint(v) for v in value)
+        return None if value is None else parse_fingerprint(value)
+    except InvalidTrustedKeys as error:
+        raise click.BadParameter(str(error)) from None
+
+
+_ISSUER_HELP = (
+    "Pin this issuer root (sha256:..., as 'entitle keys fingerprint' prints it); repeatable. "
+    "Default: the issuers the machine-wide configuration pins."
+)
+
+
 @cli.command()
-@click.argument("sources", nargs=-1, required=True, metavar="FILE_OR_URL...")
+@click.argument("sources", nargs=-1, required=True, metavar="URL_OR_FILE...")
+@click.option(
+    "--system",
+    is_flag=True,
+    help="Pin the issuer of URL for every user of this machine (needs administrator rights).",
+)
+@click.option(
+    "--fingerprint",
+    "fingerprint",
+    metavar="sha256:HEX",
+    callback=_fingerprint,
+    help="With --system: the issuer root's fingerprint, from the server's administrator.",
+)
 @_reports_errors
-def trust(sources: tuple[str, ...]) -> None:
-    """Trust a license server's keys: its base URL, a JWKS file or a PEM certificate file."""
+def trust(sources: tuple[str, ...], system: bool, fingerprint: str | None) -> None:
+    """Fetch a license server's certificates and revocation lists for this user (no --system),
+    or pin its issuer for the whole machine (--system).
+
+    Without --system no issuer is added: certificates are kept only when an issuer the
+    machine-wide configuration pins issued them, and the server is remembered for 'sync'.
+    With --system, the downloaded root must have the fingerprint given; over https:// at a
+    terminal it may be left out, and the tool shows the root's fingerprint and asks.
+    """
+    if system:
+        _trust_system(sources, fingerprint)
+        return
+    if fingerprint is not None:
+        raise click.UsageError("--fingerprint goes with --system.")
     from entitle.tool.trust import trust as trust_sources
 
     result = trust_sources(sources)
-    if not result.added_kids and not result.added_certificates:
-        click.echo("These keys were already trusted.")
-        return
     click.echo(
-        f"Trusted {len(result.added_kids)} new signing key(s) and "
-        f"{result.added_certificates} new XML certificate(s)."
+        f"Cached {result.certificates_added} new certificate(s), each issued by an issuer this "
+        "machine pins; this adds no issuer (administrators pin them: 'trust --system')."
     )
+    for server in result.servers:
+        click.echo(f"Remembered {server} for 'entitle-tool sync'.")
+    for outcome in result.synced:
+        for line in outcome.lines():
+            click.echo(line)
+
+
+def _trust_system(sources: tuple[str, ...], fingerprint: str | None) -> None:
+    import sys
+
+    from entitle.tool.trust import trust_system
+
+    if len(sources) != 1:
+        raise click.UsageError("trust --system takes one URL or file.")
+
+    def confirm(found: str) -> bool:
+        if not sys.stdin.isatty():
+            raise click.UsageError(
+                "give --fingerprint sha256:... (no terminal to confirm the fingerprint at)."
+            )
+        click.echo(f"The issuer root at {sources[0]} has the fingerprint\n  {found}")
+        return click.confirm(
+            "Is this the fingerprint the license server's administrator gave you "
+            "('entitle keys fingerprint', the portal's footer)?",
+            default=False,
+        )
+
+    pinned = trust_system(sources[0], fingerprint, confirm=confirm)
+    issuer = pinned.issuer
+    click.echo(
+        f"{'Updated' if pinned.replaced else 'Pinned'} issuer {issuer.fingerprint} "
+        f"({issuer.name or sources[0]}) for every user of this machine in {pinned.path}."
+    )
+    click.echo("Each user now runs 'entitle-tool sync' to fetch its certificates and revocations.")
 
 
 @cli.command(name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--issuer",
+    "issuers",
+    multiple=True,
+    metavar="sha256:HEX",
+    callback=_fingerprint,
+    help=_ISSUER_HELP,
+)
 @_reports_errors
-def import_(files: tuple[str, ...]) -> None:
+def import_(files: tuple[str, ...], issuers: tuple[str, ...]) -> None:
     """Verify license files (.belic or .xml) and store them for the current user."""
     from entitle.tool.licenses import import_license_files
 
-    outcomes = import_license_files(files)
+    outcomes = import_license_files(files, issuer=issuers or None)
     for outcome in outcomes:
         click.echo(f"{outcome.path}: {'refused: ' if outcome.refused else ''}{outcome.message}")
     if any(outcome.refused for outcome in outcomes):
@@ -108,11 +193,51 @@ def clean() -> None:
 @cli.command()
 @click.option("--app", "application", required=True, help="Application name.")
 @click.option("--version", required=True, help="Application version, e.g. 2.1.")
-def check(application: str, version: str) -> None:
+@click.option(
+    "--issuer",
+    "issuers",
+    multiple=True,
+    metavar="sha256:HEX",
+    callback=_fingerprint,
+    help=_ISSUER_HELP,
+)
+def check(application: str, version: str, issuers: tuple[str, ...]) -> None:
     """Exit 0 when a stored license covers this application version here and now."""
     from entitle.tool.cli import run_check
 
-    raise SystemExit(run_check(application, version))
+    raise SystemExit(run_check(application, version, issuers))
+
+
+@cli.command()
+@click.argument("server_url", required=False)
+@_reports_errors
+def sync(server_url: str | None) -> None:
+    """Fetch certificates and revocation lists, drop revoked licenses (default: every known server).
+
+    A SERVER_URL given is remembered for later syncs.
+    """
+    from entitle.tool.sync import sync as sync_servers
+
+    outcomes = sync_servers(server_url)
+    for outcome in outcomes:
+        for line in outcome.lines():
+            click.echo(line)
+    if not any(outcome.online for outcome in outcomes):
+        raise SystemExit(1)
+
+
+def _sync_after(server_url: str) -> None:
+    """End an online command with a sync of its server; what stops it is one line, no error."""
+    from entitle.tool.sync import sync as sync_servers
+
+    try:
+        outcomes = sync_servers(server_url)
+    except ToolError as error:
+        click.echo(f"Revocation lists not fetched: {error.message}")
+        return
+    for outcome in outcomes:
+        for line in outcome.lines():
+            click.echo(line)
 
 
 @cli.command()
@@ -155,6 +280,7 @@ def clear(checkout_id: str, server_url: str | None) -> None:
         )
         return
     click.echo(f"Receipt {outcome.status}: {outcome.message}")
+    _sync_after(server_url)
     if outcome.status == REFUSED:
         raise SystemExit(1)
 
@@ -164,7 +290,7 @@ def clear(checkout_id: str, server_url: str | None) -> None:
 @_reports_errors
 def send_receipts(server_url: str) -> None:
     """Post the check-in receipts not yet accepted by the license server."""
-    from entitle.tool.receipts import ACCEPTED
+    from entitle.tool.receipts import ACCEPTED, OFFLINE
     from entitle.tool.receipts import send_receipts as send_pending
 
     outcomes = send_pending(server_url)
@@ -172,5 +298,7 @@ def send_receipts(server_url: str) -> None:
         click.echo("No receipts are waiting to be sent.")
     for outcome in outcomes:
         click.echo(f"{outcome.checkout_id}: {outcome.status}: {outcome.message}")
+    if not outcomes or outcomes[-1].status != OFFLINE:
+        _sync_after(server_url)
     if any(outcome.status != ACCEPTED for outcome in outcomes):
         raise SystemExit(1)

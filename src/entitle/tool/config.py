@@ -15,66 +15,89 @@ of its root certificate::
         {
           "fingerprint": "sha256:<64 lowercase hex>",
           "name": "licenses.example.com",
-          "root_certificate": "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n"
+          "root_certificate": "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n",
+          "url": "https://licenses.example.com"
         }
       ]
     }
 
 ``fingerprint`` is required: the SHA-256 of the root certificate's DER, as
-``entitle keys fingerprint`` prints it. ``name`` (for people) and ``root_certificate`` (one
-PEM certificate, so nothing needs fetching) are optional; a certificate given must have the
-pinned fingerprint. No file means no issuer is configured. A user's own store never adds one.
+``entitle keys fingerprint`` prints it. ``name`` (for people), ``root_certificate`` (one
+PEM certificate, so nothing needs fetching) and ``url`` (the license server that publishes the
+issuer's certificates and revocation lists, where ``entitle-tool sync`` goes) are optional; a
+certificate given must have the pinned fingerprint. No file means no issuer is configured. A
+user's own store never adds one.
+
+Read on every product start that pins no issuer of its own, so kept cheap: no ``re``, no
+``hashlib`` (the fingerprint is hashed by :func:`entitle.licensefile.fingerprint`).
 """
 
 from __future__ import annotations
 
 import binascii
-import json
 import os
-import re
 import sys
 from collections.abc import Iterable
 from typing import Any
 
+from entitle.licensefile import InvalidTrustedKeys, fingerprint, parse_fingerprint
 from entitle.licensefile.claims import Frozen
+from entitle.licensefile.jsontext import loads
 from entitle.tool.errors import ConfigurationError, NeedsAdministrator
 
 ISSUERS_FILE = "issuers.json"
 ISSUERS_FORMAT = "entitle-issuers/1"
-FINGERPRINT = re.compile(r"sha256:[0-9a-f]{64}")
-_PEM = re.compile(r"-----BEGIN CERTIFICATE-----\s*([A-Za-z0-9+/=\s]+?)\s*-----END CERTIFICATE-----")
+_BEGIN = "-----BEGIN CERTIFICATE-----"
+_END = "-----END CERTIFICATE-----"
 
 
 class ConfiguredIssuer(Frozen):
     """An issuer this machine trusts: the pinned ``fingerprint`` of its root certificate
-    (``sha256:<hex>``), a ``name`` for people and the ``root_certificate`` PEM, both optional.
+    (``sha256:<hex>``); optional: a ``name`` for people, the ``root_certificate`` PEM and the
+    ``url`` of the license server that publishes its certificates and revocation lists.
 
     Raises ValueError when the fingerprint is not ``sha256:`` and 64 hex digits, or the
     certificate is not one PEM certificate with that fingerprint.
     """
 
-    _fields = ("fingerprint", "name", "root_certificate")
+    _fields = ("fingerprint", "name", "root_certificate", "url")
     __slots__ = _fields
     fingerprint: str
     name: str | None
     root_certificate: str | None
+    url: str | None
 
     def __init__(
-        self, fingerprint: str, name: str | None = None, root_certificate: str | None = None
+        self,
+        fingerprint: str,
+        name: str | None = None,
+        root_certificate: str | None = None,
+        url: str | None = None,
     ) -> None:
-        pinned = fingerprint.strip().lower()
-        if not FINGERPRINT.fullmatch(pinned):
-            raise ValueError(f"{fingerprint!r} is not sha256: followed by 64 hex digits")
+        try:
+            pinned = parse_fingerprint(fingerprint)
+        except InvalidTrustedKeys:
+            raise ValueError(f"{fingerprint!r} is not sha256: followed by 64 hex digits") from None
         if root_certificate is not None and certificate_fingerprint(root_certificate) != pinned:
             raise ValueError(f"the root certificate given for {pinned} has another fingerprint")
-        self._init(fingerprint=pinned, name=name or None, root_certificate=root_certificate)
+        self._init(
+            fingerprint=pinned,
+            name=name or None,
+            root_certificate=root_certificate,
+            url=url or None,
+        )
+
+    @property
+    def root_der(self) -> bytes | None:
+        """The root certificate's DER, when the configuration holds the certificate."""
+        return None if self.root_certificate is None else certificate_der(self.root_certificate)
 
     def to_dict(self) -> dict[str, str]:
         document = {"fingerprint": self.fingerprint}
-        if self.name is not None:
-            document["name"] = self.name
-        if self.root_certificate is not None:
-            document["root_certificate"] = self.root_certificate
+        for member in ("name", "root_certificate", "url"):
+            value = getattr(self, member)
+            if value is not None:
+                document[member] = value
         return document
 
 
@@ -133,7 +156,7 @@ def write_issuers(issuers: Iterable[ConfiguredIssuer]) -> str:
 
 def parse_issuers(data: bytes) -> tuple[ConfiguredIssuer, ...]:
     """The issuers an ``issuers.json`` holds; ValueError, KeyError or TypeError when unusable."""
-    document = json.loads(data)
+    document = loads(data)
     if not isinstance(document, dict) or document.get("format") != ISSUERS_FORMAT:
         raise ValueError(f"its format is not {ISSUERS_FORMAT}")
     issuers = tuple(_issuer(entry) for entry in _list(document["issuers"]))
@@ -144,32 +167,38 @@ def parse_issuers(data: bytes) -> tuple[ConfiguredIssuer, ...]:
 
 
 def issuers_to_bytes(issuers: Iterable[ConfiguredIssuer]) -> bytes:
+    import json
+
     document = {"format": ISSUERS_FORMAT, "issuers": [issuer.to_dict() for issuer in issuers]}
     return json.dumps(document, indent=2).encode("utf-8") + b"\n"
 
 
 def certificate_fingerprint(pem: str) -> str:
     """``sha256:<hex>`` of the DER of the one certificate in ``pem``; ValueError otherwise."""
-    import hashlib
+    return fingerprint(certificate_der(pem))
 
-    found = _PEM.findall(pem)
-    if len(found) != 1:
+
+def certificate_der(pem: str) -> bytes:
+    """The DER of the one certificate in ``pem``; ValueError when it holds not exactly one."""
+    if pem.count(_BEGIN) != 1 or pem.count(_END) != 1:
+        raise ValueError("a root certificate is exactly one PEM certificate")
+    body = pem.partition(_BEGIN)[2].partition(_END)
+    if not body[1]:
         raise ValueError("a root certificate is exactly one PEM certificate")
     try:
-        der = binascii.a2b_base64("".join(found[0].split()), strict_mode=True)
+        return binascii.a2b_base64("".join(body[0].split()), strict_mode=True)
     except binascii.Error:
         raise ValueError("the root certificate's PEM is not base64") from None
-    return "sha256:" + hashlib.sha256(der).hexdigest()
 
 
 def _issuer(entry: Any) -> ConfiguredIssuer:
     if not isinstance(entry, dict):
         raise TypeError("each issuer is an object")
-    name, certificate = entry.get("name"), entry.get("root_certificate")
-    for value in (name, certificate):
+    name, certificate, url = entry.get("name"), entry.get("root_certificate"), entry.get("url")
+    for value in (name, certificate, url):
         if value is not None and not isinstance(value, str):
-            raise TypeError("name and root_certificate are text")
-    return ConfiguredIssuer(_text(entry["fingerprint"]), name, certificate)
+            raise TypeError("name, root_certificate and url are text")
+    return ConfiguredIssuer(_text(entry["fingerprint"]), name, certificate, url)
 
 
 def _list(value: Any) -> list[Any]:

@@ -2,8 +2,11 @@
 
     ToolError(Exception)      a command cannot be carried out; ``code`` is stable
     ├── DamagedStore          the store file is unreadable; moved aside       STORE_DAMAGED
-    ├── NotTrusted            no trusted keys yet: run ``entitle-tool trust``   NOT_TRUSTED
-    ├── TrustSourceError      a JWKS, PEM or server URL gave no usable keys   TRUST_SOURCE
+    ├── NotTrusted            no issuer is pinned on this machine             NOT_TRUSTED
+    ├── TrustSourceError      a URL or file gave nothing usable to trust      TRUST_SOURCE
+    │   └── FingerprintMismatch  a root is not the one the administrator named
+    │                                                                        FINGERPRINT_MISMATCH
+    ├── NoServer              no license server is known to sync with         NO_SERVER
     ├── UnknownCheckout       no stored license has that checkout id          UNKNOWN_CHECKOUT
     ├── ClockLooksWrong       the clock is behind what the store has seen     CLOCK_WRONG
     ├── ServerUnreachable     the license server could not be reached         OFFLINE
@@ -40,20 +43,39 @@ class DamagedStore(ToolError):
 
 
 class NotTrusted(ToolError):
-    """No issuer keys are trusted yet, so no license file can be verified."""
+    """No issuer is pinned, by the product or the machine-wide configuration: nothing verifies."""
 
     code = "NOT_TRUSTED"
 
     def __init__(self) -> None:
         super().__init__(
-            "No license server is trusted yet: run 'entitle-tool trust <server URL or key file>'."
+            "Nothing is trusted on this machine: no license issuer is pinned, so no license "
+            "file can be verified; an administrator pins one with "
+            "'entitle-tool trust --system SERVER_URL --fingerprint sha256:...'."
         )
 
 
 class TrustSourceError(ToolError):
-    """A file or URL given to ``trust`` holds no usable public keys."""
+    """A file or URL given to ``trust`` holds nothing usable to trust."""
 
     code = "TRUST_SOURCE"
+
+
+class FingerprintMismatch(TrustSourceError):
+    """A downloaded root certificate is not the one whose fingerprint the administrator gave."""
+
+    code = "FINGERPRINT_MISMATCH"
+
+
+class NoServer(ToolError):
+    """``sync`` was given no URL and knows no license server."""
+
+    code = "NO_SERVER"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "No license server is known to sync with: run 'entitle-tool sync SERVER_URL' once."
+        )
 
 
 class UnknownCheckout(ToolError):

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from entitle.licensefile import LicenseFileError, license_digest, verify
-from entitle.tool.check import clock_problem
-from entitle.tool.errors import NotTrusted
+from entitle.licensefile import LicenseFileError, TrustedIssuers, license_digest, verify
+from entitle.tool.check import clock_problem, machine_fingerprint_for
+from entitle.tool.errors import MachineIdUnavailable, ToolError
 from entitle.tool.home import MachineIdentity, this_machine
+from entitle.tool.revocations import Revocations
 from entitle.tool.store import Store, StoredLicense, StoreState
+from entitle.tool.trusted import product_pins, store_issuers
 
 IMPORTED = "imported"
 ALREADY_IMPORTED = "already imported"
@@ -35,16 +37,22 @@ class ImportOutcome(NamedTuple):
 def import_license_files(
     paths: Iterable[str | os.PathLike[str]],
     *,
+    issuer: str | Sequence[str] | None = None,
     home: str | os.PathLike[str] | None = None,
     now: datetime | None = None,
     machine_name: str | None = None,
 ) -> list[ImportOutcome]:
-    """Verify each file (trusted signature, this machine, validity) and store the good ones.
+    """Verify each file (its chain to a pinned issuer root, signature, this machine, validity)
+    and store the good ones.
 
-    Refusals carry the license file's own reason, or why this workstation refuses that
-    checkout (it was cleared here); importing a stored file again changes nothing. Files are
-    read before the store is locked, so one unreadable file refuses only itself.
+    The issuers are those of ``issuer`` (as for :func:`~entitle.tool.check`), else of the
+    machine-wide configuration. Refusals carry the license file's own reason, or why this
+    workstation refuses that checkout: it was cleared here, or a license server's revocation
+    list (``entitle-tool sync``) names it or its file. Importing a stored file again changes
+    nothing. Files are read before the store is locked, so one unreadable file refuses only
+    itself.
     """
+    pins = product_pins(issuer)
     moment = _now(now)
     machine = MachineIdentity(machine_name) if machine_name else this_machine()
     contents: list[tuple[str, bytes | str]] = []
@@ -55,10 +63,17 @@ def import_license_files(
                 contents.append((name, handle.read()))
         except OSError as error:
             contents.append((name, f"cannot read it ({error.strerror})."))
-    with Store(home).update() as state:
+    store = Store(home)
+    with store.update() as state:
         problem = clock_problem(moment, state.last_seen)
+        try:
+            trusted: TrustedIssuers | ToolError = store_issuers(state, pins)
+        except ToolError as error:
+            trusted = error
+        revocations = Revocations.read(store)
         outcomes = [
-            _import_one(state, name, data, moment, machine, problem) for name, data in contents
+            _import_one(state, trusted, revocations, name, data, moment, machine, problem)
+            for name, data in contents
         ]
         if problem is None:
             state.saw(moment)
@@ -67,6 +82,8 @@ def import_license_files(
 
 def _import_one(
     state: StoreState,
+    trusted: TrustedIssuers | ToolError,
+    revocations: Revocations,
     name: str,
     data: bytes | str,
     now: datetime,
@@ -77,16 +94,18 @@ def _import_one(
         return ImportOutcome(name, REFUSED, data)
     if clock_problem:
         return ImportOutcome(name, REFUSED, clock_problem)
-    if state.trusted_keys is None:
-        return ImportOutcome(name, REFUSED, NotTrusted().message)
+    if isinstance(trusted, ToolError):
+        return ImportOutcome(name, REFUSED, trusted.message)
     try:
-        claims = verify(data, state.trusted_keys, now=now, machine_name=machine.name)
-    except LicenseFileError as error:
+        claims = verify(data, trusted, now=now, machine_name=None)
+        fingerprint = machine_fingerprint_for(claims, machine)
+        verify(data, trusted, now=now, machine_name=machine.name, machine_fingerprint=fingerprint)
+    except (LicenseFileError, MachineIdUnavailable) as error:
         return ImportOutcome(name, REFUSED, str(error))
-    refusal = state.refused.get(claims.checkout_id)
+    digest = license_digest(data)
+    refusal = state.refused.get(claims.checkout_id) or revocations.refusal(claims, digest)
     if refusal is not None:
         return ImportOutcome(name, REFUSED, refusal.message)
-    digest = license_digest(data)
     earlier = state.licenses.get(claims.checkout_id)
     if earlier is not None and earlier.digest == digest:
         return ImportOutcome(name, ALREADY_IMPORTED, "already imported.", earlier)

@@ -1,47 +1,64 @@
 """The per-user license store: one JSON file, written atomically under a file lock.
 
-``<home>/store.json`` holds the trusted keys, every imported license file (its exact bytes,
-so the signature is verified again at every check), the checkouts refused here (cleared on
-this machine) and the latest time the tool has seen, kept with each license entry as well.
+``<home>/store.json`` holds every imported license file (its exact bytes, so the signature is
+verified again at every check), the certificates fetched from license servers (read, never
+trusted by themselves: a pinned issuer root must have certified them), the serial numbers of
+revoked signing certificates, the license servers to sync with, the checkouts refused here
+(cleared on this machine, or dropped by a revocation list) and the latest time the tool has
+seen, kept with each license entry as well. It holds no issuer: which issuers are trusted is
+the machine-wide configuration's or the product's to say (:mod:`entitle.tool.trusted`), and a
+``trusted_keys`` member, which stores written before issuer roots have, is ignored.
 A store that holds licenses but no time seen was edited: like any store that cannot be read,
 it is moved aside to ``store.json.damaged-<time>`` and reported, never emptied.
 
-``<home>/guard.json`` keeps a second copy of the latest time seen and of the refused
-checkouts, so that editing or deleting ``store.json`` forgets neither. Without it, the
-check-in receipts in ``<home>/receipts/`` stand in (their checkout ids and clear times).
-Readers need no lock, because writers replace each file in one rename.
+``<home>/guard.json`` keeps a second copy of the latest time seen, of the refused checkouts
+and of the revoked serial numbers, so that editing or deleting ``store.json`` forgets none.
+Without it, the check-in receipts in ``<home>/receipts/`` stand in (their checkout ids and
+clear times). Readers need no lock, because writers replace each file in one rename.
 """
 
 from __future__ import annotations
 
 import binascii
-import json
 import os
 from typing import TYPE_CHECKING, Any
 
-from entitle.licensefile import LicenseClaims, TrustedKeys
+from entitle.licensefile import LicenseClaims
 from entitle.licensefile.claims import Frozen
+from entitle.licensefile.jsontext import loads
 from entitle.licensefile.timestamps import UTC, datetime
 from entitle.tool.errors import DamagedStore, UnknownCheckout
 from entitle.tool.home import tool_home
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from contextlib import AbstractContextManager
 
-STORE_FORMAT = "entitle-tool-store/2"
+STORE_FORMAT = "entitle-tool-store/3"
 FIRST_STORE_FORMAT = "entitle-tool-store/1"
-"""Read as well: no time seen per license entry, no refused checkouts."""
+"""Read as well: no time seen per license entry, no refused checkouts, trusted keys."""
+SECOND_STORE_FORMAT = "entitle-tool-store/2"
+"""Read as well: trusted keys, no cached certificates, revoked serials or servers."""
 GUARD_FORMAT = "entitle-tool-guard/1"
 
 CHECKED_IN = "CHECKED_IN"
 """Why a checkout is refused: it was cleared (checked in) on this machine."""
+REVOKED = "REVOKED"
+"""Why a checkout is refused: its license server's revocation list says it was checked in."""
+KEY_REVOKED = "KEY_REVOKED"
+"""Why a checkout is refused: its issuer revoked the key that signed its license file."""
+SUPERSEDED = "SUPERSEDED"
+"""Why a license file is refused: its server replaced it with a newer file of its checkout."""
 
 
 class RefusedCheckout(Frozen):
     """A checkout this workstation refuses to import or run again: ``reason`` and ``since``.
 
-    ``reason`` is a stable code: :data:`CHECKED_IN` when it was cleared here. A revocation
-    list from the license server adds refusals of its own to the same set.
+    ``reason`` is a stable code: :data:`CHECKED_IN` when it was cleared here; from a license
+    server's revocation list (``entitle-tool sync``), :data:`REVOKED` when it was checked in
+    there and :data:`KEY_REVOKED` when the key that signed it was revoked (and, for one file
+    only, :data:`SUPERSEDED` when a newer file replaced it). ``since`` is when
+    it was cleared, or the issue time of the revocation list that said so.
     """
 
     _fields = ("checkout_id", "reason", "since")
@@ -61,6 +78,21 @@ class RefusedCheckout(Frozen):
             return (
                 f"Checkout {self.checkout_id} was checked in on this machine on {day}; "
                 "ask your administrator for a new checkout."
+            )
+        if self.reason == REVOKED:
+            return (
+                f"Checkout {self.checkout_id} was checked in on the license server (revocation "
+                f"list of {day}); ask your administrator for a new checkout."
+            )
+        if self.reason == SUPERSEDED:
+            return (
+                f"The license file of checkout {self.checkout_id} was replaced by a newer one "
+                f"(revocation list of {day}); import the newer file."
+            )
+        if self.reason == KEY_REVOKED:
+            return (
+                f"Checkout {self.checkout_id} was signed by a key its issuer revoked (revocation "
+                f"list of {day}); ask your administrator for a new license file."
             )
         return f"Checkout {self.checkout_id} is refused here ({self.reason}) since {day}."
 
@@ -106,14 +138,22 @@ class StoreState:
     def __init__(
         self,
         licenses: dict[str, StoredLicense] | None = None,
-        trusted_keys: TrustedKeys | None = None,
         last_seen: datetime | None = None,
         refused: dict[str, RefusedCheckout] | None = None,
+        *,
+        certificates: Iterable[bytes] = (),
+        revoked_serials: Iterable[int] = (),
+        servers: Iterable[str] = (),
     ) -> None:
         self.licenses = dict(licenses or {})
-        self.trusted_keys = trusted_keys
         self.last_seen = last_seen
         self.refused = dict(refused or {})
+        self.certificates: tuple[bytes, ...] = tuple(dict.fromkeys(certificates))
+        """Certificates (DER) fetched from license servers; they grant nothing by themselves."""
+        self.revoked_serials: frozenset[int] = frozenset(revoked_serials)
+        """Serial numbers of signing certificates revoked by their issuer."""
+        self.servers: tuple[str, ...] = tuple(dict.fromkeys(servers))
+        """The license servers ``entitle-tool sync`` fetches from, as their base URLs."""
 
     def saw(self, now: datetime) -> None:
         """Remember ``now`` if it is the latest time seen so far."""
@@ -124,12 +164,18 @@ class StoreState:
         """Refuse that checkout from now on; the first refusal of a checkout is kept."""
         self.refused.setdefault(refusal.checkout_id, refusal)
 
-    def recall(self, last_seen: datetime | None, refused: dict[str, RefusedCheckout]) -> None:
+    def recall(
+        self,
+        last_seen: datetime | None,
+        refused: dict[str, RefusedCheckout],
+        revoked_serials: frozenset[int] = frozenset(),
+    ) -> None:
         """Take in what another copy remembers: its latest time seen, its refusals."""
         if last_seen is not None:
             self.saw(last_seen)
         for refusal in refused.values():
             self.refuse(refusal)
+        self.revoked_serials |= revoked_serials
 
     def find(self, checkout_id: str) -> StoredLicense:
         """The entry for ``checkout_id``, also found by a unique beginning of the id."""
@@ -153,16 +199,16 @@ class StoreState:
             "format": STORE_FORMAT,
             "last_seen": seen,
             "refused": _refused_to_json(self.refused),
-            "trusted_keys": None
-            if self.trusted_keys is None
-            else json.loads(self.trusted_keys.to_json()),
+            "certificates": [_b64(der) for der in self.certificates],
+            "revoked_serials": _serials_to_json(self.revoked_serials),
+            "servers": list(self.servers),
             "licenses": {
                 entry.checkout_id: {
                     "file_name": entry.file_name,
                     "imported_at": _iso(entry.imported_at),
                     "last_seen": seen,
                     "digest": entry.digest,
-                    "data": binascii.b2a_base64(entry.data, newline=False).decode("ascii"),
+                    "data": _b64(entry.data),
                     "claims": entry.claims.to_dict(),
                 }
                 for entry in sorted(self.licenses.values(), key=lambda e: e.checkout_id)
@@ -171,23 +217,24 @@ class StoreState:
         return _dump(document)
 
     def guard_bytes(self) -> bytes:
-        """The copy kept outside ``store.json``: the latest time seen, the refused checkouts."""
+        """The copy kept outside ``store.json``: the latest time seen, the refused checkouts,
+        the revoked serial numbers."""
         return _dump(
             {
                 "format": GUARD_FORMAT,
                 "last_seen": _iso(self.last_seen),
                 "refused": _refused_to_json(self.refused),
+                "revoked_serials": _serials_to_json(self.revoked_serials),
             }
         )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> StoreState:
         """Parse a store file; raises ValueError (or KeyError, TypeError) when it is damaged."""
-        document = json.loads(data)
-        current = document["format"] == STORE_FORMAT
-        if not current and document["format"] != FIRST_STORE_FORMAT:
+        document = loads(data)
+        version = _VERSIONS.get(document["format"])
+        if version is None:
             raise ValueError(f"unknown format {document['format']!r}")
-        trusted = document["trusted_keys"]
         entries = document["licenses"]
         licenses = {
             checkout_id: StoredLicense(
@@ -200,14 +247,19 @@ class StoreState:
             )
             for checkout_id, entry in entries.items()
         }
-        seen = [document["last_seen"], *(e["last_seen"] for e in entries.values() if current)]
+        seen = [document["last_seen"], *(e["last_seen"] for e in entries.values() if version > 1)]
         if licenses and None in seen:
             raise ValueError("it holds licenses but no time last seen, so it was edited")
         state = cls(
             licenses=licenses,
-            trusted_keys=None if trusted is None else TrustedKeys.from_json(json.dumps(trusted)),
-            refused=_refused_from_json(document["refused"]) if current else None,
+            refused=_refused_from_json(document["refused"]) if version > 1 else None,
         )
+        if version > 2:
+            state.certificates = tuple(
+                binascii.a2b_base64(text, strict_mode=True) for text in document["certificates"]
+            )
+            state.revoked_serials = _serials_from_json(document["revoked_serials"])
+            state.servers = tuple(_texts(document["servers"]))
         for moment in seen:
             if moment is not None:
                 state.saw(_from_iso(moment))
@@ -272,6 +324,27 @@ class Store:
         return locked(self)
 
 
+_VERSIONS = {FIRST_STORE_FORMAT: 1, SECOND_STORE_FORMAT: 2, STORE_FORMAT: 3}
+
+
+def _b64(data: bytes) -> str:
+    return binascii.b2a_base64(data, newline=False).decode("ascii")
+
+
+def _serials_to_json(serials: frozenset[int]) -> list[str]:
+    return [format(serial, "x") for serial in sorted(serials)]
+
+
+def _serials_from_json(document: Any) -> frozenset[int]:
+    return frozenset(int(text, 16) for text in _texts(document))
+
+
+def _texts(document: Any) -> list[str]:
+    if not isinstance(document, list) or not all(isinstance(t, str) for t in document):
+        raise TypeError("a list of text")
+    return document
+
+
 def _read(path: str) -> bytes | None:
     try:
         with open(path, "rb") as handle:
@@ -281,6 +354,8 @@ def _read(path: str) -> bytes | None:
 
 
 def _dump(document: dict[str, Any]) -> bytes:
+    import json  # writing only: every product start reads the store, few write it
+
     return json.dumps(document, indent=2, sort_keys=True).encode("utf-8") + b"\n"
 
 
@@ -297,7 +372,7 @@ def _refused_from_json(document: Any) -> dict[str, RefusedCheckout]:
     }
 
 
-Remembered = tuple[datetime | None, dict[str, RefusedCheckout]]
+Remembered = tuple[datetime | None, dict[str, RefusedCheckout], frozenset[int]]
 
 
 def _guard_from_bytes(data: bytes | None) -> Remembered | None:
@@ -305,11 +380,15 @@ def _guard_from_bytes(data: bytes | None) -> Remembered | None:
     if data is None:
         return None
     try:
-        document = json.loads(data)
+        document = loads(data)
         if document["format"] != GUARD_FORMAT:
             return None
         seen = document["last_seen"]
-        return (None if seen is None else _from_iso(seen)), _refused_from_json(document["refused"])
+        return (
+            None if seen is None else _from_iso(seen),
+            _refused_from_json(document["refused"]),
+            _serials_from_json(document.get("revoked_serials", [])),
+        )
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -324,14 +403,14 @@ def _cleared_in_receipts(receipts_dir: str) -> Remembered:
             continue
         for name in names:
             try:
-                receipt = json.loads(_read(os.path.join(directory, name)) or b"")
+                receipt = loads(_read(os.path.join(directory, name)) or b"")
                 checkout_id = str(receipt["checkout_id"])
                 cleared = RefusedCheckout(checkout_id, CHECKED_IN, _from_iso(receipt["cleared_at"]))
             except (OSError, ValueError, KeyError, TypeError, AttributeError):
                 continue
             refused.setdefault(checkout_id, cleared)
     latest = max((r.since for r in refused.values()), default=None)
-    return latest, refused
+    return latest, refused, frozenset()
 
 
 def _iso(moment: datetime | None) -> str | None:

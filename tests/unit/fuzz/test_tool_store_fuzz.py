@@ -56,7 +56,13 @@ def _store_bytes(ring: KeyRing) -> tuple[bytes, list[LicenseClaims], list[bytes]
         )
         for c, f in zip(claims, files, strict=True)
     }
-    state = StoreState(licenses=licenses, trusted_keys=ring.trusted(), last_seen=NOW)
+    state = StoreState(
+        licenses=licenses,
+        last_seen=NOW,
+        certificates=ring.certificates(NOW),
+        revoked_serials=[7],
+        servers=["https://licenses.example.com"],
+    )
     return state.to_bytes(), claims, files
 
 
@@ -87,14 +93,14 @@ def _mutate_json(data: bytes, rng: random.Random, files: list[bytes]) -> bytes:
     return json.dumps(document).encode()
 
 
-def _load_and_check(home: Path, data: bytes, originals: list[LicenseClaims]) -> str:
+def _load_and_check(home: Path, data: bytes, originals: list[LicenseClaims], issuer: str) -> str:
     """What became of this store file: damaged, refused or granted; raises on a finding."""
     (home / "store.json").write_bytes(data)
     try:
         Store(home).read()
     except ToolError:
         return "damaged"  # reported and kept aside
-    result = check("Designer", "2.1", home=home, now=NOW, machine_name="WS-1")
+    result = check("Designer", "2.1", issuer=issuer, home=home, now=NOW, machine_name="WS-1")
     if result.ok and result.claims not in originals:
         raise AssertionError(f"check granted a run on other claims: {result.claims!r}")
     return "granted" if result.ok else "refused"
@@ -116,7 +122,7 @@ def test_mutated_store_files_give_only_tool_errors_and_grant_nothing_unsigned(
         else:
             data = mutate(original, rng, [original, *files])
         try:
-            outcomes[_load_and_check(tmp_path, data, claims)] += 1
+            outcomes[_load_and_check(tmp_path, data, claims, key_ring.root_fingerprint)] += 1
         except (ToolError, LicenseFileError) as error:
             problems.append(f"mutation {number}: escaped instead of being answered: {error!r}")
         except Exception as error:  # every foreign error is a finding

@@ -14,7 +14,6 @@ from entitle.tool import (
     clear,
     list_licenses,
     send_receipts,
-    trust,
 )
 from entitle.tool import import_license_files as _import_files
 from entitle.tool.cli import main
@@ -155,13 +154,12 @@ def test_restoring_the_store_from_before_the_clear_grants_nothing(
 
 
 def test_deleting_the_store_does_not_forget_a_cleared_checkout(
-    trusted_home: Path, make_license: MakeLicense, published: tuple[Path, Path]
+    trusted_home: Path, make_license: MakeLicense
 ) -> None:
     license_file = make_license()
     _import(trusted_home, license_file)
     clear("chk-0001", home=trusted_home, now=NOW)
     (trusted_home / "store.json").unlink()
-    trust([str(p) for p in published], home=trusted_home)
     [outcome] = _import_files([license_file], home=trusted_home, now=NOW)
     assert outcome.refused
     assert "was checked in on this machine" in outcome.message
@@ -170,7 +168,6 @@ def test_deleting_the_store_does_not_forget_a_cleared_checkout(
 def test_deleting_store_and_guard_leaves_the_receipt_to_remember_the_clear(
     trusted_home: Path,
     make_license: MakeLicense,
-    published: tuple[Path, Path],
     server: FakeServer,
 ) -> None:
     license_file = make_license()
@@ -180,7 +177,6 @@ def test_deleting_store_and_guard_leaves_the_receipt_to_remember_the_clear(
     assert send_receipt(cleared.receipt_path, server.url).status == "accepted"
     (trusted_home / "store.json").unlink()
     (trusted_home / "guard.json").unlink()
-    trust([str(p) for p in published], home=trusted_home)
     [outcome] = _import_files([license_file], home=trusted_home, now=NOW)
     assert outcome.refused
     assert "was checked in on this machine" in outcome.message
@@ -192,11 +188,11 @@ def test_a_checkout_refused_for_another_reason_is_refused_with_it(
     license_file = make_license()
     _import(trusted_home, license_file)
     with Store(trusted_home).update() as state:
-        state.refuse(RefusedCheckout("chk-0001", "REVOKED", NOW))
+        state.refuse(RefusedCheckout("chk-0001", "SUSPENDED", NOW))
     result = check("Designer", "2.1", home=trusted_home, now=NOW)
-    assert result.reason == "REVOKED"
+    assert result.reason == "SUSPENDED"
     with Store(trusted_home).update() as state:
         del state.licenses["chk-0001"]
     [outcome] = _import_files([license_file], home=trusted_home, now=NOW)
     assert outcome.refused
-    assert outcome.message.startswith("Checkout chk-0001 is refused here (REVOKED)")
+    assert outcome.message.startswith("Checkout chk-0001 is refused here (SUSPENDED)")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from entitle.licensefile import KeyRing
 from entitle.tool.cli import main, parse_check
 from entitle.tool.store import Store
 from tests.claims import NOW
@@ -19,14 +20,21 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def test_trust_then_import_then_check_passes(
-    home: Path,
-    published: tuple[Path, Path],
+    trusted_home: Path,
+    server: FakeServer,
+    ring: KeyRing,
     make_license: MakeLicense,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, out, _ = run(capsys, "trust", *map(str, published))
+    code, out, _ = run(capsys, "trust", server.url)
     assert code == 0
-    assert "Trusted 1 new signing key(s) and 1 new XML certificate(s)" in out
+    assert out.splitlines() == [
+        f"Cached {len(ring.certificates(NOW))} new certificate(s), each issued by an issuer this "
+        "machine pins; this adds no issuer (administrators pin them: 'trust --system').",
+        f"Remembered {server.url} for 'entitle-tool sync'.",
+        f"Synced with {server.url}: {len(ring.certificates(NOW))} new certificate(s) cached; "
+        "revocation lists: 0 new, 0 unchanged; 0 license(s) dropped.",
+    ]
     license_file = make_license()
     code, out, _ = run(capsys, "import", str(license_file))
     assert code == 0
@@ -34,6 +42,32 @@ def test_trust_then_import_then_check_passes(
     code, out, _ = run(capsys, "check", "--app", "Designer", "--version", "2.1")
     assert code == 0
     assert "Designer 2.1 is licensed on WS-1" in out
+    code, out, _ = run(
+        capsys, "check", "--app=Designer", "--version=2.1", "--issuer", ring.root_fingerprint
+    )
+    assert code == 0
+
+
+def test_check_with_another_issuer_pinned_refuses_the_file(
+    trusted_home: Path,
+    make_license: MakeLicense,
+    other_ring: KeyRing,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    run(capsys, "import", str(make_license()))
+    args = ("check", "--app", "Designer", "--version", "2.1")
+    code, _, err = run(capsys, *args, "--issuer", other_ring.root_fingerprint)
+    assert code == 1
+    assert err.startswith("Not licensed (UNTRUSTED_ISSUER):")
+    assert "does not end at a pinned issuer root" in err
+
+
+def test_a_malformed_issuer_is_a_usage_error_in_one_line(
+    trusted_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "check", "--app", "Designer", "--version", "2.1", "--issuer", "ab")
+    assert code == 2
+    assert "is not an issuer fingerprint" in err
 
 
 def test_reimporting_says_already_imported(
@@ -91,18 +125,27 @@ def test_check_without_its_options_is_a_usage_error(
     assert "--version" in err
 
 
+PIN = "sha256:" + "a1" * 32
+
+
 @pytest.mark.parametrize(
     ("args", "parsed"),
     [
-        (["check", "--app", "A", "--version", "1"], ("A", "1")),
-        (["check", "--version=1", "--app=A"], ("A", "1")),
+        (["check", "--app", "A", "--version", "1"], ("A", "1", ())),
+        (["check", "--version=1", "--app=A"], ("A", "1", ())),
+        (["check", "--app", "A", "--version", "1", "--issuer", PIN], ("A", "1", (PIN,))),
+        (
+            ["check", "--issuer=" + PIN, "--app=A", "--version=1", "--issuer", PIN],
+            ("A", "1", (PIN, PIN)),
+        ),
+        (["check", "--app", "A", "--version", "1", "--issuer", "sha256:12"], None),
         (["check", "--app", "A"], None),
         (["check", "--app", "A", "--version", "1", "--help"], None),
         (["list"], None),
     ],
 )
 def test_only_a_plain_check_takes_the_quick_path(
-    args: list[str], parsed: tuple[str, str] | None
+    args: list[str], parsed: tuple[str, str, tuple[str, ...]] | None
 ) -> None:
     assert parse_check(args) == parsed
 
@@ -176,6 +219,8 @@ def test_clear_prints_the_receipt_path_and_sends_it(
         "Cleared checkout chk-0001.",
         f"Check-in receipt: {receipt_path}",
         "Receipt accepted: the server recorded the check-in.",
+        f"Synced with {server.url}: 4 new certificate(s) cached; revocation lists: "
+        "0 new, 0 unchanged; 0 license(s) dropped.",
     ]
     assert server.receipts[0]["checkout_id"] == "chk-0001"
 
@@ -197,13 +242,17 @@ def test_clear_while_offline_keeps_the_receipt_for_send_receipts(
     )
     code, out, _ = run(capsys, "send-receipts", server.url)
     assert code == 0
-    assert out == "chk-0001: accepted: the server recorded the check-in.\n"
-    assert run(capsys, "send-receipts", server.url)[1] == "No receipts are waiting to be sent.\n"
+    assert out.splitlines()[0] == "chk-0001: accepted: the server recorded the check-in."
+    assert out.splitlines()[1].startswith(f"Synced with {server.url}: ")
+    assert run(capsys, "send-receipts", server.url)[1].splitlines()[0] == (
+        "No receipts are waiting to be sent."
+    )
 
 
 def test_a_damaged_store_is_reported_in_one_line(
     trusted_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    trusted_home.mkdir()
     (trusted_home / "store.json").write_text("{")
     code, _, err = run(capsys, "list")
     assert code == 1
@@ -214,7 +263,7 @@ def test_a_damaged_store_is_reported_in_one_line(
 
 
 def test_trust_of_a_bad_source_fails_in_one_line(
-    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    trusted_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = tmp_path / "keys.json"
     bad.write_text(json.dumps({"keys": "nope"}))

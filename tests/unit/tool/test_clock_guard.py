@@ -159,4 +159,4 @@ def test_a_store_written_before_entries_kept_the_time_seen_still_works(
     assert check("Designer", "2.1", home=seen_later, now=SET_BACK).reason == "CLOCK_WRONG"
     with Store(seen_later).update() as state:
         state.saw(LATER + timedelta(hours=2))
-    assert json.loads((seen_later / "store.json").read_text())["format"] == "entitle-tool-store/2"
+    assert json.loads((seen_later / "store.json").read_text())["format"] == "entitle-tool-store/3"

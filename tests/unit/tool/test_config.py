@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
 import subprocess
 import sys
@@ -25,7 +24,7 @@ from entitle.tool import (
 from entitle.tool import config as config_module
 from tests.claims import NOW
 from tests.unit.tool.conftest import MakeLicense
-from tests.workstation import tool_environment
+from tests.workstation import tool_environment, without_administrator_rights
 
 OTHER = "sha256:" + "ab" * 32
 
@@ -150,26 +149,32 @@ def test_written_issuers_are_read_back_and_readable_by_every_user(
 
 
 def test_the_users_own_store_and_files_add_no_issuer(
-    trusted_home: Path, make_license: MakeLicense, root_pem: str
+    home: Path, make_license: MakeLicense, ring: KeyRing, root_pem: str
 ) -> None:
-    import_license_files([make_license()], home=trusted_home, now=NOW)
-    store = trusted_home / "store.json"
-    document = json.loads(store.read_text())
-    document["issuers"] = [{"fingerprint": _pinned(root_pem), "root_certificate": root_pem}]
-    store.write_text(json.dumps(document))
-    (trusted_home / "issuers.json").write_text(
-        json.dumps({**document, "format": "entitle-issuers/1"})
+    home.mkdir()
+    issuer = {"fingerprint": _pinned(root_pem), "root_certificate": root_pem}
+    (home / "store.json").write_text(
+        json.dumps(
+            {
+                "format": "entitle-tool-store/3",
+                "issuers": [issuer],
+                "trusted_keys": json.loads(ring.trusted().to_json()),
+                "last_seen": None,
+                "refused": {},
+                "certificates": [],
+                "revoked_serials": [],
+                "servers": [],
+                "licenses": {},
+            }
+        )
+    )
+    (home / "issuers.json").write_text(
+        json.dumps({"format": "entitle-issuers/1", "issuers": [issuer]})
     )
     assert configured_issuers() == ()
-
-
-def _without_administrator_rights() -> list[str]:
-    if os.geteuid() != 0:
-        return []
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.fail("running as root, the test needs setpriv (util-linux) to drop the rights")
-    return [setpriv, "--bounding-set=-all", "--inh-caps=-all"]
+    [outcome] = import_license_files([make_license()], home=home, now=NOW)
+    assert outcome.refused
+    assert outcome.message.startswith("Nothing is trusted on this machine")
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
@@ -188,7 +193,7 @@ def test_writing_without_administrator_rights_says_so_in_one_line(
     )
     env = tool_environment(tmp_path / "home", config_dir=config_dir)
     done = subprocess.run(
-        [*_without_administrator_rights(), sys.executable, "-c", script],
+        [*without_administrator_rights(), sys.executable, "-c", script],
         env=env,
         capture_output=True,
         text=True,

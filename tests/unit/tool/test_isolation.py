@@ -9,6 +9,9 @@ import sys
 from importlib.metadata import requires
 from pathlib import Path
 
+import pytest
+
+from entitle.licensefile import KeyRing
 from tests.unit.tool.conftest import MakeLicense
 from tests.workstation import tool_environment
 
@@ -46,15 +49,19 @@ SERVER_PACKAGES = {
 # The product start path verifies a .belic file without these either: each costs every product
 # start milliseconds (datetime: its pure-Python twin runs before the C classes replace it;
 # cryptography.x509: a .belic chain is read by entitle.licensefile.der instead; subprocess: the
-# machine's identity is read from files and the registry, not from commands, except on macOS).
+# machine's identity is read from files and the registry, not from commands, except on macOS;
+# json: compiling its regular expressions costs 5 M instructions, and entitle.licensefile.jsontext
+# reads JSON without them; hashlib: 11 M, for what _sha256 does in 0.4 M).
 HEAVY_FOR_CHECK = (
     *("lxml", "signxml", "joserfc", "click", "rich", "filelock", "platformdirs"),
-    *("datetime", "base64", "dataclasses", "cryptography.x509", "subprocess"),
+    *("datetime", "base64", "dataclasses", "cryptography.x509", "subprocess", "json", "hashlib"),
 )
 
 
 def _modules_after(code: str, env_home: Path) -> list[str]:
-    script = f"import sys, json\n{code}\nprint(json.dumps(sorted(sys.modules)))"
+    script = (
+        f"import sys\n{code}\nfound = sorted(sys.modules)\nimport json\nprint(json.dumps(found))"
+    )
     done = subprocess.run(
         [sys.executable, "-c", script],
         capture_output=True,
@@ -69,14 +76,17 @@ def _loaded(modules: list[str], names: tuple[str, ...]) -> list[str]:
     return [m for m in modules if any(m == n or m.startswith(n + ".") for n in names)]
 
 
+@pytest.mark.parametrize("pinned_by", ["the product", "the configuration"])
 def test_checking_a_license_loads_no_server_module(
-    trusted_home: Path, make_license: MakeLicense
+    trusted_home: Path, make_license: MakeLicense, ring: KeyRing, pinned_by: str
 ) -> None:
     from entitle.tool import import_license_files
 
     import_license_files([make_license()], home=trusted_home)
+    issuer = ring.root_fingerprint if pinned_by == "the product" else None
     modules = _modules_after(
-        "import entitle.tool\nassert entitle.tool.check('Designer', '2.1').ok", trusted_home
+        f"import entitle.tool\nassert entitle.tool.check('Designer', '2.1', issuer={issuer!r}).ok",
+        trusted_home,
     )
     assert "entitle.tool.check" in modules
     assert _loaded(modules, SERVER_MODULES) == []

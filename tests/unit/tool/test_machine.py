@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from entitle.tool import MachineIdUnavailable, import_license_files, machine_fingerprint
+from entitle.tool import MachineIdUnavailable, check, import_license_files, machine_fingerprint
 from entitle.tool import fingerprint as fingerprint_module
 from entitle.tool import home as home_module
 from entitle.tool.cli import main
+from entitle.tool.store import Store
+from tests.claims import NOW
 from tests.unit.tool.conftest import MakeLicense
 from tests.workstation import MACHINE_ID, pretend_machine, tool_environment
 
@@ -192,3 +194,36 @@ def test_the_machine_command_in_a_process_of_its_own_gives_the_same_fingerprint(
     assert "Machine name:        WS-RT-01" in done.stdout
     assert f"Machine fingerprint: {machine_fingerprint()}" in done.stdout
     assert MACHINE_ID not in done.stdout
+
+
+def test_a_license_bound_to_this_machines_fingerprint_runs_here_and_on_no_other(
+    trusted_home: Path, make_license: MakeLicense, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bound = make_license(machine_fingerprint=machine_fingerprint())
+    [outcome] = import_license_files([bound], home=trusted_home, now=NOW)
+    assert outcome.status == "imported"
+    assert check("Designer", "2.1", home=trusted_home, now=NOW).ok
+    pretend_machine(monkeypatch, machine_id="1" * 32)  # same name, another machine id
+    result = check("Designer", "2.1", home=trusted_home, now=NOW)
+    assert result.reason == "WRONG_MACHINE"
+    [elsewhere] = import_license_files([bound], home=trusted_home, now=NOW)
+    assert elsewhere.refused
+
+
+def test_without_a_machine_id_a_name_bound_license_runs_and_a_fingerprint_bound_one_refuses(
+    trusted_home: Path, make_license: MakeLicense, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bound = make_license(checkout_id="chk-0002", machine_fingerprint=machine_fingerprint())
+    import_license_files([make_license(), bound], home=trusted_home, now=NOW)
+    pretend_machine(monkeypatch, machine_id=None)
+    granted = check("Viewer", "10.0.3", home=trusted_home, now=NOW)
+    assert granted.claims is not None
+    assert granted.claims.checkout_id == "chk-0001"
+    with Store(trusted_home).update() as state:
+        del state.licenses["chk-0001"]
+    result = check("Viewer", "10.0.3", home=trusted_home, now=NOW)
+    assert result.reason == "NO_MACHINE_ID"
+    assert result.message.startswith("Checkout chk-0002: This machine has no machine id")
+    [outcome] = import_license_files([bound], home=trusted_home, now=NOW)
+    assert outcome.refused
+    assert "no machine id" in outcome.message

@@ -6,14 +6,23 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from entitle.tool import DamagedStore, check, list_licenses, tool_home, trust
+from entitle.tool import DamagedStore, check, import_license_files, list_licenses, tool_home
 from entitle.tool.store import Store
 from tests.claims import NOW
+from tests.unit.tool.conftest import MakeLicense
+
+
+@pytest.fixture
+def stored(trusted_home: Path, make_license: MakeLicense) -> Path:
+    """A store that holds a license."""
+    import_license_files([make_license()], home=trusted_home, now=NOW)
+    return trusted_home
 
 
 def test_a_damaged_store_is_reported_and_kept_aside_not_emptied(
-    trusted_home: Path, published: tuple[Path, Path]
+    stored: Path, make_license: MakeLicense
 ) -> None:
+    trusted_home = stored
     store_file = trusted_home / "store.json"
     store_file.write_bytes(b'{"format": "entitle-tool-store/1", "licenses": {trunc')
     with pytest.raises(DamagedStore) as damaged:
@@ -24,18 +33,20 @@ def test_a_damaged_store_is_reported_and_kept_aside_not_emptied(
     assert kept.read_bytes() == b'{"format": "entitle-tool-store/1", "licenses": {trunc'
     assert str(kept) in damaged.value.message
     assert not store_file.exists()
-    trust([str(p) for p in published], home=trusted_home)
-    assert Store(trusted_home).read().trusted_keys is not None
+    import_license_files([make_license()], home=trusted_home, now=NOW)
+    assert list(Store(trusted_home).read().licenses) == ["chk-0001"]
 
 
-def test_a_damaged_store_makes_the_check_refuse_with_its_reason(trusted_home: Path) -> None:
+def test_a_damaged_store_makes_the_check_refuse_with_its_reason(stored: Path) -> None:
+    trusted_home = stored
     (trusted_home / "store.json").write_text("[]")
     result = check("Designer", "2.1", home=trusted_home, now=NOW)
     assert result.reason == "STORE_DAMAGED"
     assert list(trusted_home.glob("store.json.damaged-*"))
 
 
-def test_writes_leave_no_temporary_files_and_keep_the_store_private(trusted_home: Path) -> None:
+def test_writes_leave_no_temporary_files_and_keep_the_store_private(stored: Path) -> None:
+    trusted_home = stored
     leftovers = [p.name for p in trusted_home.iterdir() if p.name.startswith(".tmp-")]
     assert leftovers == []
     if os.name == "posix":
@@ -43,7 +54,8 @@ def test_writes_leave_no_temporary_files_and_keep_the_store_private(trusted_home
         assert trusted_home.stat().st_mode & 0o077 == 0
 
 
-def test_an_update_that_changes_nothing_does_not_rewrite_the_store(trusted_home: Path) -> None:
+def test_an_update_that_changes_nothing_does_not_rewrite_the_store(stored: Path) -> None:
+    trusted_home = stored
     before = (trusted_home / "store.json").stat().st_mtime_ns
     with Store(trusted_home).update():
         pass

@@ -1,3 +1,5 @@
+"""``entitle-tool trust URL``: a user caches what a license server publishes; it adds no issuer."""
+
 from __future__ import annotations
 
 import json
@@ -5,80 +7,134 @@ from pathlib import Path
 
 import pytest
 
-from entitle.licensefile import KeyRing
-from entitle.tool import TrustSourceError, trust
+from entitle.licensefile import KeyRing, wellknown
+from entitle.tool import (
+    NotTrusted,
+    TrustSourceError,
+    check,
+    configured_issuers,
+    import_license_files,
+    trust,
+)
 from entitle.tool.errors import ServerUnreachable
 from entitle.tool.store import Store
-from tests.unit.tool.conftest import FakeServer
+from tests.claims import NOW
+from tests.minted import any_application_until_2047, mint
+from tests.unit.tool.conftest import FakeServer, MakeLicense
 
 
-def test_the_jwks_and_certificate_files_are_trusted(
-    home: Path, published: tuple[Path, Path], ring: KeyRing
+def test_trusting_a_server_caches_its_certificates_and_remembers_it_for_sync(
+    trusted_home: Path, server: FakeServer, ring: KeyRing
 ) -> None:
-    jwks, pem = published
-    result = trust([str(jwks), str(pem)], home=home)
-    assert set(result.added_kids) == ring.trusted().kids
-    assert result.added_certificates == 1
-    assert Store(home).read().trusted_keys == ring.trusted()
+    pinned = configured_issuers()
+    result = trust([server.url + "/"], home=trusted_home, now=NOW)
+    state = Store(trusted_home).read()
+    assert set(state.certificates) == set(ring.certificates(NOW))
+    assert result.certificates_added == len(ring.certificates(NOW))
+    assert state.servers == (server.url,)
+    assert result.servers == (server.url,)
+    assert configured_issuers() == pinned
 
 
-def test_a_server_url_is_trusted_from_its_well_known_documents(
-    home: Path, server: FakeServer, ring: KeyRing
+def test_the_url_of_a_document_the_server_publishes_names_the_server(
+    trusted_home: Path, server: FakeServer
 ) -> None:
-    trust([server.url + "/"], home=home)
-    assert Store(home).read().trusted_keys == ring.trusted()
+    result = trust([server.url + wellknown.JWKS_PATH], home=trusted_home, now=NOW)
+    assert result.servers == (server.url,)
+    assert server.requests[0] == wellknown.CERTIFICATES_PATH
 
 
-def test_trusting_again_adds_nothing(home: Path, published: tuple[Path, Path]) -> None:
-    trust([str(p) for p in published], home=home)
-    before = (home / "store.json").read_bytes()
-    again = trust([str(published[0])], home=home)
-    assert again.added_kids == ()
-    assert again.added_certificates == 0
-    assert (home / "store.json").read_bytes() == before
+def test_trusting_again_adds_nothing(trusted_home: Path, server: FakeServer) -> None:
+    trust([server.url], home=trusted_home, now=NOW)
+    before = (trusted_home / "store.json").read_bytes()
+    again = trust([server.url], home=trusted_home, now=NOW)
+    assert again.certificates_added == 0
+    assert (trusted_home / "store.json").read_bytes() == before
 
 
-def test_a_second_server_is_trusted_beside_the_first(
-    home: Path, published: tuple[Path, Path], ring: KeyRing, other_ring: KeyRing, tmp_path: Path
+def test_a_pem_file_of_the_servers_certificates_is_cached(
+    trusted_home: Path, published: tuple[Path, Path], ring: KeyRing
 ) -> None:
-    trust([str(p) for p in published], home=home)
-    other = tmp_path / "other.json"
-    other.write_text(json.dumps(other_ring.jwks()))
-    trust([str(other)], home=home)
-    trusted = Store(home).read().trusted_keys
-    assert trusted is not None
-    assert trusted.kids == ring.trusted().kids | other_ring.trusted().kids
+    result = trust([str(published[1])], home=trusted_home, now=NOW)
+    assert result.certificates_added == len(ring.certificates(NOW))
+    assert result.servers == ()
 
 
-def test_a_file_without_keys_is_refused_in_one_line(home: Path, tmp_path: Path) -> None:
-    junk = tmp_path / "junk.txt"
-    junk.write_text("not keys")
+def test_a_jwks_file_the_user_made_is_refused_and_grants_nothing(
+    trusted_home: Path, other_ring: KeyRing, make_license: MakeLicense, tmp_path: Path
+) -> None:
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps(other_ring.jwks()))
     with pytest.raises(TrustSourceError) as refused:
-        trust([str(junk)], home=home)
+        trust([str(jwks)], home=trusted_home, now=NOW)
+    assert "keys are no longer trusted one by one" in refused.value.message
+    assert "trust --system" in refused.value.message
+    assert not (trusted_home / "store.json").exists()
+    [outcome] = import_license_files([make_license(signer=other_ring)], home=trusted_home, now=NOW)
+    assert outcome.refused
+    assert "not issued by a license server this workstation trusts" in outcome.message
+
+
+def test_certificates_of_a_root_the_user_made_are_not_cached(
+    trusted_home: Path, tmp_path: Path
+) -> None:
+    minted = mint(any_application_until_2047())
+    own = tmp_path / "my-root.pem"
+    own.write_bytes(minted.certificates_pem())
+    with pytest.raises(TrustSourceError) as refused:
+        trust([str(own)], home=trusted_home, now=NOW)
+    assert "none of its certificates was issued by an issuer this machine trusts" in (
+        refused.value.message
+    )
+    assert not (trusted_home / "store.json").exists()
+
+
+def test_a_server_of_another_issuer_is_refused_and_not_remembered(
+    trusted_home: Path, other_ring: KeyRing, server: FakeServer
+) -> None:
+    server.ring = other_ring
+    with pytest.raises(TrustSourceError, match="issued by an issuer this machine trusts"):
+        trust([server.url], home=trusted_home, now=NOW)
+    assert not (trusted_home / "store.json").exists()
+
+
+def test_on_a_machine_that_pins_no_issuer_trust_says_nothing_is_trusted(
+    home: Path, server: FakeServer, make_license: MakeLicense
+) -> None:
+    with pytest.raises(NotTrusted) as refused:
+        trust([server.url], home=home, now=NOW)
+    assert "trust --system" in refused.value.message
+    assert server.requests == []
+    assert check("Designer", "2.1", home=home, now=NOW).reason == "NOT_TRUSTED"
+
+
+def test_a_file_that_is_not_pem_is_refused_in_one_line(trusted_home: Path, tmp_path: Path) -> None:
+    junk = tmp_path / "junk.txt"
+    junk.write_text("not certificates")
+    with pytest.raises(TrustSourceError) as refused:
+        trust([str(junk)], home=trusted_home)
     assert str(junk) in refused.value.message
     assert "\n" not in refused.value.message
-    assert not (home / "store.json").exists()
+    assert not (trusted_home / "store.json").exists()
 
 
-def test_an_empty_jwks_is_refused(home: Path, tmp_path: Path) -> None:
-    empty = tmp_path / "jwks.json"
-    empty.write_text('{"keys": []}')
-    with pytest.raises(TrustSourceError, match="no Ed25519 signing key"):
-        trust([str(empty)], home=home)
-
-
-def test_a_missing_file_is_refused(home: Path, tmp_path: Path) -> None:
+def test_a_missing_file_is_refused(trusted_home: Path, tmp_path: Path) -> None:
     with pytest.raises(TrustSourceError, match="cannot read"):
-        trust([str(tmp_path / "absent.json")], home=home)
+        trust([str(tmp_path / "absent.pem")], home=trusted_home)
 
 
-def test_an_unreachable_server_is_reported_in_one_line(home: Path, offline_url: str) -> None:
+def test_an_unreachable_server_is_reported_in_one_line(
+    trusted_home: Path, offline_url: str
+) -> None:
     with pytest.raises(ServerUnreachable) as refused:
-        trust([offline_url], home=home)
-    assert refused.value.message.startswith(f"Cannot reach {offline_url}/.well-known/jwks.json")
+        trust([offline_url], home=trusted_home)
+    expected = f"Cannot reach {offline_url}{wellknown.CERTIFICATES_PATH}"
+    assert refused.value.message.startswith(expected)
     assert "\n" not in refused.value.message
 
 
-def test_a_url_without_published_keys_is_refused(home: Path, server: FakeServer) -> None:
+def test_a_url_that_publishes_no_certificates_is_refused(
+    trusted_home: Path, server: FakeServer
+) -> None:
     with pytest.raises(TrustSourceError, match="HTTP 404"):
-        trust([server.url + "/elsewhere"], home=home)
+        trust([server.url + "/elsewhere"], home=trusted_home)
