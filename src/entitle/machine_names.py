@@ -37,9 +37,15 @@ def comparison_key(name: str) -> str | None:
     return None if found is None else _ascii_upper(found)
 
 
+def can_be_named(this_machine: str) -> bool:
+    """Whether a license bound by name alone can name a machine called ``this_machine``: its
+    name must be ASCII as it is (and not empty)."""
+    return bool(this_machine) and this_machine.isascii()
+
+
 def is_licensed_machine(licensed: str, this_machine: str) -> bool:
     """Whether the machine ``licensed`` in a license is ``this_machine``, by the rule above."""
-    if not this_machine.isascii():
+    if not can_be_named(this_machine):
         return False
     key = comparison_key(licensed)
     return key is not None and key == _ascii_upper(this_machine)

@@ -102,9 +102,11 @@ def name_is_bindable(name: str) -> bool:
 
     Machine names in license files compare as plain ASCII, so a host name that is not ASCII
     as it is (``Wſ-RT-01``) matches none: such a machine needs a license bound to its
-    fingerprint.
+    fingerprint. The rule is :mod:`entitle.machine_names`'s.
     """
-    return bool(name) and name.isascii()
+    from entitle.machine_names import can_be_named
+
+    return can_be_named(name)
 
 
 def read_host_name() -> str:
