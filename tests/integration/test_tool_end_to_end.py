@@ -171,7 +171,7 @@ def test_checked_in_and_rotated_the_revocation_list_reaches_the_workstation_thro
     assert f"Dropped checkout {new_id}" in synced.stdout  # a list signed by the new keys
     assert kept_id in _tool(workstation, "list").stdout  # the old key's file still verifies
 
-    entitle(server_env, "keys", "revoke", _header_kid(kept))
+    entitle(server_env, "keys", "revoke", "--", _header_kid(kept))  # a kid may begin with -
     synced = _tool(workstation, "sync")
     assert f"Dropped checkout {kept_id}: Checkout {kept_id} was signed by a key its issuer " in (
         synced.stdout

@@ -93,6 +93,20 @@ def test_checking_a_license_loads_no_server_module(
     assert _loaded(modules, HEAVY_FOR_CHECK) == []
 
 
+def test_the_commands_quick_check_with_a_pinned_issuer_loads_no_command_line_library(
+    trusted_home: Path, make_license: MakeLicense, ring: KeyRing
+) -> None:
+    from entitle.tool import import_license_files
+
+    import_license_files([make_license()], home=trusted_home)
+    args = ["check", "--app", "Designer", "--version", "2.1", "--issuer", ring.root_fingerprint]
+    modules = _modules_after(
+        f"from entitle.tool.cli import main\nassert main({args!r}) == 0", trusted_home
+    )
+    assert _loaded(modules, HEAVY_FOR_CHECK) == []
+    assert "entitle.tool.commands" not in modules
+
+
 def test_every_tool_command_module_loads_no_server_module(trusted_home: Path) -> None:
     modules = _modules_after(
         "import entitle.tool.commands, entitle.tool.licenses, entitle.tool.receipts, "
