@@ -13,8 +13,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[server,test]'
+# Both distributions, editable: one importable entitle package from src/ (README, Install).
+$(STAMP): pyproject.toml server/pyproject.toml server/hatch_build.py | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e . -e './server[test]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -23,8 +24,8 @@ run: $(STAMP)
 	$(BIN)/entitle serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench server
+	$(BIN)/ruff format --check src tests bench server
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP)

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from entitle import __version__
 from entitle.domain.errors import DomainError, InvalidInput
 
 app = typer.Typer(
@@ -46,6 +47,24 @@ DataDir = Annotated[
         "--data-dir", envvar="ENTITLE_DATA_DIR", help="Where the SQLite file and keys live."
     ),
 ]
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        print(f"entitle {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    pass
 
 
 def _services(directory: Path | None):  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
+from entitle import __version__
 from entitle.tool.errors import ToolError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -29,6 +30,7 @@ def _reports_errors(command: F) -> F:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="entitle-tool", message="%(prog)s %(version)s")
 def cli() -> None:
     """Import license files, check them offline and clear them on this workstation.
 
