@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from entitle import __version__
+from entitle.domain.codes import Code
 from entitle.domain.errors import DomainError, InvalidInput
 
 app = typer.Typer(
@@ -77,7 +78,9 @@ def _date(text: str, field: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput("DATE_INVALID", f"{field} must be a date such as 2027-06-30.") from None
+        raise InvalidInput(
+            Code.DATE_INVALID, f"{field} must be a date such as 2027-06-30."
+        ) from None
 
 
 @db_app.command("upgrade")
@@ -244,7 +247,7 @@ def catalog_import(file: Path, data_dir: DataDir = None) -> None:
     try:
         text = file.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
-        raise InvalidInput("FILE_UNREADABLE", f"cannot read {file}: {error}") from None
+        raise InvalidInput(Code.FILE_UNREADABLE, f"cannot read {file}: {error}") from None
     releases = admin.parse_catalog(text)
     added = admin.import_catalog(_services(data_dir), releases)
     console.print(f"{added} new version(s), {len(releases) - added} already known")
@@ -265,7 +268,7 @@ def checkouts_list(
     from entitle.store.checkouts import STATUSES, CheckoutQuery
 
     if status not in STATUSES:
-        raise InvalidInput("STATUS_UNKNOWN", f"--status is one of {', '.join(STATUSES)}.")
+        raise InvalidInput(Code.STATUS_UNKNOWN, f"--status is one of {', '.join(STATUSES)}.")
     services = _services(data_dir)
     found = admin.find_organisation(services, organisation)
     now = services.now()

@@ -9,6 +9,7 @@ from typing import Any
 from anyio import to_thread
 from fastapi import FastAPI
 
+from entitle import __version__
 from entitle.api import (
     audit,
     catalog,
@@ -22,8 +23,9 @@ from entitle.api import (
 )
 from entitle.api.bench import include_bench_routes
 from entitle.api.middleware import BodyLimit, SecurityHeaders
+from entitle.api.openapi import document
 from entitle.api.origin import SameOrigin
-from entitle.api.problems import ERROR_STATUSES, Problem, document_problems, install
+from entitle.api.problems import install
 from entitle.service.context import Services
 
 API_PREFIX = "/api/v1"
@@ -47,10 +49,10 @@ def create_app(services: Services | None = None) -> FastAPI:
         services = open_services()
     app = FastAPI(
         title="entitle",
-        version="1",
+        version=__version__,
         description="Offline license checkouts: signed license files for disconnected "
-        "workstations. Errors are application/problem+json (RFC 9457).",
-        responses={status: {"model": Problem} for status in ERROR_STATUSES},
+        "workstations. Errors are application/problem+json (RFC 9457) with a stable `code`; "
+        "each operation lists the codes it can answer.",
         docs_url=None,
         redoc_url=None,
         lifespan=_lifespan,
@@ -78,7 +80,7 @@ def create_app(services: Services | None = None) -> FastAPI:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_problems(FastAPI.openapi(app))
+            app.openapi_schema = document(app)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -22,6 +22,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 
 from entitle.api.deps import Address, ServicesDep, address_of
+from entitle.domain.codes import Code
 from entitle.domain.errors import Forbidden
 from entitle.domain.model import User
 from entitle.service import auth
@@ -109,7 +110,7 @@ async def _require_csrf(request: Request, caller: Caller) -> None:
     expected = caller.csrf_token or ""
     if not submitted or not expected or not hmac.compare_digest(submitted, expected):
         raise Forbidden(
-            "CSRF_TOKEN_MISSING",
+            Code.CSRF_TOKEN_MISSING,
             f"Send the session's CSRF token in the {CSRF_HEADER} header.",
             field=CSRF_HEADER,
         )
@@ -118,7 +119,7 @@ async def _require_csrf(request: Request, caller: Caller) -> None:
 async def current_caller(caller: Annotated[Caller | None, Depends(optional_caller)]) -> Caller:
     if caller is None:
         raise auth.Unauthenticated(
-            "NOT_AUTHENTICATED",
+            Code.NOT_AUTHENTICATED,
             "Log in, or send an API token as 'Authorization: Bearer <token>'.",
         )
     return caller

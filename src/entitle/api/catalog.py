@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from entitle.api.auth import Actor
 from entitle.api.deps import ServicesDep
+from entitle.api.openapi import refuses
 from entitle.api.schemas import (
     ActivationKeyOut,
     ApplicationOut,
@@ -20,6 +21,7 @@ from entitle.api.schemas import (
     VersionOut,
 )
 from entitle.api.session import user_out
+from entitle.domain.codes import Code
 from entitle.domain.model import LicenseService
 from entitle.service import catalog
 
@@ -28,8 +30,15 @@ Search = Annotated[Text, Query(description="Prefix or part of the name")]
 ServiceFilter = Annotated[LicenseService | None, Query()]
 
 
-@router.get("/countries", summary="The organisation's entitlement countries")
+@router.get(
+    "/countries",
+    summary="The organisation's entitlement countries",
+    operation_id="listCountries",
+    openapi_extra=refuses(Code.ROLE_CANNOT_MANAGE_CHECKOUTS),
+)
 def countries(actor: Actor, services: ServicesDep) -> Items[CountryOut]:
+    """Each entitlement country: whether checkouts are on, the longest checkout in days, and
+    the latest expiry date a checkout made today may have."""
     return Items(
         items=[
             CountryOut(
@@ -43,8 +52,15 @@ def countries(actor: Actor, services: ServicesDep) -> Items[CountryOut]:
     )
 
 
-@router.get("/license-services", summary="SES (.belic) and SELECTserver (.xml)")
+@router.get(
+    "/license-services",
+    summary="SES (.belic) and SELECTserver (.xml)",
+    operation_id="listLicenseServices",
+    openapi_extra=refuses(Code.ROLE_CANNOT_MANAGE_CHECKOUTS),
+)
 def license_services(actor: Actor, services: ServicesDep) -> Items[LicenseServiceOut]:
+    """The license services a checkout can use, the file each signs, and whether it needs an
+    activation key."""
     return Items(
         items=[
             LicenseServiceOut(
@@ -57,15 +73,27 @@ def license_services(actor: Actor, services: ServicesDep) -> Items[LicenseServic
     )
 
 
-@router.get("/applications", summary="Applications, by license service and name prefix")
+@router.get(
+    "/applications",
+    summary="Applications, by license service and name prefix",
+    operation_id="listApplications",
+    openapi_extra=refuses(Code.ROLE_CANNOT_MANAGE_CHECKOUTS),
+)
 def applications(
     actor: Actor, services: ServicesDep, license_service: ServiceFilter = None, q: Search = ""
 ) -> Items[ApplicationOut]:
+    """Catalog applications whose name starts with `q` (any case), at most 50 in name order,
+    for the new-checkout form's suggestions."""
     names = catalog.applications(services, actor.email, license_service, q)
     return Items(items=[ApplicationOut(name=n) for n in names])
 
 
-@router.get("/applications/{name}/versions", summary="Released versions of an application")
+@router.get(
+    "/applications/{name}/versions",
+    summary="Released versions of an application",
+    operation_id="listVersions",
+    openapi_extra=refuses(Code.ROLE_CANNOT_MANAGE_CHECKOUTS, Code.APPLICATION_NOT_FOUND),
+)
 def versions(
     name: Annotated[Text, Path()],
     actor: Actor,
@@ -73,20 +101,37 @@ def versions(
     license_service: ServiceFilter = None,
     q: Annotated[ShortText, Query(description="Version prefix")] = "",
 ) -> Items[VersionOut]:
+    """The released versions of one catalog application starting with `q`, newest first, each
+    with the license service it uses."""
     found = catalog.versions(services, actor.email, name, license_service, q)
     return Items(
         items=[VersionOut(version=str(r.version), license_service=r.license_service) for r in found]
     )
 
 
-@router.get("/users", summary="The organisation's users, by name or email")
+@router.get(
+    "/users",
+    summary="The organisation's users, by name or email",
+    operation_id="listUsers",
+    openapi_extra=refuses(Code.ROLE_CANNOT_MANAGE_CHECKOUTS),
+)
 def users(actor: Actor, services: ServicesDep, q: Search = "") -> Items[UserOut]:
+    """Users of the caller's organisation whose name or email contains `q` (any case), at most
+    50 in name order, for the checkout's user field."""
     return Items(items=[user_out(u) for u in catalog.users(services, actor.email, q)])
 
 
-@router.get("/activation-keys", summary="Activation keys, of one entitlement country")
+@router.get(
+    "/activation-keys",
+    summary="Activation keys, of one entitlement country",
+    operation_id="listActivationKeys",
+    openapi_extra=refuses(
+        Code.ROLE_CANNOT_MANAGE_CHECKOUTS, Code.COUNTRY_INVALID, Code.COUNTRY_NOT_ENTITLED
+    ),
+)
 def activation_keys(
     actor: Actor, services: ServicesDep, country: Annotated[ShortText | None, Query()] = None
 ) -> Items[ActivationKeyOut]:
+    """The organisation's SELECTserver activation keys, of one entitlement country or all."""
     keys = catalog.activation_keys(services, actor.email, country)
     return Items(items=[ActivationKeyOut(key=k.key, country=k.country) for k in keys])

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path
 
 from entitle.api.auth import Actor
 from entitle.api.deps import Address, ServicesDep
+from entitle.api.openapi import refuses
 from entitle.api.schemas import (
     CheckInError,
     CheckInResultOut,
@@ -20,6 +21,8 @@ from entitle.api.schemas import (
     ReceiptOut,
     as_utc,
 )
+from entitle.domain.checkouts import CHECK_IN_REFUSALS
+from entitle.domain.codes import DATABASE, Code
 from entitle.domain.errors import InvalidInput
 from entitle.domain.listing import effective_check_in, status_of
 from entitle.service import check_in as service
@@ -28,8 +31,19 @@ from entitle.service.check_in import CheckInResult, ClientReceipt
 router = APIRouter(tags=["check-in"])
 
 
-@router.post("/checkouts/check-in", summary="Check in many checkouts; a result per id")
+@router.post(
+    "/checkouts/check-in",
+    summary="Check in many checkouts; a result per id",
+    operation_id="checkInCheckouts",
+    openapi_extra=refuses(Code.ROLE_CANNOT_MANAGE_CHECKOUTS),
+)
 def check_in_many(body: Ids, actor: Actor, services: ServicesDep) -> Items[CheckInResultOut]:
+    """Check in each checkout on its own terms: one refused id does not undo the others.
+
+    Each item says `ok`, with the checked-in checkout, or carries the `error` (status, code,
+    message) that one id met: `CHECKOUT_NOT_FOUND`, `NON_SELECT_CHECK_IN`,
+    `ALREADY_CHECKED_IN` or `ALREADY_EXPIRED`.
+    """
     results = service.check_in_many(services, actor.email, body.ids, actor.address)
     now = services.now()
     return Items(items=[_result(r, now) for r in results])
@@ -47,10 +61,22 @@ def _result(result: CheckInResult, now: datetime) -> CheckInResultOut:
     )
 
 
-@router.post("/checkouts/{checkout_id}/check-in", summary="Check in one checkout early")
+@router.post(
+    "/checkouts/{checkout_id}/check-in",
+    summary="Check in one checkout early",
+    operation_id="checkInCheckout",
+    openapi_extra=refuses(
+        Code.ROLE_CANNOT_MANAGE_CHECKOUTS, Code.CHECKOUT_NOT_FOUND, *CHECK_IN_REFUSALS
+    ),
+)
 def check_in(
     checkout_id: Annotated[CheckoutId, Path()], actor: Actor, services: ServicesDep
 ) -> CheckoutOut:
+    """End a checkout before its expiry: booked usage stops now.
+
+    Only organisations with SELECT check in from the portal or the API; the others clear the
+    license on the workstation (`entitle-tool clear`), which sends a client receipt.
+    """
     checkout = service.check_in(services, actor.email, checkout_id, actor.address)
     return CheckoutOut.of(checkout, services.now())
 
@@ -58,6 +84,15 @@ def check_in(
 @router.post(
     "/checkouts/{checkout_id}/client-receipts",
     summary="The licensing tool's receipt of a cleared license; no login, the digest is the proof",
+    operation_id="sendClientReceipt",
+    openapi_extra=refuses(
+        Code.CHECKOUT_ID_MISMATCH,
+        Code.TIMESTAMP_OUT_OF_RANGE,
+        Code.RECEIPT_NOT_RECOGNISED,
+        Code.CLEARED_BEFORE_CHECKOUT,
+        Code.CLEARED_AFTER_RECEIPT,
+        *DATABASE,
+    ),
 )
 def client_receipt(
     checkout_id: Annotated[CheckoutId, Path()],
@@ -65,9 +100,15 @@ def client_receipt(
     services: ServicesDep,
     address: Address,
 ) -> ReceiptOut:
+    """Check a checkout in from the workstation, as `entitle-tool clear --send` does.
+
+    The SHA-256 of the checkout's own license file proves the sender held it. The check-in
+    takes effect when the server receives the receipt; the clear time the workstation states
+    is kept beside it as `client_cleared_at`. Sending the receipt again changes nothing.
+    """
     if body.checkout_id != checkout_id:
         raise InvalidInput(
-            "CHECKOUT_ID_MISMATCH",
+            Code.CHECKOUT_ID_MISMATCH,
             "checkout_id in the body must be the checkout in the path.",
             field="checkout_id",
         )

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from entitle.api.auth import Actor
 from entitle.api.deps import ServicesDep
+from entitle.api.openapi import refuses
 from entitle.api.responses import json_response
 from entitle.api.schemas import (
     CheckoutCreate,
@@ -21,7 +22,8 @@ from entitle.api.schemas import (
     Text,
     as_utc,
 )
-from entitle.domain.checkouts import CheckoutRequest
+from entitle.domain.checkouts import PLAN_REFUSALS, CheckoutRequest
+from entitle.domain.codes import Code
 from entitle.service import queries
 from entitle.service.create_checkout import create_checkout
 from entitle.store.checkouts import CheckoutQuery
@@ -60,6 +62,13 @@ class CheckoutFilters(BaseModel):
     status_code=status.HTTP_201_CREATED,
     response_model=CheckoutOut,
     summary="Create a checkout",
+    operation_id="createCheckout",
+    openapi_extra=refuses(
+        *PLAN_REFUSALS,
+        Code.IDEMPOTENCY_KEY_REUSED,
+        Code.IDEMPOTENCY_RACE,
+        Code.SIGNING_CERTIFICATE_ENDS,
+    ),
 )
 def create(
     body: CheckoutCreate,
@@ -67,6 +76,14 @@ def create(
     services: ServicesDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
+    """Reserve licenses for one user on one machine and sign the license file.
+
+    Every rule is checked at once: a refusal lists each field that broke one. The expiry
+    defaults to the latest date allowed (the contract end under a year away, else one year,
+    within the entitlement country's maximum). The answer's Location is the new checkout; its
+    license file is at `/checkouts/{id}/license-file`. Sending the same Idempotency-Key again
+    answers with the same checkout instead of a second one.
+    """
     request = CheckoutRequest(
         country=body.country,
         license_service=body.license_service,
@@ -94,10 +111,21 @@ def create(
     "/checkouts",
     response_model=CheckoutPageOut,
     summary="The organisation's checkouts, filtered, sorted and paged",
+    operation_id="listCheckouts",
+    openapi_extra=refuses(
+        Code.ROLE_CANNOT_MANAGE_CHECKOUTS, Code.SORT_FIELD_UNKNOWN, Code.TIMESTAMP_OUT_OF_RANGE
+    ),
 )
 def list_checkouts(
     filters: Annotated[CheckoutFilters, Query()], actor: Actor, services: ServicesDep
 ) -> Response:
+    """The caller's organisation's checkouts, newest first unless `sort` says otherwise.
+
+    `status` picks active, expired or checked-in checkouts; `listed` is what the portal shows
+    (active, and those that ended in the last three months). `user`, `machine` and
+    `application` match a part of the value whatever its case, `version` its start, `country`
+    and `license_service` all of it; each `*_from` is included and each `*_to` is not (UTC).
+    """
     query = CheckoutQuery(
         organisation_id=actor.user.organisation_id,
         status=filters.status,
@@ -128,9 +156,16 @@ def list_checkouts(
     )
 
 
-@router.get("/checkouts/{checkout_id}", response_model=CheckoutOut, summary="One checkout")
+@router.get(
+    "/checkouts/{checkout_id}",
+    response_model=CheckoutOut,
+    summary="One checkout",
+    operation_id="getCheckout",
+    openapi_extra=refuses(Code.ROLE_CANNOT_MANAGE_CHECKOUTS, Code.CHECKOUT_NOT_FOUND),
+)
 def read(
     checkout_id: Annotated[CheckoutId, Path()], actor: Actor, services: ServicesDep
 ) -> Response:
+    """One checkout of the caller's organisation, with its status as of now."""
     checkout = queries.get_checkout(services, actor.user, checkout_id)
     return json_response(CheckoutOut.of(checkout, services.now()))

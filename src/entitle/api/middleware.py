@@ -6,6 +6,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from entitle.api.problems import problem_response
+from entitle.domain.codes import Code
 
 MAX_BODY = 1024 * 1024
 CSP = (
@@ -74,5 +75,5 @@ class BodyLimit:
         return f"The request body is over {self.limit // 1024} KiB; send less."
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem_response(413, "BODY_TOO_LARGE", self._detail())
+        response = problem_response(Code.BODY_TOO_LARGE, self._detail())
         await response(scope, receive, send)

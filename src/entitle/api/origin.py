@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from entitle.api.problems import problem_response
+from entitle.domain.codes import Code
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -30,8 +31,7 @@ class SameOrigin:
             origin = headers.get(b"origin")
             if origin is not None and not _same_host(origin, headers.get(b"host", b"")):
                 response = problem_response(
-                    403,
-                    "CROSS_SITE_REQUEST",
+                    Code.CROSS_SITE_REQUEST,
                     "This request came from another site; use the portal's own pages.",
                 )
                 await response(scope, receive, send)

@@ -10,9 +10,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
+from entitle.domain.codes import Code
 from entitle.domain.errors import DomainError
 
 PROBLEM_TYPE = "application/problem+json"
@@ -20,37 +21,44 @@ log = logging.getLogger("entitle.api")
 
 
 class FieldError(BaseModel):
-    field: str | None
-    code: str
-    message: str
+    field: str | None = Field(description="The field, as `applications[0].version`")
+    code: str = Field(description="What is wrong with it: a stable code")
+    message: str = Field(description="What to fix, for people")
 
 
 class Problem(BaseModel):
-    type: str
-    title: str
+    """An error answer (RFC 9457). Each operation lists the `code`s it can answer."""
+
+    type: str = Field(description="`urn:entitle:problem:` and the code")
+    title: str = Field(description="The HTTP status phrase")
     status: int
-    detail: str
-    code: str
-    errors: list[FieldError]
+    detail: str = Field(description="What went wrong this time, for people")
+    code: str = Field(description="A stable code to switch on")
+    errors: list[FieldError] = Field(description="Each field that was refused, when any was")
+
+
+def problem(code: Code, detail: str, errors: Sequence[FieldError] = ()) -> Problem:
+    return Problem(
+        type=f"urn:entitle:problem:{code.name.lower().replace('_', '-')}",
+        title=_title(code.status),
+        status=code.status,
+        detail=detail,
+        code=code.name,
+        errors=list(errors),
+    )
 
 
 def problem_response(
-    status: int,
-    code: str,
+    code: Code,
     detail: str,
     errors: Sequence[FieldError] = (),
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    body = Problem(
-        type=f"urn:entitle:problem:{code.lower().replace('_', '-')}",
-        title=_title(status),
-        status=status,
-        detail=detail,
-        code=code,
-        errors=list(errors),
-    )
     return JSONResponse(
-        body.model_dump(), status_code=status, media_type=PROBLEM_TYPE, headers=headers
+        problem(code, detail, errors).model_dump(),
+        status_code=code.status,
+        media_type=PROBLEM_TYPE,
+        headers=headers,
     )
 
 
@@ -69,8 +77,7 @@ def domain_problem(refusal: DomainError) -> JSONResponse:
     if retry_after is not None:
         headers["Retry-After"] = str(retry_after)
     return problem_response(
-        refusal.status,
-        refusal.code,
+        refusal.problem,
         refusal.message,
         [FieldError(field=e.field, code=e.code, message=e.message) for e in refusal.errors],
         headers,
@@ -98,7 +105,7 @@ def validation_problem(error: RequestValidationError) -> JSONResponse:
         for item in error.errors()
     ]
     first = errors[0] if errors else FieldError(field=None, code="INVALID", message="invalid")
-    return problem_response(422, "INVALID_INPUT", f"{first.field}: {first.message}", errors)
+    return problem_response(Code.INVALID_INPUT, f"{first.field}: {first.message}", errors)
 
 
 def install(app: FastAPI) -> None:
@@ -112,14 +119,14 @@ def install(app: FastAPI) -> None:
 
     async def on_http(_request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, HTTPException)
-        code = _title(error.status_code).upper().replace(" ", "_").replace("-", "_")
-        detail = error.detail if isinstance(error.detail, str) else _title(error.status_code)
+        code = HTTP_CODES.get(error.status_code, Code.BAD_REQUEST)
+        detail = error.detail if isinstance(error.detail, str) else _title(code.status)
         headers = dict(error.headers) if error.headers else None
-        return problem_response(error.status_code, code, detail, headers=headers)
+        return problem_response(code, detail, headers=headers)
 
     async def on_crash(request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(500, "INTERNAL_ERROR", "Something went wrong on our side.")
+        return problem_response(Code.INTERNAL_ERROR, "Something went wrong on our side.")
 
     app.add_exception_handler(DomainError, on_domain)
     app.add_exception_handler(RequestValidationError, on_validation)
@@ -127,19 +134,9 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, on_crash)
 
 
-ERROR_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429)
-
-
-def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
-    """Error responses are problem+json in the OpenAPI document, as they are on the wire."""
-    reference = {"schema": {"$ref": "#/components/schemas/Problem"}}
-    for path in schema.get("paths", {}).values():
-        for operation in path.values():
-            for status, response in operation.get("responses", {}).items():
-                if status.isdigit() and int(status) >= 400:
-                    response["content"] = {PROBLEM_TYPE: reference}
-                    response["description"] = _title(int(status))
-    components = schema.get("components", {}).get("schemas", {})
-    for unused in ("HTTPValidationError", "ValidationError"):
-        components.pop(unused, None)
-    return schema
+# What Starlette's own refusals (no route, wrong method, an unreadable form, a streamed body
+# over the limit) answer with; any other status it might raise is a malformed request.
+HTTP_CODES = {
+    code.status: code
+    for code in (Code.BAD_REQUEST, Code.NOT_FOUND, Code.METHOD_NOT_ALLOWED, Code.BODY_TOO_LARGE)
+}

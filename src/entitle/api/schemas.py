@@ -7,6 +7,7 @@ from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from entitle.domain.codes import Code
 from entitle.domain.errors import InvalidInput
 from entitle.domain.listing import effective_check_in, status_of
 from entitle.domain.model import CheckInMethod, Checkout, LicenseService, Role, Status
@@ -31,7 +32,21 @@ class ApplicationLine(BaseModel):
 
 
 class CheckoutCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "country": "US",
+                    "license_service": "SES",
+                    "user": "ana@example.com",
+                    "machine": "WS-0042",
+                    "applications": [{"name": "Atlas Designer", "version": "10.17.2.61"}],
+                    "expires_on": "2027-06-30",
+                }
+            ]
+        },
+    )
     country: ShortText = Field(examples=["US"])
     license_service: ShortText = Field(description="SES or SELECTserver", examples=["SES"])
     user: Text = Field(description="Email of the user the checkout is for")
@@ -102,7 +117,19 @@ class CheckoutPageOut(BaseModel):
 
 
 class Ids(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "ids": [
+                        "3f2b8c4e-8d1a-4c3b-9e57-0a6f1d2c3b4a",
+                        "9a0e1f2d-3c4b-4a59-8e7f-6d5c4b3a2f10",
+                    ]
+                }
+            ]
+        },
+    )
     ids: list[CheckoutId] = Field(min_length=1, max_length=1000)
 
 
@@ -120,7 +147,21 @@ class CheckInResultOut(BaseModel):
 
 
 class ClientReceiptIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "checkout_id": "3f2b8c4e-8d1a-4c3b-9e57-0a6f1d2c3b4a",
+                    "machine": "WS-0042",
+                    "user_profile": "ana",
+                    "cleared_at": "2027-03-14T09:30:00Z",
+                    "license_digest": "9f86d081884c7d659a2feaa0c55ad015"
+                    "a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                }
+            ]
+        },
+    )
     checkout_id: CheckoutId
     machine: ShortText
     user_profile: Text
@@ -187,7 +228,12 @@ class AuditPageOut(BaseModel):
 
 
 class LoginIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"email": "admin@example.com", "password": "correct horse battery"}]
+        },
+    )
     email: Text
     password: Annotated[str, StringConstraints(max_length=1024)]
 
@@ -198,7 +244,9 @@ class SessionOut(BaseModel):
 
 
 class TokenCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"label": "nightly usage export"}]}
+    )
     label: Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL)] = ""
 
 
@@ -227,5 +275,5 @@ def as_utc(moment: datetime | None, field: str) -> datetime | None:
         return moment.astimezone(UTC)
     except (OverflowError, ValueError):
         raise InvalidInput(
-            "TIMESTAMP_OUT_OF_RANGE", f"{field} is out of range.", field=field
+            Code.TIMESTAMP_OUT_OF_RANGE, f"{field} is out of range.", field=field
         ) from None

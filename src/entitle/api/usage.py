@@ -10,7 +10,15 @@ from pydantic import BaseModel, Field
 
 from entitle.api.auth import Actor
 from entitle.api.deps import ServicesDep
-from entitle.service.usage import peak_usage, report_csv, usage_report
+from entitle.api.openapi import refuses
+from entitle.domain.codes import Code
+from entitle.service.usage import (
+    GROUP_BY_REFUSALS,
+    RANGE_AND_FILTER_REFUSALS,
+    peak_usage,
+    report_csv,
+    usage_report,
+)
 from entitle.store.usage import UsageFilters
 
 router = APIRouter(tags=["usage"])
@@ -58,6 +66,10 @@ class PeakOut(BaseModel):
     response_model=UsageOut,
     response_model_by_alias=True,
     responses={200: {"content": {CSV: {"schema": {"type": "string"}}}}},
+    operation_id="getUsageReport",
+    openapi_extra=refuses(
+        Code.ROLE_CANNOT_MANAGE_CHECKOUTS, *RANGE_AND_FILTER_REFUSALS, *GROUP_BY_REFUSALS
+    ),
 )
 def usage(
     params: Annotated[UsageParams, Query()],
@@ -70,6 +82,9 @@ def usage(
     format: Annotated[Literal["json", "csv"] | None, Query()] = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> UsageOut | Response:
+    """Booked minutes per group over the UTC days `[from, to)`: a checkout books every whole
+    10-minute interval from its creation to its check-in or expiry. Group by user, machine,
+    application, country, and day or month; `format=csv` or `Accept: text/csv` answers CSV."""
     report = usage_report(
         services, actor.email, params.from_, params.to, group_by or [], params.filters()
     )
@@ -91,7 +106,14 @@ def usage(
     )
 
 
-@router.get("/usage/peak", summary="Most distinct machines checked out at once in a range")
+@router.get(
+    "/usage/peak",
+    summary="Most distinct machines checked out at once in a range",
+    operation_id="getPeakUsage",
+    openapi_extra=refuses(Code.ROLE_CANNOT_MANAGE_CHECKOUTS, *RANGE_AND_FILTER_REFUSALS),
+)
 def peak(params: Annotated[UsageParams, Query()], actor: Actor, services: ServicesDep) -> PeakOut:
+    """The most distinct machines booked in one 10-minute interval of the range, and the
+    first interval that had that many."""
     found = peak_usage(services, actor.email, params.from_, params.to, params.filters())
     return PeakOut(machines=found.machines, first_at=found.first_at)

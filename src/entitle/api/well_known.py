@@ -7,8 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Response
 
 from entitle.api.deps import ServicesDep
+from entitle.api.openapi import refuses
 from entitle.api.problems import problem_response
 from entitle.api.schemas import HealthOut
+from entitle.domain.codes import DATABASE, Code
 from entitle.licensefile import wellknown
 from entitle.service.health import database_ready
 from entitle.service.publication import publisher, revocation_list
@@ -18,6 +20,10 @@ PEM = "application/x-pem-file"
 _PEM_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {PEM: {"schema": {"type": "string"}}}}
 }
+
+
+# Served from the keys loaded at start-up: no database.
+_PUBLISHED = refuses(Code.KEYS_NOT_PUBLISHED)
 
 
 def _pem(data: bytes) -> Response:
@@ -30,8 +36,12 @@ def _pem(data: bytes) -> Response:
     summary="The issuer root certificate: pin its fingerprint (entitle keys fingerprint)",
     response_class=Response,
     responses=_PEM_RESPONSE,
+    operation_id="getIssuerRoot",
+    openapi_extra=_PUBLISHED,
 )
 def root_certificate(services: ServicesDep) -> Response:
+    """The PEM certificate of the issuer root that certifies every signing key. Workstations
+    pin its fingerprint, the SHA-256 of its DER, as `entitle keys fingerprint` prints it."""
     return _pem(publisher(services).root_pem())
 
 
@@ -41,8 +51,12 @@ def root_certificate(services: ServicesDep) -> Response:
     summary="The root and every signing certificate it issued that is valid and not revoked",
     response_class=Response,
     responses=_PEM_RESPONSE,
+    operation_id="getCertificates",
+    openapi_extra=_PUBLISHED,
 )
 def certificates(services: ServicesDep) -> Response:
+    """PEM certificates: the root first, then each signing certificate valid now and not
+    revoked; the licensing tool caches them for files issued before the root existed."""
     return _pem(publisher(services).certificates_pem(services.now()))
 
 
@@ -52,8 +66,12 @@ def certificates(services: ServicesDep) -> Response:
     summary="The root-signed X.509 CRL of revoked signing certificates (DER)",
     response_class=Response,
     responses={200: {"content": {"application/pkix-crl": {"schema": {"type": "string"}}}}},
+    operation_id="getRevokedCertificates",
+    openapi_extra=_PUBLISHED,
 )
 def crl(services: ServicesDep) -> Response:
+    """The X.509 CRL, signed by the root, of the signing certificates revoked with
+    `entitle keys revoke`."""
     return Response(publisher(services).crl, media_type="application/pkix-crl")
 
 
@@ -61,19 +79,23 @@ def crl(services: ServicesDep) -> Response:
     wellknown.REVOCATIONS_PREFIX + "{organisation_id}",
     tags=["keys"],
     summary="An organisation's signed revocation list: checkouts checked in, revoked keys",
-    description="A compact JWS (see entitle.licensefile.revocation). Answers an ETag; "
-    "If-None-Match with it answers 304 while the list says the same.",
     response_class=Response,
     responses={
         200: {"content": {"application/jose": {"schema": {"type": "string"}}}},
         304: {"description": "The list has not changed"},
     },
+    operation_id="getRevocationList",
+    openapi_extra=refuses(Code.KEYS_NOT_PUBLISHED, Code.ORGANISATION_NOT_FOUND, *DATABASE),
 )
 def revocations(
     services: ServicesDep,
     organisation_id: Annotated[str, Path(max_length=20)],
     if_none_match: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
+    """The organisation's signed revocation list, a compact JWS (entitle.licensefile.revocation):
+    the checkouts checked in before their expiry and the root's CRL, for workstations to refuse
+    files that were checked in. It answers an ETag; If-None-Match with it answers 304 while the
+    list says the same."""
     signed = revocation_list(services, organisation_id)
     etag = f'"{signed.etag}"'
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
@@ -86,8 +108,12 @@ def revocations(
     wellknown.JWKS_PATH,
     tags=["keys"],
     summary="The Ed25519 public keys that verify .belic files (trust before issuer roots)",
+    operation_id="getJwks",
+    openapi_extra=_PUBLISHED,
 )
 def jwks(services: ServicesDep) -> dict[str, Any]:
+    """A JSON Web Key Set of the signing keys valid now, for workstations that trust keys one
+    by one (`entitle-tool trust URL`) rather than pin the root."""
     return publisher(services).jwks(services.now())
 
 
@@ -97,13 +123,20 @@ def jwks(services: ServicesDep) -> dict[str, Any]:
     summary="The certificates that verify .xml files (trust before issuer roots)",
     response_class=Response,
     responses=_PEM_RESPONSE,
+    operation_id="getXmlCertificates",
+    openapi_extra=_PUBLISHED,
 )
 def xml_certificates(services: ServicesDep) -> Response:
+    """The PEM certificates of the RSA keys that sign `.xml` files, for workstations that trust
+    keys one by one rather than pin the root."""
     return _pem(publisher(services).xml_certificates_pem(services.now()))
 
 
-@router.get("/healthz", tags=["health"], summary="The process answers")
+@router.get(
+    "/healthz", tags=["health"], summary="The process answers", operation_id="checkLiveness"
+)
 def healthz() -> HealthOut:
+    """Liveness: the process answers HTTP. It asks nothing of the database."""
     return HealthOut(status="ok")
 
 
@@ -112,9 +145,12 @@ def healthz() -> HealthOut:
     tags=["health"],
     summary="The database answers and has the schema",
     response_model=HealthOut,
-    responses={503: {"description": "Not ready"}},
+    operation_id="checkReadiness",
+    openapi_extra=refuses(Code.DATABASE_UNAVAILABLE),
 )
 def readyz(services: ServicesDep) -> Response:
+    """Readiness: 200 while the database answers and has the schema this server needs, else
+    503; a load balancer sends requests to ready servers only."""
     if not database_ready(services):
-        return problem_response(503, "DATABASE_UNAVAILABLE", "The database is not reachable.")
+        return problem_response(Code.DATABASE_UNAVAILABLE, "The database is not reachable.")
     return Response(HealthOut(status="ready").model_dump_json(), media_type="application/json")

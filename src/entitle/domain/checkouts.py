@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import TypeVar
 
 from entitle.domain import names
+from entitle.domain.codes import Code
 from entitle.domain.errors import Conflict, DomainError, Forbidden, InvalidInput
 from entitle.domain.expiry import choose_expiry
 from entitle.domain.listing import status_of
@@ -56,9 +57,33 @@ class CheckoutPlan:
 def require_manager(actor: User) -> None:
     if not actor.role.manages_checkouts:
         raise Forbidden(
-            "ROLE_CANNOT_MANAGE_CHECKOUTS",
+            Code.ROLE_CANNOT_MANAGE_CHECKOUTS,
             "Only an Administrator or Co-Administrator can create or check in checkouts.",
         )
+
+
+PLAN_REFUSALS = (
+    Code.ROLE_CANNOT_MANAGE_CHECKOUTS,
+    Code.COUNTRY_INVALID,
+    Code.COUNTRY_NOT_ENTITLED,
+    Code.CHECKOUTS_DISABLED,
+    Code.LICENSE_SERVICE_UNKNOWN,
+    Code.EMAIL_INVALID,
+    Code.MACHINE_NAME_INVALID,
+    Code.ACTIVATION_KEY_NOT_ALLOWED,
+    Code.ACTIVATION_KEY_REQUIRED,
+    Code.ACTIVATION_KEY_NOT_IN_COUNTRY,
+    Code.APPLICATIONS_REQUIRED,
+    Code.TOO_MANY_APPLICATIONS,
+    Code.APPLICATION_UNKNOWN,
+    Code.APPLICATION_NOT_IN_SERVICE,
+    Code.APPLICATION_REPEATED,
+    Code.VERSION_UNKNOWN,
+    Code.CONTRACT_ENDED,
+    Code.EXPIRY_TOO_SOON,
+    Code.EXPIRY_AFTER_CAP,
+)
+"""What :func:`plan_checkout` refuses a request with, in the order it checks."""
 
 
 def plan_checkout(
@@ -110,13 +135,13 @@ def _country(text: str, organisation: Organisation) -> str:
     if settings is None:
         known = ", ".join(c.country for c in organisation.countries) or "none"
         raise InvalidInput(
-            "COUNTRY_NOT_ENTITLED",
+            Code.COUNTRY_NOT_ENTITLED,
             f"{code} is not one of your entitlement countries ({known}).",
             field="country",
         )
     if not settings.checkouts_enabled:
         raise InvalidInput(
-            "CHECKOUTS_DISABLED",
+            Code.CHECKOUTS_DISABLED,
             f"Checkouts are turned off for {code}; ask your account manager to enable them.",
             field="country",
         )
@@ -135,21 +160,21 @@ def _activation_key(
     if not service.needs_activation_key:
         if key:
             raise InvalidInput(
-                "ACTIVATION_KEY_NOT_ALLOWED",
+                Code.ACTIVATION_KEY_NOT_ALLOWED,
                 "Activation keys are for SELECTserver checkouts only; leave the key empty for SES.",
                 field="activation_key",
             )
         return None
     if not key:
         raise InvalidInput(
-            "ACTIVATION_KEY_REQUIRED",
+            Code.ACTIVATION_KEY_REQUIRED,
             "A SELECTserver checkout needs an activation key of the entitlement country.",
             field="activation_key",
         )
     match = next((k for k in keys if k.key.upper() == key.upper()), None)
     if match is None or (country is not None and match.country != country):
         raise InvalidInput(
-            "ACTIVATION_KEY_NOT_IN_COUNTRY",
+            Code.ACTIVATION_KEY_NOT_IN_COUNTRY,
             f"Activation key {key} is not one of your keys for {country or 'that country'}.",
             field="activation_key",
         )
@@ -163,11 +188,11 @@ def _lines(
 ) -> tuple[CheckoutLine, ...]:
     if not wanted:
         raise InvalidInput(
-            "APPLICATIONS_REQUIRED", "Add at least one application.", field="applications"
+            Code.APPLICATIONS_REQUIRED, "Add at least one application.", field="applications"
         )
     if len(wanted) > MAX_APPLICATIONS:
         raise InvalidInput(
-            "TOO_MANY_APPLICATIONS",
+            Code.TOO_MANY_APPLICATIONS,
             f"A checkout holds at most {MAX_APPLICATIONS} applications.",
             field="applications",
         )
@@ -176,14 +201,14 @@ def _lines(
         known = releases.get(name.strip().lower())
         if not known:
             raise InvalidInput(
-                "APPLICATION_UNKNOWN",
+                Code.APPLICATION_UNKNOWN,
                 f"'{name}' is not an application in the catalog; pick one from the list.",
                 field="applications",
             )
         offered = [r for r in known if service is None or r.license_service is service]
         if not offered:
             raise InvalidInput(
-                "APPLICATION_NOT_IN_SERVICE",
+                Code.APPLICATION_NOT_IN_SERVICE,
                 f"No version of {known[0].application} uses {service}; "
                 "choose the other license service.",
                 field="applications",
@@ -192,7 +217,7 @@ def _lines(
         line = CheckoutLine(known[0].application, version)
         if line in lines:
             raise InvalidInput(
-                "APPLICATION_REPEATED",
+                Code.APPLICATION_REPEATED,
                 f"{line.application} {line.version} is listed twice; remove one.",
                 field="applications",
             )
@@ -209,7 +234,7 @@ def _version(text: str, application: str, offered: Sequence[ApplicationVersion])
     if version is None or version not in versions:
         hint = ", ".join(closest(text.strip(), versions))
         raise InvalidInput(
-            "VERSION_UNKNOWN",
+            Code.VERSION_UNKNOWN,
             f"{application} has no released version '{text.strip()}' for this license service; "
             f"closest: {hint}.",
             field="applications",
@@ -217,19 +242,23 @@ def _version(text: str, application: str, offered: Sequence[ApplicationVersion])
     return version
 
 
+CHECK_IN_REFUSALS = (Code.NON_SELECT_CHECK_IN, Code.ALREADY_CHECKED_IN, Code.ALREADY_EXPIRED)
+"""What :func:`require_check_in_allowed` refuses an administrator's check-in with, in order."""
+
+
 def require_check_in_allowed(checkout: Checkout, organisation: Organisation, now: datetime) -> None:
     """Guards for an administrator's check-in, in order of precedence."""
     if not organisation.has_select:
         raise Forbidden(
-            "NON_SELECT_CHECK_IN",
+            Code.NON_SELECT_CHECK_IN,
             "Accounts without a maintenance agreement (non-SELECT) cannot check in from the "
             "portal: clear the license on the workstation with the licensing tool "
             "(entitle-tool clear).",
         )
     status = status_of(checkout, now)
     if status is Status.CHECKED_IN:
-        raise Conflict("ALREADY_CHECKED_IN", "This checkout is already checked in.")
+        raise Conflict(Code.ALREADY_CHECKED_IN, "This checkout is already checked in.")
     if status is Status.EXPIRED:
         raise Conflict(
-            "ALREADY_EXPIRED", "This checkout has expired, so it was checked in at its expiry."
+            Code.ALREADY_EXPIRED, "This checkout has expired, so it was checked in at its expiry."
         )

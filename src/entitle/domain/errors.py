@@ -1,21 +1,24 @@
 """Refusals of the domain.
 
-DomainError            every refusal: a stable ``code``, a sentence for people, the ``field``
-├── InvalidInput       the request names something malformed or unknown (HTTP 422)
-├── NotFound           the thing does not exist for this organisation (HTTP 404)
-├── Forbidden          the caller's role or account may not do this (HTTP 403)
-└── Conflict           the thing exists but is in the wrong state (HTTP 409)
+DomainError            every refusal: a stable code (entitle.domain.codes), a sentence for people,
+│                      the ``field``; its HTTP status is the code's
+├── InvalidInput       the request names something malformed or unknown
+├── NotFound           the thing does not exist for this organisation
+├── Forbidden          the caller's role or account may not do this
+└── Conflict           the thing exists but is in the wrong state
 """
 
 from __future__ import annotations
 
+from entitle.domain.codes import Code
+
 
 class DomainError(Exception):
-    status = 400
-
-    def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
+    def __init__(self, code: Code, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
-        self.code = code
+        self.problem = code
+        self.code = code.name
+        self.status = code.status
         self.message = message
         self.field = field
         self.errors: tuple[DomainError, ...] = (self,)
@@ -29,16 +32,16 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
-    status = 422
+    pass
 
 
 class NotFound(DomainError):
-    status = 404
+    pass
 
 
 class Forbidden(DomainError):
-    status = 403
+    pass
 
 
 class Conflict(DomainError):
-    status = 409
+    pass

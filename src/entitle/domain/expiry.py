@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from entitle.domain.calendar import add_years
+from entitle.domain.codes import Code
 from entitle.domain.errors import InvalidInput
 from entitle.domain.model import MAX_CHECKOUT_DAYS, CountrySettings
 
@@ -27,7 +28,7 @@ def choose_expiry(
     cap = expiry_cap(today, contract_end, settings)
     if cap <= today:
         raise InvalidInput(
-            "CONTRACT_ENDED",
+            Code.CONTRACT_ENDED,
             f"The contract ended on {contract_end.isoformat()}: no checkout can be created.",
             field="expires_on",
         )
@@ -35,13 +36,13 @@ def choose_expiry(
         return cap
     if requested <= today:
         raise InvalidInput(
-            "EXPIRY_TOO_SOON",
+            Code.EXPIRY_TOO_SOON,
             f"Pick an expiry date from {(today + timedelta(days=1)).isoformat()} on.",
             field="expires_on",
         )
     if requested > cap:
         raise InvalidInput(
-            "EXPIRY_AFTER_CAP",
+            Code.EXPIRY_AFTER_CAP,
             f"The latest expiry date allowed is {cap.isoformat()}; "
             "pick that date or an earlier one.",
             field="expires_on",

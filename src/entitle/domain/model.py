@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from entitle.domain.codes import Code
 from entitle.domain.errors import InvalidInput
 from entitle.domain.versions import Version
 
@@ -39,7 +40,7 @@ class LicenseService(enum.StrEnum):
             if text.strip().lower() == service.value.lower():
                 return service
         raise InvalidInput(
-            "LICENSE_SERVICE_UNKNOWN",
+            Code.LICENSE_SERVICE_UNKNOWN,
             f"'{text}' is not a license service: choose SES or SELECTserver.",
             field="license_service",
         )

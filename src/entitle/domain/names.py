@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from entitle.domain.codes import Code
 from entitle.domain.errors import InvalidInput
 from entitle.machine_names import comparison_key, normalized
 
@@ -21,7 +22,7 @@ def machine_name(text: str) -> str:
     name = normalized(text.strip())
     if name is None or not _MACHINE.match(name) or name.isdigit():
         raise InvalidInput(
-            "MACHINE_NAME_INVALID",
+            Code.MACHINE_NAME_INVALID,
             "Enter the computer name: 1 to 63 letters, digits and hyphens, not only digits "
             "(no spaces or dots), e.g. WS-0042.",
             field="machine",
@@ -42,7 +43,7 @@ def email(text: str, *, field: str = "user") -> str:
     address = text.strip()
     if len(address) > 254 or not _EMAIL.match(address):
         raise InvalidInput(
-            "EMAIL_INVALID",
+            Code.EMAIL_INVALID,
             f"'{text}' is not an email address such as ana@example.com.",
             field=field,
         )
@@ -54,7 +55,7 @@ def country(text: str, *, field: str = "country") -> str:
     code = text.strip().upper()
     if not _COUNTRY.match(code):
         raise InvalidInput(
-            "COUNTRY_INVALID",
+            Code.COUNTRY_INVALID,
             f"'{text}' is not a country code: use two letters (ISO 3166-1 alpha-2) such as US.",
             field=field,
         )

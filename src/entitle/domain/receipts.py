@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from entitle.domain.codes import Code
 from entitle.domain.errors import InvalidInput
 from entitle.domain.model import Checkout
 
@@ -22,7 +23,7 @@ def require_plausible_clear_time(
     """Refuse a clear time before the checkout existed, or after the receipt arrived."""
     if cleared_at < checkout.created_at:
         raise InvalidInput(
-            "CLEARED_BEFORE_CHECKOUT",
+            Code.CLEARED_BEFORE_CHECKOUT,
             f"cleared_at {cleared_at.isoformat()} is before the checkout was created "
             f"({checkout.created_at.isoformat()}).",
             field="cleared_at",
@@ -30,7 +31,7 @@ def require_plausible_clear_time(
     if cleared_at > received_at + CLOCK_SKEW:
         minutes = int(CLOCK_SKEW.total_seconds() // 60)
         raise InvalidInput(
-            "CLEARED_AFTER_RECEIPT",
+            Code.CLEARED_AFTER_RECEIPT,
             f"cleared_at {cleared_at.isoformat()} is after the server received the receipt "
             f"({received_at.isoformat()}, allowing {minutes} minutes of clock difference).",
             field="cleared_at",

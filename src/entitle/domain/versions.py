@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from entitle.domain.codes import Code
 from entitle.domain.errors import InvalidInput
 
 _VERSION = re.compile(r"^\d{1,9}(\.\d{1,9}){0,5}$")
@@ -21,7 +22,7 @@ class Version:
         text = text.strip()
         if not _VERSION.match(text):
             raise InvalidInput(
-                "VERSION_MALFORMED",
+                Code.VERSION_MALFORMED,
                 f"'{text}' is not a version: use dotted numbers such as 10.17.2.61.",
                 field="version",
             )

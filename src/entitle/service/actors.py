@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from entitle.domain.codes import Code
 from entitle.domain.errors import Forbidden, NotFound
 from entitle.domain.model import Organisation, User
 from entitle.store import organisations
@@ -20,7 +21,7 @@ def acting_user(conn: Connection, actor: ActorRef) -> User:
     """
     user = organisations.user_by_email(conn, actor) if isinstance(actor, str) else actor
     if user is None:
-        raise Forbidden("UNKNOWN_USER", f"No user {actor} is registered.")
+        raise Forbidden(Code.UNKNOWN_USER, f"No user {actor} is registered.")
     return user
 
 
@@ -29,5 +30,5 @@ def actor_and_organisation(conn: Connection, actor: ActorRef) -> tuple[User, Org
     user = acting_user(conn, actor)
     organisation = organisations.get(conn, user.organisation_id)
     if organisation is None:
-        raise NotFound("ORGANISATION_NOT_FOUND", "The user's organisation no longer exists.")
+        raise NotFound(Code.ORGANISATION_NOT_FOUND, "The user's organisation no longer exists.")
     return user, organisation

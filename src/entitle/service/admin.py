@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from entitle.domain import names
+from entitle.domain.codes import Code
 from entitle.domain.errors import Conflict, InvalidInput, NotFound
 from entitle.domain.model import (
     MAX_CHECKOUT_DAYS,
@@ -29,7 +30,7 @@ MIN_PASSWORD = 8
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
         raise InvalidInput(
-            "PASSWORD_TOO_SHORT",
+            Code.PASSWORD_TOO_SHORT,
             f"Use a password of at least {MIN_PASSWORD} characters.",
             field="password",
         )
@@ -41,10 +42,12 @@ def create_organisation(
 ) -> Organisation:
     name = name.strip()
     if not name:
-        raise InvalidInput("NAME_REQUIRED", "Give the organisation a name.", field="name")
+        raise InvalidInput(Code.NAME_REQUIRED, "Give the organisation a name.", field="name")
     with services.uow() as uow:
         if organisations.by_name(uow.conn, name):
-            raise Conflict("ORGANISATION_EXISTS", f"An organisation named {name} exists already.")
+            raise Conflict(
+                Code.ORGANISATION_EXISTS, f"An organisation named {name} exists already."
+            )
         organisation_id = organisations.add(
             uow.conn, name, has_select, contract_end, services.now()
         )
@@ -58,7 +61,7 @@ def find_organisation(services: Services, name: str) -> Organisation:
     with services.uow() as uow:
         found = organisations.by_name(uow.conn, name.strip())
     if found is None:
-        raise NotFound("ORGANISATION_NOT_FOUND", f"No organisation named {name}.")
+        raise NotFound(Code.ORGANISATION_NOT_FOUND, f"No organisation named {name}.")
     return found
 
 
@@ -93,7 +96,7 @@ def set_country(
     code = names.country(country)
     if not 1 <= max_days <= MAX_CHECKOUT_DAYS:
         raise InvalidInput(
-            "MAX_DAYS_RANGE",
+            Code.MAX_DAYS_RANGE,
             f"The maximum duration is 1 to {MAX_CHECKOUT_DAYS} days.",
             field="max_days",
         )
@@ -121,13 +124,13 @@ def add_user(
         chosen = Role(role)
     except ValueError:
         raise InvalidInput(
-            "ROLE_UNKNOWN", f"role is one of {', '.join(r.value for r in Role)}.", field="role"
+            Code.ROLE_UNKNOWN, f"role is one of {', '.join(r.value for r in Role)}.", field="role"
         ) from None
     hashed = hash_password(password) if password else None
     organisation = find_organisation(services, organisation_name)
     with services.uow() as uow:
         if organisations.user_by_email(uow.conn, address):
-            raise Conflict("USER_EXISTS", f"A user {address} exists already.")
+            raise Conflict(Code.USER_EXISTS, f"A user {address} exists already.")
         user_id = organisations.add_user(
             uow.conn,
             organisation.id,
@@ -148,7 +151,7 @@ def set_password(services: Services, email: str, password: str) -> None:
     with services.uow() as uow:
         user = organisations.user_by_email(uow.conn, email)
         if user is None:
-            raise NotFound("USER_NOT_FOUND", f"No user {email}.")
+            raise NotFound(Code.USER_NOT_FOUND, f"No user {email}.")
         organisations.update_user(uow.conn, user.id, password_hash=hashed)
         auth.revoke_sessions_of(uow.conn, user.id, services.now())
         uow.commit()
@@ -161,11 +164,13 @@ def add_activation_keys(
     organisation = find_organisation(services, organisation_name)
     if organisation.settings_for(code) is None:
         raise InvalidInput(
-            "COUNTRY_NOT_ENTITLED", f"Add {code} as an entitlement country first.", field="country"
+            Code.COUNTRY_NOT_ENTITLED,
+            f"Add {code} as an entitlement country first.",
+            field="country",
         )
     cleaned = [k.strip().upper() for k in keys if k.strip()]
     if not cleaned:
-        raise InvalidInput("KEYS_REQUIRED", "Give at least one activation key.", field="keys")
+        raise InvalidInput(Code.KEYS_REQUIRED, "Give at least one activation key.", field="keys")
     with services.uow() as uow:
         organisations.add_keys(uow.conn, organisation.id, [ActivationKey(k, code) for k in cleaned])
         uow.commit()
@@ -179,7 +184,7 @@ def parse_catalog(text: str) -> list[ApplicationVersion]:
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != list(CATALOG_COLUMNS):
         raise InvalidInput(
-            "CATALOG_HEADER",
+            Code.CATALOG_HEADER,
             f"The first line must be the header {','.join(CATALOG_COLUMNS)}.",
             field="file",
         )
@@ -188,15 +193,15 @@ def parse_catalog(text: str) -> list[ApplicationVersion]:
         try:
             name = (row["application"] or "").strip()
             if not name:
-                raise InvalidInput("APPLICATION_REQUIRED", "the application name is empty")
+                raise InvalidInput(Code.APPLICATION_REQUIRED, "the application name is empty")
             service = LicenseService.parse(row["license_service"] or "")
             releases.append(ApplicationVersion(name, Version.parse(row["version"] or ""), service))
         except InvalidInput as refusal:
             raise InvalidInput(
-                "CATALOG_ROW", f"Line {line}: {refusal.message}", field="file"
+                Code.CATALOG_ROW, f"Line {line}: {refusal.message}", field="file"
             ) from None
     if not releases:
-        raise InvalidInput("CATALOG_EMPTY", "The file lists no versions.", field="file")
+        raise InvalidInput(Code.CATALOG_EMPTY, "The file lists no versions.", field="file")
     return releases
 
 

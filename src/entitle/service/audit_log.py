@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from entitle.domain.codes import Code
 from entitle.domain.errors import Forbidden
 from entitle.domain.model import Role
 from entitle.service.actors import actor_and_organisation
@@ -26,7 +27,7 @@ def audit_trail(services: Services, actor_email: str, page: int, page_size: int)
         actor, organisation = actor_and_organisation(uow.conn, actor_email)
         if actor.role is not Role.ADMINISTRATOR:
             raise Forbidden(
-                "ROLE_CANNOT_READ_AUDIT", "Only an Administrator can read the audit trail."
+                Code.ROLE_CANNOT_READ_AUDIT, "Only an Administrator can read the audit trail."
             )
         events = audit.recent(uow.conn, organisation.id, page_size, (page - 1) * page_size)
         total = audit.count(uow.conn, organisation.id)

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 
+from entitle.domain.codes import Code
 from entitle.domain.errors import DomainError
 from entitle.domain.model import User
 from entitle.service.context import Services
@@ -26,15 +27,13 @@ SECRET_SETTING = "session_secret"  # noqa: S105 - the setting's name
 
 
 class Unauthenticated(DomainError):
-    status = 401
+    pass
 
 
 class TooManyAttempts(DomainError):
-    status = 429
-
     def __init__(self, retry_after: int) -> None:
         super().__init__(
-            "TOO_MANY_LOGIN_ATTEMPTS",
+            Code.TOO_MANY_LOGIN_ATTEMPTS,
             f"Too many failed logins; wait {retry_after} seconds and try again.",
         )
         self.retry_after = retry_after
@@ -79,7 +78,7 @@ def login(services: Services, email: str, password: str, address: str = "") -> S
             audit.record(uow.conn, organisation_id, now, email, "login.failed", "", address)
             uow.commit()
             raise Unauthenticated(
-                "LOGIN_FAILED", "The email or password is not right.", field="password"
+                Code.LOGIN_FAILED, "The email or password is not right.", field="password"
             )
         store.forget_attempt(uow.conn, attempt)  # a login that succeeds is no failure
         store.forget_sessions_before(uow.conn, now)

@@ -7,6 +7,7 @@ from datetime import date
 
 from entitle.domain import names
 from entitle.domain.checkouts import require_manager
+from entitle.domain.codes import Code
 from entitle.domain.errors import InvalidInput, NotFound
 from entitle.domain.expiry import expiry_cap
 from entitle.domain.model import ActivationKey, ApplicationVersion, LicenseService, User
@@ -73,7 +74,7 @@ def versions(
         require_manager(actor)
         if not catalog.releases_of(uow.conn, [application]):
             raise NotFound(
-                "APPLICATION_NOT_FOUND",
+                Code.APPLICATION_NOT_FOUND,
                 f"'{application}' is not an application in the catalog.",
                 field="name",
             )
@@ -96,7 +97,7 @@ def activation_keys(
         require_manager(actor)
         if code is not None and organisation.settings_for(code) is None:
             raise InvalidInput(
-                "COUNTRY_NOT_ENTITLED",
+                Code.COUNTRY_NOT_ENTITLED,
                 f"{code} is not one of your entitlement countries.",
                 field="country",
             )

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from entitle.domain.checkouts import require_check_in_allowed, require_manager
+from entitle.domain.codes import Code
 from entitle.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from entitle.domain.model import CheckInMethod, Checkout, Organisation, User
 from entitle.domain.receipts import require_plausible_clear_time
@@ -44,7 +45,9 @@ def check_in_many(
     """Check in each id on its own terms: one refusal does not undo the others."""
     ids = list(dict.fromkeys(checkout_ids))
     if not ids or len(ids) > MAX_BULK:
-        raise InvalidInput("IDS_COUNT", f"Give between 1 and {MAX_BULK} checkout ids.", field="ids")
+        raise InvalidInput(
+            Code.IDS_COUNT, f"Give between 1 and {MAX_BULK} checkout ids.", field="ids"
+        )
     now = services.now()
     with services.uow() as uow:
         actor, organisation = actor_and_organisation(uow.conn, actor_email)
@@ -70,7 +73,7 @@ def _many(
             checkout = found.get(checkout_id)
             if checkout is None:
                 raise NotFound(
-                    "CHECKOUT_NOT_FOUND", f"No checkout {checkout_id} in your organisation."
+                    Code.CHECKOUT_NOT_FOUND, f"No checkout {checkout_id} in your organisation."
                 )
             require_check_in_allowed(checkout, organisation, now)
         except DomainError as refusal:
@@ -80,7 +83,7 @@ def _many(
     for checkout_id in wanted:
         if checkout_id not in done:
             refusals[checkout_id] = Conflict(
-                "ALREADY_CHECKED_IN", "This checkout was checked in meanwhile."
+                Code.ALREADY_CHECKED_IN, "This checkout was checked in meanwhile."
             )
     checked_in = [i for i in wanted if i in done]
     audit.record_many(
@@ -134,7 +137,7 @@ def accept_client_receipt(
             receipt.license_digest.strip().lower().encode(),
         ):
             raise NotFound(
-                "RECEIPT_NOT_RECOGNISED",
+                Code.RECEIPT_NOT_RECOGNISED,
                 "No checkout matches this receipt: it names an unknown checkout or another file.",
             )
         require_plausible_clear_time(checkout, receipt.cleared_at, now)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from entitle.domain.calendar import end_of_day
 from entitle.domain.checkouts import CheckoutRequest, plan_checkout
+from entitle.domain.codes import Code
 from entitle.domain.errors import Conflict, InvalidInput
 from entitle.domain.model import Checkout, Organisation
 from entitle.licensefile.claims import LicenseClaims, LicensedApplication
@@ -35,7 +36,7 @@ def create_checkout(
     """Create one checkout and its signed license file; a retried key returns the first result."""
     if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
         raise InvalidInput(
-            "IDEMPOTENCY_KEY_INVALID",
+            Code.IDEMPOTENCY_KEY_INVALID,
             f"An Idempotency-Key has 1 to {MAX_IDEMPOTENCY_KEY} characters.",
             field="Idempotency-Key",
         )
@@ -47,7 +48,7 @@ def create_checkout(
             # A concurrent request with the same key won the race: answer with its checkout.
             if idempotency_key is None:
                 raise
-    raise Conflict("IDEMPOTENCY_RACE", "Retry the request: it raced with another.")
+    raise Conflict(Code.IDEMPOTENCY_RACE, "Retry the request: it raced with another.")
 
 
 def _create(
@@ -134,7 +135,7 @@ def _sign(services: Services, claims: LicenseClaims) -> bytes:
     except CertificateDoesNotCover as refusal:
         # A key signs only licenses inside its certificate (entitle.licensefile.keys).
         raise Conflict(
-            "SIGNING_CERTIFICATE_ENDS",
+            Code.SIGNING_CERTIFICATE_ENDS,
             f"This server's license signing certificate ends on "
             f"{refusal.not_after:%Y-%m-%d}, before this checkout would expire: choose an "
             "earlier expiry, or ask the operator to rotate the signing keys "
@@ -153,7 +154,7 @@ def _replay(
     stored_digest, checkout_id = earlier
     if stored_digest != digest:
         raise Conflict(
-            "IDEMPOTENCY_KEY_REUSED",
+            Code.IDEMPOTENCY_KEY_REUSED,
             "This Idempotency-Key was used for a different checkout; use a new key.",
             field="Idempotency-Key",
         )

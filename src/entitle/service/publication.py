@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from entitle.domain.codes import Code
 from entitle.domain.errors import NotFound
 from entitle.service.context import Services
 from entitle.store import organisations
@@ -47,7 +48,7 @@ class PublishesTrust(Protocol):
 def publisher(services: Services) -> PublishesTrust:
     """The keys workstations trust, as the signer publishes them."""
     if not isinstance(services.signer, PublishesTrust):
-        raise NotFound("KEYS_NOT_PUBLISHED", "This server publishes no keys.")
+        raise NotFound(Code.KEYS_NOT_PUBLISHED, "This server publishes no keys.")
     return services.signer
 
 
@@ -66,7 +67,7 @@ def revocation_list(services: Services, organisation_id: str) -> SignedRevocatio
     with services.uow(read_only=True) as uow:
         if not 0 < number < 2**31 or organisations.get(uow.conn, number) is None:
             raise NotFound(
-                "ORGANISATION_NOT_FOUND",
+                Code.ORGANISATION_NOT_FOUND,
                 f"No organisation {organisation_id[:40]!r} publishes a revocation list here.",
             )
         checked_in = checked_in_before_expiry(uow.conn, number, now)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from entitle.domain.checkouts import require_manager
+from entitle.domain.codes import Code
 from entitle.domain.errors import InvalidInput, NotFound
 from entitle.domain.model import Checkout
 from entitle.service.actors import ActorRef, acting_user, actor_and_organisation
@@ -29,7 +30,7 @@ def parse_sort(text: str | Sequence[str] | None) -> tuple[tuple[str, bool], ...]
         name = part.lstrip("-+")
         if name not in SORTABLE:
             raise InvalidInput(
-                "SORT_FIELD_UNKNOWN",
+                Code.SORT_FIELD_UNKNOWN,
                 f"Cannot sort by '{name}'; use any of {', '.join(SORTABLE)} (prefix - to reverse).",
                 field="sort",
             )
@@ -42,14 +43,14 @@ def list_checkouts(services: Services, actor_ref: ActorRef, query: CheckoutQuery
     """A page of the caller's organisation's checkouts; ``query.organisation_id`` is replaced."""
     if query.status not in STATUSES:
         raise InvalidInput(
-            "STATUS_UNKNOWN", f"status is one of {', '.join(STATUSES)}.", field="status"
+            Code.STATUS_UNKNOWN, f"status is one of {', '.join(STATUSES)}.", field="status"
         )
     if not 1 <= query.page_size <= MAX_PAGE_SIZE:
         raise InvalidInput(
-            "PAGE_SIZE", f"page_size is between 1 and {MAX_PAGE_SIZE}.", field="page_size"
+            Code.PAGE_SIZE, f"page_size is between 1 and {MAX_PAGE_SIZE}.", field="page_size"
         )
     if query.page < 1:
-        raise InvalidInput("PAGE", "page starts at 1.", field="page")
+        raise InvalidInput(Code.PAGE, "page starts at 1.", field="page")
     with services.uow(read_only=True) as uow:
         actor = acting_user(uow.conn, actor_ref)
         require_manager(actor)
@@ -64,7 +65,7 @@ def get_checkout(services: Services, actor_ref: ActorRef, checkout_id: str) -> C
         require_manager(actor)
         found = store.get(uow.conn, actor.organisation_id, checkout_id)
     if found is None:
-        raise NotFound("CHECKOUT_NOT_FOUND", f"No checkout {checkout_id} in your organisation.")
+        raise NotFound(Code.CHECKOUT_NOT_FOUND, f"No checkout {checkout_id} in your organisation.")
     return found
 
 
@@ -80,7 +81,7 @@ def license_files(
         missing = [i for i in ids if i not in files]
         if missing:
             raise NotFound(
-                "CHECKOUT_NOT_FOUND",
+                Code.CHECKOUT_NOT_FOUND,
                 f"No checkout {missing[0]} in your organisation.",
                 field="ids",
             )

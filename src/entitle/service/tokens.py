@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from entitle.domain.codes import Code
 from entitle.domain.errors import InvalidInput, NotFound
 from entitle.domain.model import User
 from entitle.service.context import Services
@@ -38,7 +39,7 @@ def create_token(
     label = label.strip()
     if len(label) > MAX_LABEL:
         raise InvalidInput(
-            "LABEL_TOO_LONG", f"A label has at most {MAX_LABEL} characters.", field="label"
+            Code.LABEL_TOO_LONG, f"A label has at most {MAX_LABEL} characters.", field="label"
         )
     token = PREFIX + secrets.token_urlsafe(32)
     now = services.now()
@@ -77,7 +78,7 @@ def revoke_token(
             or owner is None
             or (owner_email is not None and owner.email.lower() != owner_email.lower())
         ):
-            raise NotFound("TOKEN_NOT_FOUND", f"No token {token_id} of yours.", field="token_id")
+            raise NotFound(Code.TOKEN_NOT_FOUND, f"No token {token_id} of yours.", field="token_id")
         if store.revoke(uow.conn, token_id, now):
             audit.record(
                 uow.conn,
@@ -98,5 +99,5 @@ def revoke_token(
 def _user(conn: Connection, email: str) -> User:
     user = organisations.user_by_email(conn, email.strip())
     if user is None:
-        raise NotFound("USER_NOT_FOUND", f"No user {email}.", field="email")
+        raise NotFound(Code.USER_NOT_FOUND, f"No user {email}.", field="email")
     return user

@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 from entitle.domain import names
 from entitle.domain.calendar import add_years
 from entitle.domain.checkouts import require_manager
+from entitle.domain.codes import Code
 from entitle.domain.errors import InvalidInput, NotFound
 from entitle.domain.model import LicenseService, Organisation
 from entitle.domain.usage import format_duration
@@ -113,7 +114,7 @@ def _organisation(
         return organisation
     found = organisations.by_name(conn, (organisation_name or "").strip())
     if found is None:
-        raise NotFound("ORGANISATION_NOT_FOUND", f"No organisation named {organisation_name}.")
+        raise NotFound(Code.ORGANISATION_NOT_FOUND, f"No organisation named {organisation_name}.")
     return found
 
 
@@ -128,7 +129,7 @@ def daily_usage(
     """ "Daily usage by user" or "by machine": one row per day and user (or machine)."""
     if by not in DAILY_BY:
         raise InvalidInput(
-            "DAILY_BY_UNKNOWN", "Daily usage is by user or by machine.", field="group_by"
+            Code.DAILY_BY_UNKNOWN, "Daily usage is by user or by machine.", field="group_by"
         )
     return usage_report(services, actor_email, from_, to, ("day", by), filters)
 
@@ -154,29 +155,42 @@ def parse_group_by(group_by: Sequence[str]) -> tuple[str, ...]:
     for part in parts:
         if part not in GROUPS:
             raise InvalidInput(
-                "GROUP_BY_UNKNOWN",
+                Code.GROUP_BY_UNKNOWN,
                 f"Cannot group by '{part}'; use any of {', '.join(GROUPS)}.",
                 field="group_by",
             )
     groups = tuple(dict.fromkeys(parts))
     if all(g in groups for g in CALENDAR_GROUPS):
         raise InvalidInput(
-            "GROUP_BY_DAY_AND_MONTH", "Group by day or by month, not both.", field="group_by"
+            Code.GROUP_BY_DAY_AND_MONTH, "Group by day or by month, not both.", field="group_by"
         )
     return groups
+
+
+RANGE_AND_FILTER_REFUSALS = (
+    Code.DATE_OUT_OF_RANGE,
+    Code.RANGE_EMPTY,
+    Code.RANGE_TOO_LONG,
+    Code.COUNTRY_INVALID,
+    Code.MACHINE_NAME_INVALID,
+    Code.LICENSE_SERVICE_UNKNOWN,
+)
+"""What :func:`check_range` and :func:`check_filters` refuse a report's request with."""
+GROUP_BY_REFUSALS = (Code.GROUP_BY_UNKNOWN, Code.GROUP_BY_DAY_AND_MONTH)
+"""What :func:`parse_group_by` refuses."""
 
 
 def check_range(from_: date, to: date) -> None:
     for name, day in (("from", from_), ("to", to)):
         if not EARLIEST <= day <= LATEST:
             raise InvalidInput(
-                "DATE_OUT_OF_RANGE",
+                Code.DATE_OUT_OF_RANGE,
                 f"'{name}' must be a day between {EARLIEST} and {LATEST}.",
                 field=name,
             )
     if from_ >= to:
         raise InvalidInput(
-            "RANGE_EMPTY",
+            Code.RANGE_EMPTY,
             "'from' must be before 'to': the range includes 'from' and excludes 'to', "
             "so one day is from=2026-03-01 to=2026-03-02.",
             field="to",
@@ -184,7 +198,7 @@ def check_range(from_: date, to: date) -> None:
     cap = add_years(from_, MAX_YEARS)
     if to > cap:
         raise InvalidInput(
-            "RANGE_TOO_LONG",
+            Code.RANGE_TOO_LONG,
             f"A report covers at most {MAX_YEARS} years: choose 'to' on or before {cap}.",
             field="to",
         )
@@ -198,7 +212,7 @@ def check_filters(filters: UsageFilters) -> UsageFilters:
     service = filters.license_service
     if service and service.lower() not in (s.value.lower() for s in LicenseService):
         raise InvalidInput(
-            "LICENSE_SERVICE_UNKNOWN",
+            Code.LICENSE_SERVICE_UNKNOWN,
             f"'{service}' is not a license service: use SES or SELECTserver.",
             field="license_service",
         )

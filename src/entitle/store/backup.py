@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from entitle.domain.codes import Code
 from entitle.domain.errors import InvalidInput
 
 PG_DUMP_HINT = (
@@ -23,12 +24,12 @@ def backup_sqlite(url: str, destination: Path) -> int:
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database:
-        raise InvalidInput("BACKUP_NEEDS_PG_DUMP", PG_DUMP_HINT)
+        raise InvalidInput(Code.BACKUP_NEEDS_PG_DUMP, PG_DUMP_HINT)
     source_path = Path(parsed.database)
     if not source_path.is_file():
-        raise InvalidInput("NO_DATABASE", f"there is no database at {source_path}")
+        raise InvalidInput(Code.NO_DATABASE, f"there is no database at {source_path}")
     if destination.exists():
-        raise InvalidInput("BACKUP_EXISTS", f"{destination} exists; choose a new file")
+        raise InvalidInput(Code.BACKUP_EXISTS, f"{destination} exists; choose a new file")
     destination.parent.mkdir(parents=True, exist_ok=True)
     source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=30)
     target = sqlite3.connect(destination)
@@ -42,6 +43,6 @@ def backup_sqlite(url: str, destination: Path) -> int:
         source.close()
     if status != "ok":
         destination.unlink(missing_ok=True)
-        raise InvalidInput("BACKUP_DAMAGED", f"the copy failed its integrity check: {status}")
+        raise InvalidInput(Code.BACKUP_DAMAGED, f"the copy failed its integrity check: {status}")
     destination.chmod(0o600)
     return pages

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from entitle.server import create_app
 from entitle.service import tokens
+from tests.integration.api.documented import documented
 from tests.integration.fixtures import World
 
 NEW_CHECKOUT: dict[str, Any] = {
@@ -56,7 +57,7 @@ def api(world: World) -> Iterator[Api]:
     issued = {
         role: tokens.create_token(world.services, email).token for role, email in emails.items()
     }
-    with TestClient(create_app(world.services)) as client:
+    with documented(TestClient(create_app(world.services))) as client:
         yield Api(client, world, issued)
 
 

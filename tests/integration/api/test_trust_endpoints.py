@@ -31,6 +31,7 @@ from entitle.service import tokens
 from entitle.service.context import Services
 from tests.claims import KEYS_MADE
 from tests.integration.api.conftest import NEW_CHECKOUT, Api, assert_problem
+from tests.integration.api.documented import documented
 from tests.integration.fixtures import NOW, PASSWORD, Clock, build_world
 
 
@@ -136,7 +137,7 @@ def _deployment(engine: Engine, clock: Clock, directory: Path) -> Iterator[Api]:
     services = Services(engine=engine, signer=ServerKeys(directory), issuer="test", clock=clock)
     world = build_world(services, clock)
     token = tokens.create_token(services, world.admin).token
-    with TestClient(create_app(services)) as client:
+    with documented(TestClient(create_app(services))) as client:
         yield Api(client, world, {"admin": token})
 
 

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from entitle.server import create_app
 from entitle.service import tokens
+from tests.integration.api.documented import documented
 from tests.integration.fixtures import World
 from tests.integration.reliability.conftest import deployment
 
@@ -40,5 +41,5 @@ def callers(world: World) -> Iterator[Callers]:
     revoked = tokens.create_token(world.services, world.admin)
     tokens.revoke_token(world.services, revoked.id)
     issued["revoked"] = revoked.token
-    with TestClient(create_app(world.services), follow_redirects=False) as client:
+    with documented(TestClient(create_app(world.services), follow_redirects=False)) as client:
         yield Callers(client, world, issued)

@@ -6,7 +6,7 @@ import json
 import re
 import subprocess
 import sys
-from importlib.metadata import requires
+from importlib.metadata import requires, version
 from pathlib import Path
 
 import pytest
@@ -116,15 +116,15 @@ def test_every_tool_command_module_loads_no_server_module(trusted_home: Path) ->
     assert _loaded(modules, SERVER_MODULES) == []
 
 
-def test_the_base_install_requires_no_server_package() -> None:
+def test_the_workstation_install_requires_no_server_package_and_the_server_install_needs_it() -> (
+    None
+):
     declared = requires("entitle") or []
     base = [r for r in declared if "extra ==" not in r]
     names = {re.split(r"[\s\[<>=!~;]", r, maxsplit=1)[0].lower() for r in base}
     assert {"cryptography", "platformdirs", "filelock", "click"} <= names
     assert names.isdisjoint(SERVER_PACKAGES)
-    server_extra = {
-        re.split(r"[\s\[<>=!~;]", r, maxsplit=1)[0].lower()
-        for r in declared
-        if re.search(r"extra\s*==\s*['\"]server['\"]", r)
-    }
-    assert {"fastapi", "sqlalchemy", "typer"} <= server_extra
+    server = [r for r in requires("entitle-server") or [] if "extra ==" not in r]
+    server_names = {re.split(r"[\s\[<>=!~;]", r, maxsplit=1)[0].lower() for r in server}
+    assert {"fastapi", "sqlalchemy", "typer"} <= server_names
+    assert f"entitle=={version('entitle')}" in server

@@ -1,0 +1,132 @@
+"""Every stable code a refusal carries: its HTTP status and what it means.
+
+Clients switch on the ``code`` of a problem+json answer (and the CLI's refusals carry the same
+codes); each refusal's own message says what was wrong that time, the sentence here what the
+code means in general. The OpenAPI document lists, for each operation, the codes it can answer
+with these statuses and sentences.
+"""
+
+from __future__ import annotations
+
+from enum import Enum, unique
+
+
+@unique
+class Code(Enum):
+    status: int
+    sentence: str
+
+    def __init__(self, status: int, sentence: str) -> None:
+        self.status = status
+        self.sentence = sentence
+
+    # Requests that the API or its middleware refuse before any use case runs.
+    INVALID_INPUT = 422, "A field is missing or malformed; `errors` names each one."
+    BAD_REQUEST = 400, "The request cannot be read (a malformed form or body)."
+    NOT_FOUND = 404, "No route answers this path."
+    METHOD_NOT_ALLOWED = 405, "The path does not answer this method."
+    BODY_TOO_LARGE = 413, "The request body is over the server's limit of 1 MiB."
+    CROSS_SITE_REQUEST = 403, "An unsafe request whose Origin is another site than the server."
+    NOT_AUTHENTICATED = 401, "No valid API token or session cookie came with the request."
+    CSRF_TOKEN_MISSING = 403, "A request made with the session cookie lacks its CSRF token."
+    INTERNAL_ERROR = 500, "Something failed on the server; the server's log has the details."
+    DATABASE_UNAVAILABLE = 503, "The database does not answer; retry after Retry-After seconds."
+    STORAGE_FULL = 503, "The server's storage is full; retry after Retry-After seconds."
+
+    # Logins and tokens.
+    LOGIN_FAILED = 401, "The email or password is not right."
+    TOO_MANY_LOGIN_ATTEMPTS = 429, "Too many failed logins a minute for the account or address."
+    TOKEN_NOT_FOUND = 404, "The caller has no API token with this id."
+    LABEL_TOO_LONG = 422, "An API token's label is over 200 characters."
+
+    # Who may do what.
+    ROLE_CANNOT_MANAGE_CHECKOUTS = (
+        403,
+        "Only Administrators and Co-Administrators do this.",
+    )
+    ROLE_CANNOT_READ_AUDIT = 403, "Only Administrators read the audit trail."
+    UNKNOWN_USER = 403, "The acting user is not registered."
+
+    # Names and values a checkout is made of.
+    COUNTRY_INVALID = 422, "A country is two letters (ISO 3166-1 alpha-2)."
+    COUNTRY_NOT_ENTITLED = (
+        422,
+        "The country is none of the organisation's entitlement countries.",
+    )
+    CHECKOUTS_DISABLED = 422, "Checkouts are turned off for this entitlement country."
+    LICENSE_SERVICE_UNKNOWN = 422, "The license service is neither SES nor SELECTserver."
+    EMAIL_INVALID = 422, "The user is not an email address."
+    MACHINE_NAME_INVALID = (
+        422,
+        "A machine name is 1 to 63 letters, digits and hyphens.",
+    )
+    ACTIVATION_KEY_NOT_ALLOWED = 422, "An SES checkout takes no activation key."
+    ACTIVATION_KEY_REQUIRED = 422, "A SELECTserver checkout needs an activation key."
+    ACTIVATION_KEY_NOT_IN_COUNTRY = 422, "The activation key is not one of the country's keys."
+    APPLICATIONS_REQUIRED = 422, "A checkout holds at least one application."
+    TOO_MANY_APPLICATIONS = 422, "A checkout holds at most 50 applications."
+    APPLICATION_UNKNOWN = 422, "The application is not in the catalog."
+    APPLICATION_NOT_IN_SERVICE = 422, "No version of the application uses this license service."
+    APPLICATION_REPEATED = 422, "The same application and version is listed twice."
+    APPLICATION_REQUIRED = 422, "A catalog row names no application."
+    VERSION_MALFORMED = 422, "A version is dotted numbers, such as 10.17.2.61."
+    VERSION_UNKNOWN = 422, "The application has no such released version for the license service."
+    CONTRACT_ENDED = 422, "The organisation's contract has ended."
+    EXPIRY_TOO_SOON = 422, "The expiry date is before tomorrow."
+    EXPIRY_AFTER_CAP = 422, "The expiry date is after the latest the country and contract allow."
+    TIMESTAMP_OUT_OF_RANGE = 422, "A timestamp is too far in the past or future to convert to UTC."
+
+    # Checkouts and their check-in.
+    CHECKOUT_NOT_FOUND = 404, "The organisation has no checkout with this id."
+    ALREADY_CHECKED_IN = 409, "The checkout is checked in already."
+    ALREADY_EXPIRED = 409, "The checkout has expired: it was checked in at its expiry."
+    NON_SELECT_CHECK_IN = 403, "Organisations without SELECT check in from the workstation only."
+    IDS_COUNT = 422, "A bulk request names between 1 and 1000 checkout ids."
+    IDEMPOTENCY_KEY_INVALID = 422, "An Idempotency-Key has 1 to 200 printable ASCII characters."
+    IDEMPOTENCY_KEY_REUSED = 409, "The Idempotency-Key was used before for another request."
+    IDEMPOTENCY_RACE = 409, "A concurrent request with the same Idempotency-Key won; retry."
+    SIGNING_CERTIFICATE_ENDS = 409, "The signing certificate ends before the expiry; rotate keys."
+    CHECKOUT_ID_MISMATCH = 422, "The receipt's checkout_id is not the checkout in the path."
+    RECEIPT_NOT_RECOGNISED = 404, "No checkout matches the receipt's checkout and file digest."
+    CLEARED_BEFORE_CHECKOUT = 422, "The receipt's clear time is before the checkout was made."
+    CLEARED_AFTER_RECEIPT = 422, "The receipt's clear time is after the server received it."
+
+    # Listing, the catalog and the trust documents.
+    SORT_FIELD_UNKNOWN = 422, "The list cannot be sorted by this field."
+    STATUS_UNKNOWN = 422, "The status filter is not a checkout status."
+    PAGE = 422, "Pages start at 1."
+    PAGE_SIZE = 422, "A page holds between 1 and 500 items."
+    APPLICATION_NOT_FOUND = 404, "The catalog has no application of this name."
+    KEYS_NOT_PUBLISHED = 404, "This server publishes no keys."
+    ORGANISATION_NOT_FOUND = 404, "No organisation of this name or id exists here."
+
+    # Usage reports.
+    GROUP_BY_UNKNOWN = 422, "A report groups by user, machine, application, country, day or month."
+    GROUP_BY_DAY_AND_MONTH = 422, "A report groups by day or by month, not both."
+    DAILY_BY_UNKNOWN = 422, "Daily usage is by user or by machine."
+    DATE_OUT_OF_RANGE = 422, "A report's days lie between 2000-01-01 and 2999-12-31."
+    RANGE_EMPTY = 422, "A report's 'from' is before its 'to' (which it excludes)."
+    RANGE_TOO_LONG = 422, "A report covers at most three years."
+
+    # Administration from the `entitle` command.
+    NAME_REQUIRED = 422, "The organisation needs a name."
+    ORGANISATION_EXISTS = 409, "An organisation of this name exists already."
+    USER_EXISTS = 409, "A user with this email exists already."
+    USER_NOT_FOUND = 404, "No user has this email."
+    ROLE_UNKNOWN = 422, "The role is not one of the known roles."
+    PASSWORD_TOO_SHORT = 422, "A password has at least 8 characters."
+    MAX_DAYS_RANGE = 422, "A country's longest checkout is 1 to 365 days."
+    KEYS_REQUIRED = 422, "Give at least one activation key."
+    CATALOG_HEADER = 422, "The catalog file's header is not application,version,license_service."
+    CATALOG_ROW = 422, "A catalog row is malformed."
+    CATALOG_EMPTY = 422, "The catalog file lists no versions."
+    DATE_INVALID = 422, "A date is written as YYYY-MM-DD."
+    FILE_UNREADABLE = 422, "The file cannot be read."
+    NO_DATABASE = 422, "There is no database to back up."
+    BACKUP_EXISTS = 422, "The backup's destination exists already."
+    BACKUP_NEEDS_PG_DUMP = 422, "PostgreSQL is backed up with pg_dump, not by entitle."
+    BACKUP_DAMAGED = 422, "The backup copy failed its integrity check."
+
+
+DATABASE = (Code.DATABASE_UNAVAILABLE, Code.STORAGE_FULL)
+"""What any request that reads or writes the database can meet."""
