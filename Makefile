@@ -24,8 +24,8 @@ run: $(STAMP)
 	$(BIN)/entitle serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench server
-	$(BIN)/ruff format --check src tests bench server
+	$(BIN)/ruff check src tests bench server/hatch_build.py
+	$(BIN)/ruff format --check src tests bench server/hatch_build.py
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
