@@ -9,7 +9,6 @@ fresh virtual environment, its dependencies resolved by pip as configured on thi
 from __future__ import annotations
 
 import email
-import json
 import subprocess
 import sys
 import zipfile
@@ -164,13 +163,22 @@ def test_the_workstation_install_runs_the_tool_and_its_version(workstation: Venv
 def test_the_workstation_install_imports_a_license_and_check_answers_with_its_exit_codes(
     workstation: Venv, key_ring: KeyRing, tmp_path: Path
 ) -> None:
-    jwks = tmp_path / "jwks.json"
-    jwks.write_text(json.dumps(key_ring.jwks()))
+    root = tmp_path / "root.pem"
+    root.write_bytes(key_ring.root_pem())
     license_file = tmp_path / "chk-0001.belic"
     license_file.write_bytes(key_ring.sign(make_claims()))
     env = tool_environment(tmp_path / "home", config_dir=tmp_path / "etc-entitle")
 
-    assert workstation.run("entitle-tool", "trust", str(jwks), env=env).code == 0
+    pinned = workstation.run(
+        "entitle-tool",
+        "trust",
+        "--system",
+        str(root),
+        "--fingerprint",
+        key_ring.root_fingerprint,
+        env=env,
+    )
+    assert pinned.code == 0, pinned.err
     imported = workstation.run("entitle-tool", "import", str(license_file), env=env)
     assert imported.code == 0, imported.err
     licensed = workstation.run(
