@@ -6,6 +6,7 @@ percent-decoded (so ``%00`` arrives as a NUL character and ``%2e%2e`` as ``..``)
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import unquote
 
 import anyio
@@ -79,12 +80,15 @@ def call(
                 if not message.get("more_body", False):
                     answered.set()
 
-        await app(scope, receive, send)  # type: ignore[arg-type]
+        try:
+            await app(scope, receive, send)  # type: ignore[arg-type]
+        except Exception:  # uvicorn answers 500 when the app raises
+            start.setdefault("status", 500)
+            start.setdefault("headers", [])
 
-    try:
-        anyio.run(run)
-    except Exception:  # uvicorn answers 500 when the app raises
-        return 500, {}, b""
+    # A thread of its own: a browser test in this worker may hold a running event loop here.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(anyio.run, run).result()
     listed = start["headers"]
     assert isinstance(listed, list)
     names = {k.decode().lower(): v.decode("latin-1") for k, v in listed}
