@@ -6,10 +6,9 @@ create costs at the least on this server, database and connection pool.
 
 from __future__ import annotations
 
-import os
-
 from fastapi import APIRouter, FastAPI, status
 
+from entitle import settings
 from entitle.api.deps import ServicesDep
 from entitle.store import audit
 
@@ -25,5 +24,5 @@ def insert(services: ServicesDep) -> dict[str, bool]:
 
 
 def include_bench_routes(app: FastAPI) -> None:
-    if os.environ.get("ENTITLE_BENCH_ROUTES") == "1":
+    if settings.current().bench_routes:
         app.include_router(router)

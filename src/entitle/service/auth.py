@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 
+from entitle import settings
 from entitle.domain.codes import Code
 from entitle.domain.errors import DomainError
 from entitle.domain.model import User
@@ -121,9 +121,9 @@ def user_for_token(services: Services, token: str) -> User | None:
 
 def session_secret(services: Services) -> str:
     """``ENTITLE_SECRET_KEY``, else a secret generated once and kept in the database."""
-    configured = os.environ.get("ENTITLE_SECRET_KEY")
+    configured = settings.current().secret_key
     if configured:
-        return configured
+        return configured.get_secret_value()
     with services.uow() as uow:
         existing = store.setting(uow.conn, SECRET_SETTING)
         if existing is not None:

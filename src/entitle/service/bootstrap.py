@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
 
+from entitle import settings
 from entitle.service.context import LicenseSigner, Services
 from entitle.store.database import data_dir, database_url, make_engine
 
 
 def issuer_name() -> str:
-    return os.environ.get("ENTITLE_ISSUER", "entitle")
+    return settings.current().issuer
 
 
 def signing_keys(directory: Path, *, since: datetime | None = None) -> LicenseSigner:

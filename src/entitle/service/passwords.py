@@ -7,11 +7,12 @@ hashes keep their own parameters, so verification works whatever the current set
 
 from __future__ import annotations
 
-import os
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from entitle import settings
 
 _DEFAULT = PasswordHasher()
 
@@ -23,13 +24,12 @@ def _decoy() -> str:
 
 
 def password_hasher() -> PasswordHasher:
-    time_cost = os.environ.get("ENTITLE_ARGON2_TIME_COST")
-    memory = os.environ.get("ENTITLE_ARGON2_MEMORY_KIB")
+    configured = settings.current()
+    time_cost, memory = configured.argon2_time_cost, configured.argon2_memory_kib
     if not time_cost and not memory:
         return _DEFAULT
     return PasswordHasher(
-        time_cost=int(time_cost or _DEFAULT.time_cost),
-        memory_cost=int(memory or _DEFAULT.memory_cost),
+        time_cost=time_cost or _DEFAULT.time_cost, memory_cost=memory or _DEFAULT.memory_cost
     )
 
 

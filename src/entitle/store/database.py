@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
+
+from entitle import settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Connection execution option: the transaction about to begin only reads.
@@ -29,12 +30,12 @@ def read_only_options(engine: Engine) -> dict[str, Any]:
 
 def data_dir() -> Path:
     """``ENTITLE_DATA_DIR``, else ``.entitle`` in the working directory."""
-    return Path(os.environ.get("ENTITLE_DATA_DIR") or Path.cwd() / ".entitle")
+    return settings.current().resolved_data_dir()
 
 
 def database_url(directory: Path | None = None) -> str:
     """``ENTITLE_DATABASE_URL``, else a SQLite file in the data directory."""
-    url = os.environ.get("ENTITLE_DATABASE_URL")
+    url = settings.current().database_url
     if url:
         return url
     directory = directory or data_dir()
