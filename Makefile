@@ -6,6 +6,8 @@ STAMP   = $(VENV)/.installed
 export ENTITLE_DATA_DIR ?= $(CURDIR)/.entitle
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# The suite runs on every core (pytest-xdist); PYTEST_ARGS="-n 0" runs it in one process.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test lint typecheck pytest bench bench-quick soak clean
 
