@@ -99,8 +99,9 @@ class FakeServer:
     certificates, revocation lists with their ETag) and client receipts.
 
     ``checked_in`` lists the checkouts each organisation's revocation list names (a receipt
-    accepted adds its checkout, as the real server's check-in does); ``requests`` records
-    every path asked for.
+    accepted adds its checkout, as the real server's check-in does); ``documents`` are served
+    at paths of their own (a PEM file on a download page); ``requests`` records every path
+    asked for.
     """
 
     def __init__(self, ring: KeyRing) -> None:
@@ -110,6 +111,7 @@ class FakeServer:
         self.receipts: list[dict[str, Any]] = []
         self.checked_in: dict[str, set[str]] = {}
         self.superseded: dict[str, set[str]] = {}
+        self.documents: dict[str, bytes] = {}
         self.requests: list[str] = []
         self.url = ""
 
@@ -233,6 +235,8 @@ def _serving(fake: FakeServer, tls: Any = None) -> Iterator[FakeServer]:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+            elif self.path in fake.documents:
+                self._answer(200, fake.documents[self.path], "application/octet-stream")
             else:
                 self._answer(404, b'{"detail": "Not Found"}')
 

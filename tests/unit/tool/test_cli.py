@@ -271,3 +271,12 @@ def test_trust_of_a_bad_source_fails_in_one_line(
     assert code == 1
     assert len(err.splitlines()) == 1
     assert str(bad) in err
+
+
+@pytest.mark.parametrize("path", ["", "/.well-known/entitle-root.pem", "/.well-known/jwks.json"])
+def test_trust_takes_the_servers_url_or_the_url_of_a_document_it_publishes(
+    path: str, trusted_home: Path, server: FakeServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "trust", server.url + path)
+    assert code == 0
+    assert f"Remembered {server.url} for 'entitle-tool sync'." in out.splitlines()

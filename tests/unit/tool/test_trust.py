@@ -44,6 +44,34 @@ def test_the_url_of_a_document_the_server_publishes_names_the_server(
     assert server.requests[0] == wellknown.CERTIFICATES_PATH
 
 
+def test_the_url_of_the_servers_root_names_the_server_and_caches_its_certificates(
+    trusted_home: Path, server: FakeServer, ring: KeyRing
+) -> None:
+    result = trust([server.url + wellknown.ROOT_PATH], home=trusted_home, now=NOW)
+    assert result.servers == (server.url,)
+    assert result.certificates_added == len(ring.certificates(NOW))
+    assert Store(trusted_home).read().servers == (server.url,)
+
+
+def test_the_url_of_a_pem_document_elsewhere_caches_its_certificates_and_names_no_server(
+    trusted_home: Path, server: FakeServer, ring: KeyRing
+) -> None:
+    server.documents["/downloads/certificates.pem"] = ring.certificates_pem()
+    result = trust([server.url + "/downloads/certificates.pem"], home=trusted_home, now=NOW)
+    assert server.requests == ["/downloads/certificates.pem"]
+    assert result.certificates_added == len(ring.certificates(NOW))
+    assert result.servers == ()
+
+
+def test_the_url_of_a_jwks_elsewhere_is_refused_and_grants_nothing(
+    trusted_home: Path, server: FakeServer, ring: KeyRing
+) -> None:
+    server.documents["/downloads/jwks.json"] = json.dumps(ring.jwks()).encode()
+    with pytest.raises(TrustSourceError, match="keys are no longer trusted one by one"):
+        trust([server.url + "/downloads/jwks.json"], home=trusted_home, now=NOW)
+    assert not (trusted_home / "store.json").exists()
+
+
 def test_trusting_again_adds_nothing(trusted_home: Path, server: FakeServer) -> None:
     trust([server.url], home=trusted_home, now=NOW)
     before = (trusted_home / "store.json").read_bytes()

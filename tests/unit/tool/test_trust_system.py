@@ -48,6 +48,28 @@ def test_the_root_is_pinned_with_the_fingerprint_the_administrator_gave(
     assert check("Designer", "2.1", home=home, now=NOW).ok
 
 
+@pytest.mark.parametrize(
+    "path", [wellknown.ROOT_PATH, wellknown.JWKS_PATH, wellknown.CERTIFICATES_PATH, "/"]
+)
+def test_the_url_of_a_document_the_server_publishes_pins_that_servers_root(
+    path: str, home: Path, server: FakeServer, ring: KeyRing
+) -> None:
+    pinned = trust_system(server.url + path, ring.root_fingerprint)
+    assert pinned.issuer.fingerprint == ring.root_fingerprint
+    assert pinned.issuer.url == server.url
+    assert server.requests == [wellknown.ROOT_PATH]
+
+
+def test_the_url_of_a_pem_document_elsewhere_pins_the_root_it_holds(
+    home: Path, server: FakeServer, ring: KeyRing
+) -> None:
+    server.documents["/downloads/root.pem"] = ring.root_pem()
+    pinned = trust_system(server.url + "/downloads/root.pem", ring.root_fingerprint)
+    assert pinned.issuer.fingerprint == ring.root_fingerprint
+    assert server.requests == ["/downloads/root.pem"]
+    assert configured_issuers() == (pinned.issuer,)
+
+
 def test_over_http_a_root_answered_by_someone_on_the_path_is_refused(
     home: Path, server: FakeServer, ring: KeyRing, other_ring: KeyRing
 ) -> None:
