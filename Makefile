@@ -12,15 +12,20 @@ PYTEST_ARGS ?= -n auto
 .PHONY: run test lint typecheck pytest bench bench-quick soak clean
 
 $(BIN)/python:
+	@echo "make: creating $(VENV) and installing entitle with its dependencies into it (first run only: about a minute)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Both distributions, editable: one importable entitle package from src/ (README, Install).
 $(STAMP): pyproject.toml server/pyproject.toml server/hatch_build.py | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e . -e './server[test]'
+	$(BIN)/python -m pip install -e . -e './server[test]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# The port first, with the system's Python, before a minute of installing; the server prints
+# its URL and the demo login once it answers.
+run:
+	@PYTHONPATH=src $(PYTHON) -m entitle.ports '$(HOST)' '$(PORT)' 'run PORT={port} make run'
+	@$(MAKE) --no-print-directory $(STAMP)
 	$(BIN)/entitle db upgrade
 	$(BIN)/entitle demo
 	$(BIN)/entitle serve --host $(HOST) --port $(PORT)

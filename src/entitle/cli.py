@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from entitle import __version__
+from entitle import __version__, settings
 from entitle.domain.codes import Code
 from entitle.domain.errors import DomainError, InvalidInput
 
@@ -48,6 +48,9 @@ DataDir = Annotated[
         "--data-dir", envvar="ENTITLE_DATA_DIR", help="Where the SQLite file and keys live."
     ),
 ]
+# Options read from the environment that are not settings (settings.Settings has the rest).
+PASSWORD_ENV = "ENTITLE_PASSWORD"  # noqa: S105 (the name of a variable)
+OPTION_VARIABLES = (PASSWORD_ENV,)
 
 
 def _print_version(wanted: bool) -> None:
@@ -69,9 +72,14 @@ def _options(
 
 
 def _services(directory: Path | None):  # type: ignore[no-untyped-def]
+    """The use cases on the existing database; signing keys are neither needed nor made."""
     from entitle.service.bootstrap import open_services
 
-    return open_services(directory)
+    return open_services(directory, create_keys=False)
+
+
+def _note(message: str) -> None:
+    print(f"entitle: {message}", file=sys.stderr)
 
 
 def _date(text: str, field: str) -> date:
@@ -114,7 +122,8 @@ def demo(data_dir: DataDir = None) -> None:
     from entitle.service.bootstrap import open_services
     from entitle.service.demo import HISTORY, load_demo
 
-    logins = load_demo(open_services(data_dir, keys_since=datetime.now(UTC) - HISTORY))
+    services = open_services(data_dir, keys_since=datetime.now(UTC) - HISTORY, announce=_note)
+    logins = load_demo(services)
     table = Table(title="Demo logins")
     table.add_column("email")
     table.add_column("password")
@@ -204,7 +213,7 @@ def user_add(
     country: Annotated[str, typer.Option(help="Usage country.")] = "US",
     role: Annotated[str, typer.Option(help="Administrator, Co-Administrator or User.")] = "User",
     password: Annotated[
-        str | None, typer.Option(envvar="ENTITLE_PASSWORD", help="Portal password (min. 8).")
+        str | None, typer.Option(envvar=PASSWORD_ENV, help="Portal password (min. 8).")
     ] = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -218,7 +227,7 @@ def user_add(
 @user_app.command("password")
 def user_password(
     email: str,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, envvar="ENTITLE_PASSWORD")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, envvar=PASSWORD_ENV)],
     data_dir: DataDir = None,
 ) -> None:
     """Set a user's portal password; every portal session of the user ends."""
@@ -310,6 +319,19 @@ def _keys_dir(data_dir: Path | None) -> Path:
     return data_dir or default_dir()
 
 
+def _existing_keys_dir(data_dir: Path | None) -> Path:
+    """The data directory, which must hold keys already (nothing is created to look)."""
+    from entitle.licensefile import keys
+
+    directory = _keys_dir(data_dir)
+    if not keys.keys_exist(directory):
+        fail(
+            f"there are no signing keys yet ({directory / 'keys'}); "
+            "create them with 'entitle keys init'"
+        )
+    return directory
+
+
 @signing_app.command("init")
 def keys_init(data_dir: DataDir = None) -> None:
     """Create the issuer root and the signing keys it certifies (never overwrites keys).
@@ -339,7 +361,7 @@ def keys_fingerprint(data_dir: DataDir = None) -> None:
     """Print the issuer root's fingerprint, alone on the last line: what products pin."""
     from entitle.licensefile import keys
 
-    ring = keys.load_keys(_keys_dir(data_dir))
+    ring = keys.load_keys(_existing_keys_dir(data_dir))
     print("issuer root fingerprint (SHA-256 of the root certificate):")
     print(ring.root_fingerprint)
 
@@ -349,7 +371,7 @@ def keys_status(data_dir: DataDir = None) -> None:
     """Every key with its certificate's validity, and when to rotate."""
     from entitle.licensefile import keys
 
-    ring = keys.load_keys(_keys_dir(data_dir))
+    ring = keys.load_keys(_existing_keys_dir(data_dir))
     table = Table("kid", "kind", "state", "certified from", "certified until")
     for status in ring.status():
         table.add_row(
@@ -374,14 +396,18 @@ def keys_rotate(root_key: RootKey = None, data_dir: DataDir = None) -> None:
     """Make and certify new signing keys; the old ones sign nothing more (needs the root)."""
     from entitle.licensefile import keys
 
-    ring = keys.rotate_keys(_keys_dir(data_dir), root_key=root_key)
+    ring = keys.rotate_keys(_existing_keys_dir(data_dir), root_key=root_key)
     console.print(f"active signing keys: {', '.join(ring.kids())}")
 
 
-@signing_app.command("revoke")
+# A kid is base64url, so it may begin with "-": taken as the key, not as an unknown option.
+@signing_app.command("revoke", context_settings={"ignore_unknown_options": True})
 def keys_revoke(
     kid: Annotated[
         str | None, typer.Argument(help="A retired key; none: sign the CRL again.")
+    ] = None,
+    kid_option: Annotated[
+        str | None, typer.Option("--kid", help="The retired key, as an option.")
     ] = None,
     root_key: RootKey = None,
     data_dir: DataDir = None,
@@ -389,7 +415,9 @@ def keys_revoke(
     """Revoke a retired signing key: every file it signed stops verifying (needs the root)."""
     from entitle.licensefile import keys
 
-    ring = keys.revoke_key(_keys_dir(data_dir), kid, root_key=root_key)
+    if kid is not None and kid_option is not None and kid != kid_option:
+        raise typer.BadParameter("give the key once: KID or --kid")
+    ring = keys.revoke_key(_existing_keys_dir(data_dir), kid_option or kid, root_key=root_key)
     revoked = [s.kid for s in ring.status() if s.state == "revoked"]
     console.print(f"revoked signing keys: {', '.join(revoked) or 'none'}; the CRL is signed again")
 
@@ -402,7 +430,7 @@ def keys_export_root(
     """Move the issuer root's private key off this server, into a new file (mode 0600)."""
     from entitle.licensefile import keys
 
-    written = keys.export_root_key(_keys_dir(data_dir), out)
+    written = keys.export_root_key(_existing_keys_dir(data_dir), out)
     console.print(
         f"the issuer root's private key is now only in {written}: keep it offline; "
         "'entitle keys rotate --root-key' and 'entitle keys revoke --root-key' need it",
@@ -413,7 +441,7 @@ def keys_export_root(
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Server processes.")] = 1,
     access_log: Annotated[
         bool,
@@ -429,14 +457,19 @@ def serve(
 
     import uvicorn
 
+    from entitle.ports import refusal
+    from entitle.service.bootstrap import open_services
     from entitle.service.demo import DEMO_PASSWORD
     from entitle.service.health import database_ready
     from entitle.service.publication import publisher
     from entitle.store import organisations
 
+    refused = refusal(host, port, "choose another: entitle serve --port {port}")
+    if refused:
+        fail(refused)
     if data_dir is not None:
         os.environ["ENTITLE_DATA_DIR"] = str(data_dir)
-    services = _services(data_dir)
+    services = open_services(data_dir, announce=_note)
     if not database_ready(services):
         fail("the database has no schema (or is unreachable); run 'entitle db upgrade' first")
     for notice in publisher(services).notices():
@@ -445,9 +478,10 @@ def serve(
         demo_loaded = organisations.user_by_email(uow.conn, "admin@example.com") is not None
     services.engine.dispose()
     shown = "localhost" if host in {"127.0.0.1", "0.0.0.0", "::"} else host  # noqa: S104
-    console.print(f"entitle portal: http://{shown}:{port}/  (API docs: /docs)", highlight=False)
+    lines = [f"entitle portal: http://{shown}:{port}/  (API docs: /docs)"]
     if demo_loaded:
-        console.print(f"demo login: admin@example.com / {DEMO_PASSWORD}", highlight=False)
+        lines.append(f"demo login: admin@example.com / {DEMO_PASSWORD}")
+    _print_when_answering(host, port, lines)
     uvicorn.run(
         "entitle.server:app_from_environment",
         factory=True,
@@ -459,6 +493,30 @@ def serve(
         log_level="info",
         access_log=access_log,
     )
+
+
+def _print_when_answering(host: str, port: int, lines: list[str]) -> None:
+    """Print ``lines`` once the server answers /healthz (uvicorn runs in front meanwhile)."""
+    import threading
+
+    from entitle.ports import answers
+
+    def wait() -> None:
+        if answers(host, port, "/healthz"):
+            for line in lines:
+                console.print(line, highlight=False)
+
+    threading.Thread(target=wait, name="entitle-ready", daemon=True).start()
+
+
+@app.command("config")
+def config() -> None:
+    """Print the settings in force, a line each: the variable=value, and whether the environment
+    or the default gave it (secrets masked). Reads no database."""
+    from entitle.service.configuration import effective_settings
+
+    for shown in effective_settings():
+        print(shown.line())
 
 
 @token_app.command("create")
@@ -552,16 +610,31 @@ def _message_of(error: Exception) -> str:
     return str(format_message()) if callable(format_message) else str(error)
 
 
+def _check_environment(args: list[str]) -> None:
+    """Warn of each misspelt ENTITLE_* variable; refuse a setting's malformed value (except
+    when asked for help or the version)."""
+    for warning in settings.unknown_variables(known=OPTION_VARIABLES):
+        print(f"entitle: warning: {warning}", file=sys.stderr)
+    if args and not {"--help", "--version"} & set(args):
+        settings.current()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the command; every refusal is one plain line on stderr and exit status 2."""
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
     from entitle.licensefile.errors import KeyStoreError
 
+    args = sys.argv[1:] if argv is None else list(argv)
     try:
-        code = app(args=argv, prog_name="entitle", standalone_mode=False)
+        _check_environment(args)
+        code = app(args=args, prog_name="entitle", standalone_mode=False)
         if isinstance(code, int) and code:
             raise SystemExit(code)
+    except settings.SettingsError as wrong:
+        for line in wrong.lines[:-1]:
+            _note(line)
+        fail(wrong.lines[-1])
     except DomainError as refusal:
         fail(refusal.message)
     except KeyStoreError as error:

@@ -1,24 +1,48 @@
 """The server's settings: every ``ENTITLE_*`` environment variable, in one class.
 
 Each field is one variable (``data_dir`` is ``ENTITLE_DATA_DIR``) with its type, its default
-and, as its description, the line the README's table and ``entitle config`` print. Settings
-are read when asked for, so a process sees the environment it runs in.
+and, as its description, the line the README's table prints. Settings are read when asked for,
+so a process sees the environment it runs in; a value that does not fit its field is a
+:class:`SettingsError` naming the variable, and an ``ENTITLE_*`` variable that is no field is
+most likely misspelt (:func:`unknown_variables`).
 """
 
 from __future__ import annotations
 
+import difflib
+import os
+import re
+import urllib.parse
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any, Literal, NamedTuple, get_args
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PREFIX = "ENTITLE_"
+# The project's other programs read variables of their own, which are not the server's: the
+# licensing tool's (entitle.tool.home.VARIABLES), the test suite's (ENTITLE_TEST_* and the
+# first four here) and the benchmarks'.
+TEST_PREFIX = "ENTITLE_TEST_"
+OTHER_PROGRAMS = (
+    "ENTITLE_SOAK",
+    "ENTITLE_FUZZ_SEED",
+    "ENTITLE_REQUIRE_BROWSER",
+    "ENTITLE_REQUIRE_INTEROP",
+    "ENTITLE_BENCH_DATABASE_URL",
+)
+MASK = "********"
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 class Settings(BaseSettings):
     """The server's settings, from ``ENTITLE_*`` environment variables."""
 
-    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix=PREFIX, extra="ignore", frozen=True, env_ignore_empty=True
+    )
 
     data_dir: Path | None = Field(
         None,
@@ -35,7 +59,11 @@ class Settings(BaseSettings):
         description="Secret that signs session cookies; every server of one database needs "
         "the same (default: generated once and kept in the database).",
     )
-    issuer: str = Field("entitle", description="Issuer name written into every license file.")
+    issuer: str = Field(
+        "entitle",
+        description="Issuer name in every license file, and in the issuer root's certificate "
+        "when the keys are made (default: entitle).",
+    )
     argon2_time_cost: int | None = Field(
         None, ge=1, description="Argon2 iterations for new password hashes (default: argon2's)."
     )
@@ -49,7 +77,141 @@ class Settings(BaseSettings):
     def resolved_data_dir(self) -> Path:
         return self.data_dir or Path.cwd() / ".entitle"
 
+    @field_validator("database_url")
+    @classmethod
+    def _is_a_url(cls, url: str | None) -> str | None:
+        if url is not None and not _URL.match(url):
+            raise ValueError("a database URL such as postgresql://user@host/db")
+        return url
+
+
+class SettingsError(ValueError):
+    """``ENTITLE_*`` variables whose values the server cannot use: ``lines`` has one for each,
+    naming the variable and what to fix."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("; ".join(lines))
+        self.lines = lines
+
+
+class Shown(NamedTuple):
+    """A setting as ``entitle config`` prints it: ``variable=value  (source: ...)``."""
+
+    variable: str
+    value: str
+    source: Literal["environment", "default"]
+
+    def line(self) -> str:
+        return f"{self.variable}={self.value}  (source: {self.source})"
+
 
 def current() -> Settings:
-    """The settings as the environment says now."""
-    return Settings()
+    """The settings as the environment says now; :class:`SettingsError` if a value is wrong."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingsError([_problem(details) for details in error.errors()]) from None
+
+
+def variable(name: str) -> str:
+    """The environment variable of field ``name``."""
+    return PREFIX + name.upper()
+
+
+def shown(settings: Settings, **in_force: object) -> list[Shown]:
+    """Every setting, secrets and URL passwords masked. ``in_force`` gives the value a field
+    left unset resolves to (the data directory, its SQLite file), to show instead of nothing."""
+    rows = []
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        if value is None:
+            value = in_force.get(name)
+        source: Literal["environment", "default"] = (
+            "environment" if name in settings.model_fields_set else "default"
+        )
+        rows.append(Shown(variable(name), _text(name, value), source))
+    return rows
+
+
+def unknown_variables(
+    environ: Mapping[str, str] | None = None, *, known: Iterable[str] = ()
+) -> list[str]:
+    """A warning for each ``ENTITLE_*`` variable that is no setting, nor one of ``known`` (a
+    command's options) or of the project's other programs: most likely a misspelt setting."""
+    environ = os.environ if environ is None else environ
+    names = {variable(name) for name in Settings.model_fields} | set(known)
+    unknown = sorted(
+        name
+        for name in environ
+        if name.upper().startswith(PREFIX)
+        and not name.upper().startswith(TEST_PREFIX)
+        and name.upper() not in names
+        and name.upper() not in OTHER_PROGRAMS
+    )
+    if not unknown:
+        return []
+    from entitle.tool.home import VARIABLES as TOOL_VARIABLES  # only when there is a doubt
+
+    names |= set(TOOL_VARIABLES)
+    suffixes = sorted(name.removeprefix(PREFIX) for name in names)
+    warnings = []
+    for name in unknown:
+        if name.upper() in TOOL_VARIABLES:
+            continue
+        close = difflib.get_close_matches(name.upper().removeprefix(PREFIX), suffixes, n=1)
+        hint = f"did you mean {PREFIX}{close[0]}?" if close else "'entitle config' lists them"
+        warnings.append(f"{name} is not a setting ({hint})")
+    return warnings
+
+
+def _problem(details: Mapping[str, Any]) -> str:
+    location = details.get("loc") or ()
+    name = str(location[0]) if location else ""
+    field = Settings.model_fields.get(name)
+    if field is None:
+        return f"the settings are not valid: {details.get('msg')}"
+    expected = _expected(field) or _reason(details)
+    # A secret, or a URL that may carry a password, is not repeated.
+    given = "" if _is_secret(name) or name.endswith("_url") else f" {details.get('input')!r},"
+    return f"{variable(name)} is{given} not {expected}: correct it, or unset it for the default"
+
+
+def _expected(field: FieldInfo) -> str | None:
+    kinds = [kind for kind in get_args(field.annotation) if kind is not type(None)]
+    kind = kinds[0] if kinds else field.annotation
+    if kind is bool:
+        return "true or false (1 or 0)"
+    if kind is int:
+        least = next((m.ge for m in field.metadata if hasattr(m, "ge")), None)
+        return "a whole number" + ("" if least is None else f" of at least {least}")
+    return None
+
+
+def _reason(details: Mapping[str, Any]) -> str:
+    error = (details.get("ctx") or {}).get("error")
+    return str(error) if error is not None else str(details.get("msg", "a valid value")).lower()
+
+
+def _text(name: str, value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, SecretStr) or (_is_secret(name) and value):
+        return MASK
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _without_password(str(value))
+
+
+def _is_secret(name: str) -> bool:
+    field = Settings.model_fields.get(name)
+    return field is not None and SecretStr in (field.annotation, *get_args(field.annotation))
+
+
+def _without_password(text: str) -> str:
+    """``text``, with the password masked when it is a URL that carries one."""
+    parts = urllib.parse.urlsplit(text)
+    if not parts.password:
+        return text
+    user = parts.netloc.rpartition("@")[0].partition(":")[0]
+    host = parts.netloc.rpartition("@")[2]
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}:{MASK}@{host}"))

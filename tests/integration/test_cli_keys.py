@@ -96,3 +96,24 @@ def test_status_shows_each_keys_certificate_and_revoke_wants_a_retired_key(
     main(["keys", "status"])
     assert "revoked" in capsys.readouterr().out
     assert "there is no signing key" in _refused(["keys", "revoke", "no-such-kid"], capsys)
+
+
+@pytest.mark.parametrize(
+    "argv", [["keys", "revoke", "-Xq9_kid"], ["keys", "revoke", "--kid", "-Xq9_kid"]]
+)
+def test_revoke_takes_a_kid_that_begins_with_a_dash(
+    argv: list[str], data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["keys", "init"])
+    capsys.readouterr()
+    assert "there is no signing key -Xq9_kid" in _refused(argv, capsys)
+
+
+def test_revoke_takes_the_retired_key_as_an_option(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["keys", "init"])
+    retired = load_keys(data_dir).kids()[0]
+    main(["keys", "rotate"])
+    main(["keys", "revoke", "--kid", retired])
+    assert f"revoked signing keys: {retired}" in capsys.readouterr().out

@@ -122,7 +122,7 @@ class Code(Enum):
     CATALOG_EMPTY = 422, "The catalog file lists no versions."
     DATE_INVALID = 422, "A date is written as YYYY-MM-DD."
     FILE_UNREADABLE = 422, "The file cannot be read."
-    NO_DATABASE = 422, "There is no database to back up."
+    NO_DATABASE = 422, "There is no database yet; 'entitle db upgrade' creates it."
     BACKUP_EXISTS = 422, "The backup's destination exists already."
     BACKUP_NEEDS_PG_DUMP = 422, "PostgreSQL is backed up with pg_dump, not by entitle."
     BACKUP_DAMAGED = 422, "The backup copy failed its integrity check."

@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 
 from entitle.domain.codes import Code
 from entitle.domain.errors import InvalidInput
+from entitle.store.database import require_database
 
 PG_DUMP_HINT = (
     "entitle db backup copies the embedded SQLite database only; back up PostgreSQL with "
@@ -25,9 +26,8 @@ def backup_sqlite(url: str, destination: Path) -> int:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database:
         raise InvalidInput(Code.BACKUP_NEEDS_PG_DUMP, PG_DUMP_HINT)
+    require_database(url)
     source_path = Path(parsed.database)
-    if not source_path.is_file():
-        raise InvalidInput(Code.NO_DATABASE, f"there is no database at {source_path}")
     if destination.exists():
         raise InvalidInput(Code.BACKUP_EXISTS, f"{destination} exists; choose a new file")
     destination.parent.mkdir(parents=True, exist_ok=True)

@@ -6,9 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from entitle import settings
+from entitle.domain.codes import Code
+from entitle.domain.errors import NotFound
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Connection execution option: the transaction about to begin only reads.
@@ -42,13 +44,31 @@ def database_url(directory: Path | None = None) -> str:
     return f"sqlite:///{directory / 'entitle.sqlite3'}"
 
 
+def sqlite_file(url: str | URL) -> Path | None:
+    """The file of a SQLite URL (None for PostgreSQL, or SQLite in memory)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def require_database(url: str) -> None:
+    """Refuse a SQLite file that does not exist yet (opening it would create an empty one):
+    only ``entitle db upgrade`` creates the database. PostgreSQL's exists or does not answer."""
+    path = sqlite_file(url)
+    if path is not None and not path.is_file():
+        raise NotFound(
+            Code.NO_DATABASE,
+            f"there is no database yet ({path}); create it with 'entitle db upgrade'",
+        )
+
+
 def make_engine(url: str, **options: Any) -> Engine:
+    """An engine for ``url``; it creates nothing until it connects (see :func:`upgrade`)."""
     parsed = make_url(url)
     if parsed.drivername == "postgresql" or parsed.drivername == "postgres":
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, connect_args={"timeout": 30}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN; take the write lock up front so
@@ -83,8 +103,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to ``revision`` with Alembic."""
+    """Bring the schema up to ``revision`` with Alembic; a SQLite file (and its folder) is
+    created here, and only here."""
     from alembic import command
+
+    path = sqlite_file(engine.url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
     from alembic.config import Config
 
     config = Config()

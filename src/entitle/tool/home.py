@@ -13,6 +13,9 @@ import sys
 
 APP_NAME = "entitle-tool"
 HOME_ENV = "ENTITLE_TOOL_HOME"
+# Every environment variable the tool reads; the server's command knows them from here and does
+# not take them for misspelt settings of its own.
+VARIABLES = (HOME_ENV,)
 
 
 def tool_home() -> str:
