@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from entitle import __version__, settings
+from entitle import __version__
 from entitle.domain.codes import Code
 from entitle.domain.errors import DomainError, InvalidInput
 
@@ -611,12 +611,20 @@ def _message_of(error: Exception) -> str:
 
 
 def _check_environment(args: list[str]) -> None:
-    """Warn of each misspelt ENTITLE_* variable; refuse a setting's malformed value (except
-    when asked for help or the version)."""
+    """Before a command: warn of each misspelt ENTITLE_* variable, and refuse a setting's
+    malformed value, one line each. Help and the version answer without looking."""
+    if not args or {"--help", "--version"} & set(args):
+        return
+    from entitle import settings
+
     for warning in settings.unknown_variables(known=OPTION_VARIABLES):
         print(f"entitle: warning: {warning}", file=sys.stderr)
-    if args and not {"--help", "--version"} & set(args):
+    try:
         settings.current()
+    except settings.SettingsError as wrong:
+        for line in wrong.lines[:-1]:
+            _note(line)
+        fail(wrong.lines[-1])
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -626,15 +634,11 @@ def main(argv: list[str] | None = None) -> None:
     from entitle.licensefile.errors import KeyStoreError
 
     args = sys.argv[1:] if argv is None else list(argv)
+    _check_environment(args)
     try:
-        _check_environment(args)
         code = app(args=args, prog_name="entitle", standalone_mode=False)
         if isinstance(code, int) and code:
             raise SystemExit(code)
-    except settings.SettingsError as wrong:
-        for line in wrong.lines[:-1]:
-            _note(line)
-        fail(wrong.lines[-1])
     except DomainError as refusal:
         fail(refusal.message)
     except KeyStoreError as error:
