@@ -11,10 +11,10 @@ prints one line and exits 2 when the port is taken, else prints nothing.
 from __future__ import annotations
 
 import errno
+import http.client
 import socket
 import sys
 import time
-import urllib.error
 import urllib.request
 
 TAKEN = 2
@@ -46,7 +46,7 @@ def answers(host: str, port: int, path: str, timeout: float | None = None) -> bo
             with opener.open(url, timeout=2) as answer:
                 if answer.status == 200:
                     return True
-        except (OSError, urllib.error.URLError):
+        except (OSError, http.client.HTTPException):  # not answering yet, or not HTTP
             pass
         time.sleep(0.1)
     return False
