@@ -537,15 +537,26 @@ def token_create(
 def token_list(
     email: Annotated[str, typer.Option(help="Whose tokens.")], data_dir: DataDir = None
 ) -> None:
-    """List a user's API tokens."""
+    """List a user's API tokens and device credentials (entitle-tool signed in)."""
     from entitle.service import tokens
 
+    def minute(moment: datetime | None) -> str:
+        return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
+
     table = Table(title=f"API tokens of {email}")
-    for column in ("id", "label", "created", "revoked"):
+    for column in ("id", "kind", "label", "machine", "tool", "created", "last used", "revoked"):
         table.add_column(column)
     for t in tokens.list_tokens(_services(data_dir), email):
-        revoked = t.revoked_at.strftime("%Y-%m-%d %H:%M") if t.revoked_at else ""
-        table.add_row(str(t.id), t.label, t.created_at.strftime("%Y-%m-%d %H:%M"), revoked)
+        table.add_row(
+            str(t.id),
+            t.kind,
+            t.label,
+            t.machine or "",
+            t.tool_version or "",
+            minute(t.created_at),
+            minute(t.last_used_at),
+            minute(t.revoked_at),
+        )
     console.print(table)
 
 

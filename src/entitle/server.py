@@ -17,6 +17,7 @@ from entitle.api import (
     checkouts,
     docs,
     files,
+    oauth,
     session,
     usage,
     well_known,
@@ -52,7 +53,8 @@ def create_app(services: Services | None = None) -> FastAPI:
         version=__version__,
         description="Offline license checkouts: signed license files for disconnected "
         "workstations. Errors are application/problem+json (RFC 9457) with a stable `code`; "
-        "each operation lists the codes it can answer.",
+        "each operation lists the codes it can answer. The OAuth endpoints of `entitle-tool "
+        "login` (/oauth) answer RFC 6749 error JSON instead, as OAuth clients expect.",
         docs_url=None,
         redoc_url=None,
         lifespan=_lifespan,
@@ -70,6 +72,7 @@ def create_app(services: Services | None = None) -> FastAPI:
         usage.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(oauth.router)
     app.include_router(well_known.router)
     app.include_router(docs.router)
     include_bench_routes(app)

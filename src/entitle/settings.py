@@ -70,6 +70,18 @@ class Settings(BaseSettings):
     argon2_memory_kib: int | None = Field(
         None, ge=8, description="Argon2 memory in KiB for new password hashes (default: argon2's)."
     )
+    device_code_seconds: int = Field(
+        600,
+        ge=1,
+        le=3600,
+        description="How long a sign-in of entitle-tool waits for the user's approval, in seconds.",
+    )
+    device_poll_seconds: int = Field(
+        5,
+        ge=1,
+        le=60,
+        description="How often entitle-tool may ask whether its sign-in was approved, in seconds.",
+    )
     bench_routes: bool = Field(
         False, description="Adds the routes the benchmarks measure against; never in production."
     )

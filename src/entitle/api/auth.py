@@ -36,17 +36,25 @@ SESSION_SECONDS = int(auth.SESSION_LIFETIME.total_seconds())
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
-bearer = HTTPBearer(auto_error=False, description="An API token from `entitle token create`")
+bearer = HTTPBearer(
+    auto_error=False,
+    description="An API token from `entitle token create`, or the access token of "
+    "`entitle-tool login`",
+)
 session_cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Portal session")
 
 
 @dataclass(frozen=True)
 class Caller:
+    """Who is calling; ``device`` names the machine and tool version when the bearer token is
+    the access token of entitle-tool signed in on a workstation."""
+
     user: User
     address: str
     via: Literal["token", "session"]
     csrf_token: str | None = None
     session: str | None = field(default=None, repr=False)
+    device: auth.Device | None = None
 
     @property
     def email(self) -> str:
@@ -87,8 +95,8 @@ async def optional_caller(
     # other request of this process while they wait.
     if request.headers.get("authorization"):
         token = credentials.credentials if credentials else ""
-        user = await run_in_threadpool(auth.user_for_token, services, token) if token else None
-        return Caller(user, address, "token") if user else None
+        found = await run_in_threadpool(auth.bearer_for_token, services, token) if token else None
+        return Caller(found.user, address, "token", device=found.device) if found else None
     session = await run_in_threadpool(_session, request, services)
     session_id = session.get("sid") if session else None
     if session is None or not isinstance(session_id, str) or not session_id:

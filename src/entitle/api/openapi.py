@@ -7,6 +7,10 @@ itself: bad input where it takes parameters or a body, an unreadable body and th
 where it takes one, the cross-site check on unsafe methods, authentication, the CSRF check and
 the database where it looks the caller up. Each status lists its codes in the schema, with an
 example of each.
+
+The OAuth endpoints (:mod:`entitle.api.oauth`) answer their errors as RFC 6749 §5.2 JSON, not
+problem+json: their 400 lists the OAuth ``error`` codes the route declares, and their problems
+are only those the app answers before an endpoint runs (cross-site, body limit, database).
 """
 
 from __future__ import annotations
@@ -18,11 +22,14 @@ from fastapi import FastAPI, routing
 from fastapi.dependencies.models import Dependant
 
 from entitle.api.auth import SAFE_METHODS, current_caller, optional_caller
+from entitle.api.oauth import OAUTH_ERRORS
 from entitle.api.problems import PROBLEM_TYPE, Problem, problem
+from entitle.api.schemas import OAuthError
 from entitle.domain.codes import DATABASE, Code
 
 REFUSALS = "x-entitle-refusals"
 PROBLEM_SCHEMA = "#/components/schemas/Problem"
+OAUTH_ERROR_SCHEMA = "#/components/schemas/OAuthError"
 _HEADERS = {
     401: {"WWW-Authenticate": "Bearer: send an API token, or log in"},
     429: {"Retry-After": "Seconds to wait before trying again"},
@@ -40,10 +47,17 @@ def document(app: FastAPI) -> dict[str, Any]:
     for route, method in _operations(app):
         operation = schema["paths"][route.path_format][method.lower()]
         declared = [Code[name] for name in operation.pop(REFUSALS, [])]
-        codes = [*_codes_of_its_shape(route, method, operation), *declared]
+        oauth_errors = operation.pop(OAUTH_ERRORS, None)
+        if oauth_errors is None:
+            codes = [*_codes_of_its_shape(route, method, operation), *declared]
+        else:
+            codes = [Code.CROSS_SITE_REQUEST, Code.BODY_TOO_LARGE, *DATABASE]
         responses = {k: v for k, v in operation["responses"].items() if int(k) < 400}
         operation["responses"] = responses | _problem_responses(codes)
+        if oauth_errors is not None:
+            operation["responses"]["400"] = _oauth_response(oauth_errors)
     components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["OAuthError"] = OAuthError.model_json_schema()
     for unused in ("HTTPValidationError", "ValidationError"):
         components.pop(unused, None)
     problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -59,6 +73,39 @@ def codes_of(schema: dict[str, Any], path: str, method: str) -> dict[int, list[s
         if problem_schema is not None:
             found[int(status)] = problem_schema["allOf"][1]["properties"]["code"]["enum"]
     return found
+
+
+def oauth_errors_of(schema: dict[str, Any], path: str, method: str) -> list[str]:
+    """The RFC 6749 error codes the document lists for an OAuth operation (none for others)."""
+    response = schema["paths"][path][method.lower()]["responses"].get("400", {})
+    oauth_schema = response.get("content", {}).get("application/json", {}).get("schema")
+    if oauth_schema is None:
+        return []
+    errors: list[str] = oauth_schema["allOf"][1]["properties"]["error"]["enum"]
+    return errors
+
+
+def _oauth_response(errors: list[str]) -> dict[str, Any]:
+    return {
+        "description": "An OAuth 2.0 error (RFC 6749 §5.2), not problem+json: "
+        + ", ".join(f"`{error}`" for error in errors),
+        "content": {
+            "application/json": {
+                "schema": {
+                    "allOf": [
+                        {"$ref": OAUTH_ERROR_SCHEMA},
+                        {
+                            "type": "object",
+                            "properties": {"error": {"type": "string", "enum": errors}},
+                        },
+                    ]
+                },
+                "examples": {
+                    error: {"value": {"error": error, "error_description": "…"}} for error in errors
+                },
+            }
+        },
+    }
 
 
 def _operations(app: FastAPI) -> Iterator[tuple[Any, str]]:

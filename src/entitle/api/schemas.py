@@ -252,13 +252,111 @@ class TokenCreate(BaseModel):
 
 class TokenOut(BaseModel):
     id: int
+    kind: Literal["api", "device"] = Field(
+        "api",
+        description="`api`: an API token; `device`: entitle-tool signed in on a workstation "
+        "(`entitle-tool login`)",
+    )
     label: str
     created_at: datetime
     revoked_at: datetime | None
+    machine: str | None = Field(None, description="The machine that signed in (device only)")
+    tool_version: str | None = Field(
+        None, description="The version of entitle-tool that signed in (device only)"
+    )
+    last_used_at: datetime | None = Field(
+        None, description="When the device credential was last used, to the minute"
+    )
 
 
 class TokenCreatedOut(TokenOut):
     token: str = Field(description="Shown once; only its SHA-256 is stored")
+
+
+class OAuthError(BaseModel):
+    """An OAuth 2.0 error (RFC 6749 §5.2, RFC 8628 §3.5), not problem+json: OAuth clients
+    read `error`."""
+
+    error: str = Field(description="The error code, one of those the operation lists")
+    error_description: str | None = Field(None, description="What went wrong, for people")
+    error_uri: str | None = None
+
+
+class DeviceAuthorizationForm(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"client_id": "entitle-tool", "machine": "WS-0042", "tool_version": "0.2.0"}
+            ]
+        }
+    )
+    client_id: Literal["entitle-tool"]
+    scope: Literal["api"] | None = Field(
+        None, description="`api`, the only scope (act as the user in this API); the default"
+    )
+    machine: str = Field(
+        max_length=255, description="This machine's name, shown to the user who approves"
+    )
+    tool_version: str = Field(max_length=64, description="The version of entitle-tool asking")
+
+
+class DeviceAuthorizationOut(BaseModel):
+    device_code: str = Field(description="What the tool polls the token endpoint with")
+    user_code: str = Field(
+        description="What the user enters at verification_uri", examples=["BCDF-GHJK"]
+    )
+    verification_uri: str = Field(description="The portal's /device page")
+    verification_uri_complete: str = Field(description="The /device page with the code filled in")
+    expires_in: int = Field(description="Seconds until the codes expire")
+    interval: int = Field(description="Seconds to wait between polls")
+
+
+class TokenForm(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
+                    "client_id": "entitle-tool",
+                    "device_code": "GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS",
+                }
+            ]
+        }
+    )
+    grant_type: Literal["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"]
+    client_id: Literal["entitle-tool"]
+    device_code: str | None = Field(None, description="With the device code grant")
+    refresh_token: str | None = Field(None, description="With the refresh token grant")
+    scope: Literal["api"] | None = None
+
+
+class AccessTokenOut(BaseModel):
+    access_token: str = Field(description="Send as `Authorization: Bearer <token>`")
+    token_type: Literal["Bearer"]
+    expires_in: int = Field(description="Seconds the access token is good for")
+    refresh_token: str = Field(description="Good once, for the next access token")
+    scope: str
+
+
+class RevocationForm(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "client_id": "entitle-tool",
+                    "token": "entr_9Yy1c0mZ5h6T2b8Q4sXwGk3r",
+                    "token_type_hint": "refresh_token",
+                }
+            ]
+        }
+    )
+    client_id: Literal["entitle-tool"]
+    token: str = Field(description="An access or refresh token of the credential")
+    token_type_hint: Literal["access_token", "refresh_token"] | None = None
+
+
+class RevocationOut(BaseModel):
+    """Empty: revocation answers 200 whether or not the token was known (RFC 7009 §2.2)."""
 
 
 class HealthOut(BaseModel):

@@ -21,7 +21,7 @@ from entitle.api.schemas import (
 from entitle.domain.codes import DATABASE, Code
 from entitle.domain.model import User
 from entitle.service import tokens
-from entitle.store.auth import TokenRecord
+from entitle.store.auth import DEVICE_CREDENTIAL, TokenRecord
 
 router = APIRouter(tags=["session"])
 TokenId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -38,7 +38,14 @@ def user_out(user: User) -> UserOut:
 
 def _token(record: TokenRecord) -> TokenOut:
     return TokenOut(
-        id=record.id, label=record.label, created_at=record.created_at, revoked_at=record.revoked_at
+        id=record.id,
+        kind="device" if record.kind == DEVICE_CREDENTIAL else "api",
+        label=record.label,
+        created_at=record.created_at,
+        revoked_at=record.revoked_at,
+        machine=record.machine,
+        tool_version=record.tool_version,
+        last_used_at=record.last_used_at,
     )
 
 
@@ -81,7 +88,9 @@ def delete_session(actor: OptionalActor, services: ServicesDep) -> Response:
 
 @router.get("/tokens", summary="The caller's API tokens", operation_id="listTokens")
 def list_tokens(actor: Actor, services: ServicesDep) -> Items[TokenOut]:
-    """The caller's own API tokens, revoked ones included; never the secret itself."""
+    """The caller's own API tokens and device credentials (`kind: device`, entitle-tool
+    signed in on a workstation, with its machine, tool version and last use), revoked ones
+    included; never the secret itself."""
     return Items(items=[_token(t) for t in tokens.list_tokens(services, actor.email)])
 
 
@@ -115,5 +124,6 @@ def create_token(
 def revoke_token(
     token_id: TokenId, actor: Actor, services: ServicesDep, address: Address
 ) -> TokenOut:
-    """Revoke one of the caller's API tokens: every server refuses it from now on."""
+    """Revoke one of the caller's API tokens or device credentials: every server refuses it
+    from now on (a device credential's access and refresh tokens with it)."""
     return _token(tokens.revoke_token(services, token_id, actor.email, address))

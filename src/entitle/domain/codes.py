@@ -39,6 +39,12 @@ class Code(Enum):
     TOKEN_NOT_FOUND = 404, "The caller has no API token with this id."
     LABEL_TOO_LONG = 422, "An API token's label is over 200 characters."
 
+    # Signing in entitle-tool from the portal's /device page (RFC 8628).
+    USER_CODE_UNKNOWN = 422, "No sign-in of entitle-tool waits with this code."
+    USER_CODE_EXPIRED = 422, "The sign-in code has expired; run entitle-tool login again."
+    USER_CODE_ANSWERED = 409, "The sign-in was approved or denied already."
+    TOO_MANY_USER_CODES = 429, "Too many wrong sign-in codes a minute for the user."
+
     # Who may do what.
     ROLE_CANNOT_MANAGE_CHECKOUTS = (
         403,

@@ -1,4 +1,5 @@
-"""Who is calling: password logins (rate-limited), portal sessions, API tokens."""
+"""Who is calling: password logins (rate-limited), portal sessions, API tokens and the access
+tokens of device credentials (entitle-tool signed in from a workstation)."""
 
 from __future__ import annotations
 
@@ -16,13 +17,15 @@ from entitle.domain.errors import DomainError
 from entitle.domain.model import User
 from entitle.service.context import Services
 from entitle.service.passwords import password_matches
-from entitle.service.tokens import token_digest
+from entitle.service.tokens import ACCESS_PREFIX, token_digest
 from entitle.store import audit, organisations
 from entitle.store import auth as store
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=1)
 SESSION_LIFETIME = timedelta(hours=12)
+LAST_USE_PRECISION = timedelta(minutes=1)
+"""A device credential's last use is written at most this often, not on every request."""
 SECRET_SETTING = "session_secret"  # noqa: S105 - the setting's name
 
 
@@ -109,14 +112,55 @@ def user_for_session(services: Services, session: str) -> User | None:
     return found[0]
 
 
+@dataclass(frozen=True)
+class Device:
+    """The device credential a request came with: its id in the user's tokens, the machine
+    and the version of entitle-tool that signed in."""
+
+    token_id: int
+    machine: str
+    tool_version: str
+
+
+@dataclass(frozen=True)
+class Bearer:
+    """Who a bearer token acts for; ``device`` when it is a device credential's access token."""
+
+    user: User
+    device: Device | None = None
+
+
 def user_for_token(services: Services, token: str) -> User | None:
-    """The user behind an API token that is not revoked; tokens are stored as SHA-256."""
+    """The user behind an API token, or a device credential's access token, that is neither
+    revoked nor expired."""
+    found = bearer_for_token(services, token)
+    return found.user if found else None
+
+
+def bearer_for_token(services: Services, token: str) -> Bearer | None:
+    """The user behind a bearer token (tokens are stored as SHA-256), and its device."""
     digest = token_digest(token)
+    if token.strip().startswith(ACCESS_PREFIX):
+        return _device_bearer(services, digest)
     with services.uow(read_only=True) as uow:
         found = organisations.user_of_token(uow.conn, digest)
     if found is None or not hmac.compare_digest(found[1], digest):
         return None
-    return found[0]
+    return Bearer(found[0])
+
+
+def _device_bearer(services: Services, digest: str) -> Bearer | None:
+    now = services.now()
+    with services.uow(read_only=True) as uow:
+        found = organisations.user_of_access_token(uow.conn, digest, now)
+    if found is None or not hmac.compare_digest(found.token_hash, digest):
+        return None
+    stale = now - LAST_USE_PRECISION
+    if found.last_used_at is None or found.last_used_at < stale:
+        with services.uow() as uow:
+            store.mark_used(uow.conn, found.token_id, now, stale)
+            uow.commit()
+    return Bearer(found.user, Device(found.token_id, found.machine, found.tool_version))
 
 
 def session_secret(services: Services) -> str:

@@ -1,4 +1,9 @@
-"""API bearer tokens: shown once when created, stored as SHA-256, listed and revoked."""
+"""API bearer tokens: shown once when created, stored as SHA-256, listed and revoked.
+
+A user's tokens include the device credentials entitle-tool got by signing in
+(:mod:`entitle.service.oauth_server`): listed and revoked here like API tokens, their access
+and refresh tokens (``entd_…``, ``entr_…``) end with them.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,10 @@ from entitle.store import auth as store
 from entitle.store.auth import TokenRecord
 
 PREFIX = "ent_"
+ACCESS_PREFIX = "entd_"
+"""A device credential's access token, sent as a bearer token like an API token."""
+REFRESH_PREFIX = "entr_"
+"""A device credential's refresh token, good at the token endpoint only."""
 MAX_LABEL = 200
 
 

@@ -1,4 +1,5 @@
-"""Login attempts, sessions, API tokens and shared settings: the rows behind authentication."""
+"""Login attempts, sessions, API tokens and device credentials, shared settings: the rows
+behind authentication."""
 
 from __future__ import annotations
 
@@ -11,14 +12,26 @@ from sqlalchemy import ColumnElement, Connection, Row, func, select
 
 from entitle.store.tables import api_tokens, login_attempts, sessions, settings
 
+API_TOKEN = "api"  # noqa: S105 - a kind, not a secret
+"""A token's kind: an API token, made with ``entitle token create`` or the API."""
+DEVICE_CREDENTIAL = "device"
+"""A token's kind: the credential entitle-tool got by signing in from a workstation."""
+
 
 @dataclass(frozen=True)
 class TokenRecord:
+    """An API token or a device credential; the machine, the tool's version and the last use
+    are a device credential's."""
+
     id: int
     user_id: int
     label: str
     created_at: datetime
     revoked_at: datetime | None
+    kind: str = API_TOKEN
+    machine: str | None = None
+    tool_version: str | None = None
+    last_used_at: datetime | None = None
 
 
 def lock_login_counts(conn: Connection, keys: Sequence[str]) -> None:
@@ -98,11 +111,43 @@ def forget_sessions_before(conn: Connection, moment: datetime) -> None:
 def add_token(conn: Connection, user_id: int, token_hash: str, label: str, now: datetime) -> int:
     result = conn.execute(
         api_tokens.insert().values(
-            user_id=user_id, token_hash=token_hash, label=label, created_at=now
+            user_id=user_id, token_hash=token_hash, label=label, created_at=now, kind=API_TOKEN
         )
     )
     assert result.inserted_primary_key is not None
     return int(result.inserted_primary_key[0])
+
+
+def add_device_credential(
+    conn: Connection, user_id: int, label: str, machine: str, tool_version: str, now: datetime
+) -> int:
+    """A device credential: no token of its own, its access and refresh tokens come after."""
+    result = conn.execute(
+        api_tokens.insert().values(
+            user_id=user_id,
+            token_hash=None,
+            label=label,
+            created_at=now,
+            kind=DEVICE_CREDENTIAL,
+            machine=machine,
+            tool_version=tool_version,
+            last_used_at=now,
+        )
+    )
+    assert result.inserted_primary_key is not None
+    return int(result.inserted_primary_key[0])
+
+
+def mark_used(conn: Connection, token_id: int, now: datetime, unless_since: datetime) -> None:
+    """Note that a credential was used now, unless that was noted after ``unless_since``."""
+    conn.execute(
+        api_tokens.update()
+        .where(
+            (api_tokens.c.id == token_id)
+            & (api_tokens.c.last_used_at.is_(None) | (api_tokens.c.last_used_at < unless_since))
+        )
+        .values(last_used_at=now)
+    )
 
 
 def tokens_of(conn: Connection, user_id: int) -> list[TokenRecord]:
@@ -127,7 +172,17 @@ def revoke(conn: Connection, token_id: int, now: datetime) -> bool:
 
 
 def _token(row: Row[tuple[object, ...]]) -> TokenRecord:
-    return TokenRecord(row.id, row.user_id, row.label, row.created_at, row.revoked_at)
+    return TokenRecord(
+        row.id,
+        row.user_id,
+        row.label,
+        row.created_at,
+        row.revoked_at,
+        row.kind,
+        row.machine,
+        row.tool_version,
+        row.last_used_at,
+    )
 
 
 def setting(conn: Connection, name: str) -> str | None:

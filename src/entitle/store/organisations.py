@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Connection, Row, func, or_, select
 
 from entitle.domain.model import ActivationKey, CountrySettings, Organisation, Role, User
+from entitle.store.devices import ACCESS
 from entitle.store.tables import (
     activation_keys,
     api_tokens,
+    device_tokens,
     organisation_countries,
     organisations,
     sessions,
@@ -125,6 +128,51 @@ def user_of_token(conn: Connection, token_hash: str) -> tuple[User, str] | None:
         .where((api_tokens.c.token_hash == token_hash) & api_tokens.c.revoked_at.is_(None))
     ).first()
     return (_user(row), str(row.token_hash)) if row else None
+
+
+@dataclass(frozen=True)
+class DeviceBearer:
+    """Who an access token of a device credential acts for, and which credential it is."""
+
+    user: User
+    token_hash: str
+    token_id: int
+    machine: str
+    tool_version: str
+    last_used_at: datetime | None
+
+
+def user_of_access_token(conn: Connection, token_hash: str, now: datetime) -> DeviceBearer | None:
+    """The user of a device credential's access token that has not expired, of a credential
+    not revoked, in one statement."""
+    row = conn.execute(
+        select(
+            users,
+            device_tokens.c.token_hash,
+            api_tokens.c.id.label("token_id"),
+            api_tokens.c.machine,
+            api_tokens.c.tool_version,
+            api_tokens.c.last_used_at,
+        )
+        .join(api_tokens, api_tokens.c.user_id == users.c.id)
+        .join(device_tokens, device_tokens.c.token_id == api_tokens.c.id)
+        .where(
+            (device_tokens.c.token_hash == token_hash)
+            & (device_tokens.c.kind == ACCESS)
+            & (device_tokens.c.expires_at > now)
+            & api_tokens.c.revoked_at.is_(None)
+        )
+    ).first()
+    if row is None:
+        return None
+    return DeviceBearer(
+        _user(row),
+        str(row.token_hash),
+        int(row.token_id),
+        str(row.machine or ""),
+        str(row.tool_version or ""),
+        row.last_used_at,
+    )
 
 
 def user_of_session(conn: Connection, id_digest: str, now: datetime) -> tuple[User, str] | None:

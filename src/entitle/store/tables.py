@@ -189,15 +189,71 @@ idempotency_keys = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
+# A user's credential for the API: an API token (kind "api", its SHA-256 in token_hash), or
+# a device credential (kind "device") that entitle-tool got by signing in (RFC 8628), whose
+# access and refresh tokens are device_tokens rows. Revoking the row ends either at once.
 api_tokens = Table(
     "api_tokens",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
-    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("token_hash", String(64), unique=True),
     Column("label", String(200), nullable=False, default=""),
     Column("created_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime),
+    Column("kind", String(16), nullable=False, default="api", server_default="api"),
+    Column("machine", String(255)),
+    Column("tool_version", String(64)),
+    Column("last_used_at", UTCDateTime),
+)
+
+# A sign-in that entitle-tool started (RFC 8628): the device code is kept as its SHA-256, the
+# user code without its dash. The user who answers it in the portal approves or denies it;
+# the device code is then exchanged once (used_at) for the credential it made (token_id).
+device_authorizations = Table(
+    "device_authorizations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("device_code_hash", String(64), nullable=False, unique=True),
+    Column("user_code", String(16), nullable=False, unique=True),
+    Column("client_id", String(64), nullable=False),
+    Column("scope", String(200), nullable=False),
+    Column("machine", String(255), nullable=False),
+    Column("tool_version", String(64), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False, index=True),
+    Column("interval", Integer, nullable=False),
+    Column("last_polled_at", UTCDateTime),
+    Column("user_id", ForeignKey("users.id")),
+    Column("answered_at", UTCDateTime),
+    Column("approved", Boolean),
+    Column("used_at", UTCDateTime),
+    Column("token_id", ForeignKey("api_tokens.id")),
+)
+
+# The access and refresh tokens of a device credential, each as its SHA-256. A refresh token
+# is used once: refreshing replaces it (replaced_at) with a new one.
+device_tokens = Table(
+    "device_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_id", ForeignKey("api_tokens.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("replaced_at", UTCDateTime),
+)
+
+# User codes entered in the portal that matched no sign-in: a few a minute per user.
+user_code_attempts = Table(
+    "user_code_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index(None, "user_id", "at"),
 )
 
 # A portal session: the cookie carries a random id, and only its SHA-256 is kept here.

@@ -77,7 +77,9 @@ def logout(actor: OptionalActor, services: ServicesDep) -> Response:
 
 
 def login_redirect(request: Request) -> RedirectResponse:
-    query = urlencode({"next": str(request.url.path)})
+    """To the login page, and back to this page (its query kept) once signed in."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    query = urlencode({"next": here})
     return RedirectResponse(f"/login?{query}", status_code=status.HTTP_303_SEE_OTHER)
 
 

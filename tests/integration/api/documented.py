@@ -5,6 +5,9 @@
 status or code the document does not list for that operation fails the test that made the
 request. The tests of the API, the security tests and the conformance runs all pass through it,
 so a route that can answer a code it does not declare is found where it first does.
+
+The OAuth endpoints answer their own errors as RFC 6749 JSON (``{"error": ...}`` with 400):
+each ``error`` must be one the document lists for the operation, the same way.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from entitle.api.openapi import codes_of
+from entitle.api.openapi import codes_of, oauth_errors_of
 from entitle.api.problems import PROBLEM_TYPE
 from entitle.domain.codes import Code
 
@@ -45,6 +48,8 @@ def _checker(app: FastAPI) -> Any:
     templates = _templates(tuple(schema["paths"]))
 
     def check(response: httpx.Response) -> None:
+        if response.headers.get("content-type", "").startswith("application/json"):
+            check_oauth_error(response)
         if not response.headers.get("content-type", "").startswith(PROBLEM_TYPE):
             return
         response.read()
@@ -57,6 +62,21 @@ def _checker(app: FastAPI) -> Any:
         listed = codes_of(schema, operation, method)
         assert code in listed.get(response.status_code, []), (
             f"{method} {operation} answered {response.status_code} {code}, "
+            f"which its OpenAPI operation does not list: {listed}"
+        )
+
+    def check_oauth_error(response: httpx.Response) -> None:
+        if response.status_code != 400:
+            return
+        method = response.request.method
+        operation = _operation(schema, templates, method, response.request.url.path)
+        listed = oauth_errors_of(schema, operation, method) if operation else []
+        if not listed:
+            return
+        response.read()
+        error = response.json()["error"]
+        assert error in listed, (
+            f"{method} {operation} answered the OAuth error {error}, "
             f"which its OpenAPI operation does not list: {listed}"
         )
 

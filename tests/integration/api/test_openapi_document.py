@@ -2,7 +2,9 @@
 
 That each operation answers no problem it does not list is checked on every request the API
 tests make (tests.integration.api.documented); here, that the document is complete, and lists
-no problem an operation's own shape rules out.
+no problem an operation's own shape rules out. The OAuth endpoints of the tool's sign-in answer
+their errors as RFC 6749 JSON, as OAuth clients expect; the document says so, and lists their
+``error`` codes the same way.
 """
 
 from __future__ import annotations
@@ -13,13 +15,28 @@ from typing import Any
 
 import pytest
 
-from entitle.api.openapi import codes_of
+from entitle.api.openapi import codes_of, oauth_errors_of
 from entitle.api.problems import PROBLEM_TYPE
 from entitle.domain.codes import Code
 from tests.integration.api.conftest import Api
 
 METHODS = ("get", "post", "put", "patch", "delete")
 CAMEL_CASE = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]+)*$")
+OAUTH_PATHS = ("/oauth/device_authorization", "/oauth/token", "/oauth/revoke")
+# RFC 6749 §5.2, RFC 7009 §2.2.1 and RFC 8628 §3.5: the errors an OAuth client switches on.
+OAUTH_ERRORS = {
+    "invalid_request",
+    "invalid_client",
+    "invalid_grant",
+    "unauthorized_client",
+    "unsupported_grant_type",
+    "invalid_scope",
+    "unsupported_token_type",
+    "authorization_pending",
+    "slow_down",
+    "access_denied",
+    "expired_token",
+}
 PEM_ROUTES = (
     "/.well-known/entitle-root.pem",
     "/.well-known/entitle-certificates.pem",
@@ -83,7 +100,7 @@ def test_each_error_response_is_problem_json_listing_its_codes_with_an_example_o
 ) -> None:
     for path, method, operation in _operations(document):
         for status, response in operation["responses"].items():
-            if int(status) < 400:
+            if int(status) < 400 or (path in OAUTH_PATHS and status == "400"):
                 continue
             content = response["content"]
             assert list(content) == [PROBLEM_TYPE], (path, method, status)
@@ -95,6 +112,30 @@ def test_each_error_response_is_problem_json_listing_its_codes_with_an_example_o
             examples = content[PROBLEM_TYPE]["examples"]
             assert set(examples) == set(codes)
             assert all(examples[c]["value"]["code"] == c for c in codes)
+
+
+def test_the_oauth_endpoints_answer_rfc_6749_errors_and_say_so(document: dict[str, Any]) -> None:
+    oauth = [
+        (path, method)
+        for path, method, _ in _operations(document)
+        if oauth_errors_of(document, path, method)
+    ]
+    assert sorted(oauth) == sorted((path, "post") for path in OAUTH_PATHS)
+    for path in OAUTH_PATHS:
+        operation = document["paths"][path]["post"]
+        assert "not problem+json" in " ".join(operation["description"].split()), path
+        response = operation["responses"]["400"]
+        schema = response["content"]["application/json"]["schema"]
+        assert schema["allOf"][0] == {"$ref": "#/components/schemas/OAuthError"}
+        errors = oauth_errors_of(document, path, "post")
+        assert set(errors) <= OAUTH_ERRORS, path
+        assert set(response["content"]["application/json"]["examples"]) == set(errors)
+        assert "application/x-www-form-urlencoded" in operation["requestBody"]["content"]
+        # What the app refuses before the endpoint runs is still a problem.
+        assert set(codes_of(document, path, "post")) == {403, 413, 503}
+    token = set(oauth_errors_of(document, "/oauth/token", "post"))
+    assert {"authorization_pending", "slow_down", "access_denied", "expired_token"} <= token
+    assert "invalid_grant" in token
 
 
 def test_no_operation_lists_a_problem_its_shape_rules_out(document: dict[str, Any]) -> None:
