@@ -544,15 +544,13 @@ def token_list(
         return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
 
     table = Table(title=f"API tokens of {email}")
-    for column in ("id", "kind", "label", "machine", "tool", "created", "last used", "revoked"):
+    for column in ("id", "kind", "label", "created", "last used", "revoked"):
         table.add_column(column)
     for t in tokens.list_tokens(_services(data_dir), email):
         table.add_row(
             str(t.id),
             t.kind,
-            t.label,
-            t.machine or "",
-            t.tool_version or "",
+            t.label,  # a device credential's: "entitle-tool VERSION on MACHINE"
             minute(t.created_at),
             minute(t.last_used_at),
             minute(t.revoked_at),

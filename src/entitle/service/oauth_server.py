@@ -256,7 +256,7 @@ class ToolAuthorizationServer(AuthorizationServer):
     def _new_credential(self, authorization: devices.DeviceAuthorization, user: User) -> int:
         if not devices.use(self.conn, authorization.id, self.now):
             raise InvalidGrantError("The device code was used already.")
-        label = f"entitle-tool on {authorization.machine}"[:MAX_LABEL]
+        label = f"entitle-tool {authorization.tool_version} on {authorization.machine}"[:MAX_LABEL]
         token_id = store.add_device_credential(
             self.conn, user.id, label, authorization.machine, authorization.tool_version, self.now
         )

@@ -304,3 +304,75 @@ def send_receipts(server_url: str) -> None:
         _sync_after(server_url)
     if any(outcome.status != ACCEPTED for outcome in outcomes):
         raise SystemExit(1)
+
+
+@cli.command()
+@click.argument("server_url", metavar="URL")
+@_reports_errors
+def login(server_url: str) -> None:
+    """Sign this user's tool in to a license server: approve it in the portal, signed in there.
+
+    Prints the page to open and a code to enter, then waits; the credential is kept for this
+    OS user alone, until 'entitle-tool logout'.
+    """
+    from entitle.tool.http import is_https
+    from entitle.tool.oauth import DeviceAuthorization
+    from entitle.tool.signin import login as sign_in
+
+    if not is_https(server_url) and not _is_loopback(server_url):
+        click.echo(
+            f"Warning: {server_url} is not https://: the credential will cross the network "
+            "unencrypted.",
+            err=True,
+        )
+
+    def show(authorization: DeviceAuthorization) -> None:
+        minutes = max(1, authorization.expires_in // 60)
+        click.echo(f"To sign in, open {authorization.verification_uri}")
+        click.echo(f"and enter the code {authorization.user_code}")
+        click.echo(f"(or open {authorization.verification_uri_complete}).")
+        click.echo(f"Waiting for the approval (the code expires in {minutes} minutes)...")
+
+    credential = sign_in(server_url, show)
+    click.echo(f"Signed in as {credential.email} to {credential.server}.")
+
+
+@cli.command()
+@_reports_errors
+def logout() -> None:
+    """Sign this user's tool out: revoke the credential at the server and delete it here."""
+    from entitle.tool.signin import logout as sign_out
+
+    outcome = sign_out()
+    if outcome.revoked:
+        click.echo(f"Signed out of {outcome.server}.")
+    else:
+        click.echo(
+            f"Deleted the sign-in here, but {outcome.server} could not revoke it "
+            f"({outcome.reason.rstrip('.')}); revoke it in the portal's /device page or with "
+            "'entitle token revoke'."
+        )
+
+
+@cli.command()
+@_reports_errors
+def whoami() -> None:
+    """Show who this user's tool is signed in as, and to which server (no network)."""
+    from entitle.tool.signin import signed_in
+
+    credential = signed_in()
+    if credential is None:
+        click.echo("Not signed in: run 'entitle-tool login SERVER_URL'.")
+        raise SystemExit(1)
+    since = credential.signed_in_at.strftime("%Y-%m-%d %H:%M UTC")
+    click.echo(
+        f"Signed in as {credential.email} to {credential.server} "
+        f"(machine {credential.machine}, since {since})."
+    )
+
+
+def _is_loopback(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    return host == "localhost" or host.startswith("127.") or host == "::1"

@@ -12,7 +12,11 @@
     ├── ServerUnreachable     the license server could not be reached         OFFLINE
     ├── MachineIdUnavailable  the operating system gives no machine id        NO_MACHINE_ID
     ├── ConfigurationError    the machine-wide configuration is unusable      CONFIGURATION
-    └── NeedsAdministrator    only administrators may write the configuration NEEDS_ADMINISTRATOR
+    ├── NeedsAdministrator    only administrators may write the configuration NEEDS_ADMINISTRATOR
+    ├── SignInRefused         the server refused the sign-in or its code      SIGN_IN_REFUSED
+    │   ├── SignInDenied      the user denied it in the portal                SIGN_IN_DENIED
+    │   └── SignInExpired     nobody approved it in time                      SIGN_IN_EXPIRED
+    └── NotSignedIn           no credential, or the server ended it           NOT_SIGNED_IN
 
 License files themselves are refused with :class:`entitle.licensefile.LicenseFileError`.
 """
@@ -125,3 +129,40 @@ class NeedsAdministrator(ToolError):
             "(or from an administrator prompt on Windows)."
         )
         self.path = path
+
+
+class SignInRefused(ToolError):
+    """The license server refused ``entitle-tool login`` (an unknown or used code, a server
+    without device sign-in)."""
+
+    code = "SIGN_IN_REFUSED"
+
+
+class SignInDenied(SignInRefused):
+    """The user denied the sign-in on the portal's /device page."""
+
+    code = "SIGN_IN_DENIED"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The sign-in was denied in the portal; nothing was stored. If you did not deny "
+            "it yourself, tell your administrator."
+        )
+
+
+class SignInExpired(SignInRefused):
+    """Nobody approved the sign-in before its code expired."""
+
+    code = "SIGN_IN_EXPIRED"
+
+    def __init__(self, server: str) -> None:
+        super().__init__(
+            "The sign-in code expired before it was approved; run "
+            f"'entitle-tool login {server}' again for a new one."
+        )
+
+
+class NotSignedIn(ToolError):
+    """No credential is stored for this OS user, or the server no longer accepts it."""
+
+    code = "NOT_SIGNED_IN"

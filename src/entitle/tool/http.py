@@ -1,4 +1,5 @@
-"""The little HTTP the tool needs (fetch certificates and revocation lists, post receipts)."""
+"""The little HTTP the tool needs (fetch certificates and revocation lists, post receipts, sign
+in with OAuth forms, and send authorised requests for the signed-in user)."""
 
 from __future__ import annotations
 
@@ -48,29 +49,81 @@ def get(
     return _send(url, None, timeout, headers or {})
 
 
-def post_json(url: str, document: Any, timeout: float = TIMEOUT_SECONDS) -> HttpAnswer:
+def post_json(
+    url: str,
+    document: Any,
+    timeout: float = TIMEOUT_SECONDS,
+    headers: dict[str, str] | None = None,
+) -> HttpAnswer:
     """POST ``document`` as JSON to ``url``."""
-    return _send(url, json.dumps(document).encode("utf-8"), timeout, {})
+    return _send(url, json.dumps(document).encode("utf-8"), timeout, headers or {})
 
 
-def _send(url: str, data: bytes | None, timeout: float, extra: dict[str, str]) -> HttpAnswer:
+def post_form(url: str, fields: dict[str, str], timeout: float = TIMEOUT_SECONDS) -> HttpAnswer:
+    """POST ``fields`` form-encoded (``application/x-www-form-urlencoded``), as OAuth wants."""
+    from urllib.parse import urlencode
+
+    data = urlencode(fields).encode("ascii")
+    content_type = {"Content-Type": "application/x-www-form-urlencoded"}
+    return _send(url, data, timeout, content_type)
+
+
+def send(
+    method: str,
+    url: str,
+    document: Any = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = TIMEOUT_SECONDS,
+) -> HttpAnswer:
+    """Any ``method`` to ``url``, with ``document`` as JSON when given."""
+    data = None if document is None else json.dumps(document).encode("utf-8")
+    return _send(url, data, timeout, headers or {}, method)
+
+
+def _send(
+    url: str,
+    data: bytes | None,
+    timeout: float,
+    extra: dict[str, str],
+    method: str | None = None,
+) -> HttpAnswer:
     import urllib.error
     import urllib.request
 
     if not is_url(url):
         raise ServerUnreachable(f"{url} is not an http:// or https:// URL.")
-    headers = {"Accept": "application/json, application/x-pem-file, */*", **extra}
+    headers = {"Accept": "application/json, application/x-pem-file, */*"}
     if data is not None:
         headers["Content-Type"] = "application/json"
-    request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310
+    headers.update(extra)
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310
+    # A redirect would carry the Authorization header to wherever it points: an authorised
+    # request takes the redirect as its answer instead.
+    opener = _opener_without_redirects() if "Authorization" in headers else _opener()
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with opener.open(request, timeout=timeout) as response:
             return HttpAnswer(response.status, response.read(), _headers(response.headers))
     except urllib.error.HTTPError as error:
         return HttpAnswer(error.code, error.read(), _headers(error.headers))
     except (urllib.error.URLError, OSError, ValueError) as error:
         reason = getattr(error, "reason", error)
         raise ServerUnreachable(f"Cannot reach {url}: {reason}.") from None
+
+
+def _opener() -> Any:
+    import urllib.request
+
+    return urllib.request.build_opener()
+
+
+def _opener_without_redirects() -> Any:
+    import urllib.request
+
+    class KeepRedirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None  # urllib then raises HTTPError with the 3xx, which is the answer
+
+    return urllib.request.build_opener(KeepRedirects)
 
 
 def _headers(message: Any) -> dict[str, str]:

@@ -89,7 +89,8 @@ def test_a_sign_in_hands_out_a_short_code_the_page_to_enter_it_and_the_poll_inte
 ) -> None:
     started = start(api)
     user_code = started["user_code"]
-    assert len(user_code) == 9 and user_code[4] == "-"
+    assert len(user_code) == 9
+    assert user_code[4] == "-"
     assert set(user_code.replace("-", "")) <= set("BCDFGHJKLMNPQRSTVWXZ")
     assert started["verification_uri"] == "http://testserver/device"
     assert started["verification_uri_complete"] == (
@@ -124,7 +125,8 @@ def test_an_approved_sign_in_is_a_bearer_token_of_the_user_the_api_accepts(api: 
     portal(api, api.world.user)
     page = api.client.get("/device", params={"user_code": started["user_code"].lower()})
     assert page.status_code == 200
-    assert "WS-0042" in page.text and "entitle-tool 0.2.0" in page.text
+    assert "WS-0042" in page.text
+    assert "entitle-tool 0.2.0" in page.text
     assert started["user_code"] in page.text
 
     assert decide(api, started["user_code"], "approve").status_code == 200
@@ -143,7 +145,8 @@ def test_an_approved_sign_in_is_a_bearer_token_of_the_user_the_api_accepts(api: 
     assert len(device) == 1
     assert device[0]["machine"] == "WS-0042"
     assert device[0]["tool_version"] == "0.2.0"
-    assert device[0]["created_at"] and device[0]["last_used_at"]
+    assert device[0]["created_at"]
+    assert device[0]["last_used_at"]
     actions = audited(api)
     assert {"device.approve", "token.create"} <= set(actions)
 

@@ -31,6 +31,7 @@ SERVER_MODULES = (
     "alembic",
     "psycopg",
     "httpx",
+    "authlib",
 )
 SERVER_PACKAGES = {
     "fastapi",
@@ -45,6 +46,7 @@ SERVER_PACKAGES = {
     "python-multipart",
     "itsdangerous",
     "httpx",
+    "authlib",
 }
 # The product start path verifies a .belic file without these either: each costs every product
 # start milliseconds (datetime: its pure-Python twin runs before the C classes replace it;
