@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -80,3 +82,33 @@ def without_administrator_rights() -> list[str]:
     if setpriv is None:
         pytest.fail("running as root, the test needs setpriv (util-linux) to drop the rights")
     return [setpriv, "--bounding-set=-all", "--inh-caps=-all"]
+
+
+class Login:
+    """``entitle-tool login URL`` running, and the code it printed."""
+
+    def __init__(self, env: dict[str, str], url: str) -> None:
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("entitle-tool")), "login", url],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        self.printed: list[str] = []
+        for line in self.process.stdout:
+            self.printed.append(line)
+            if line.startswith("and enter the code "):
+                self.user_code = line.split()[-1]
+                break
+        else:
+            raise AssertionError(f"no code printed: {self.printed} {self.process.stderr.read()}")  # type: ignore[union-attr]
+
+    def finish(self) -> tuple[int, str, str]:
+        assert self.process.stdout is not None
+        assert self.process.stderr is not None
+        out = self.process.stdout.read()  # what the line reader kept buffered, then the rest
+        err = self.process.stderr.read()
+        self.process.wait(timeout=120)
+        return self.process.returncode, "".join(self.printed) + out, err

@@ -21,7 +21,7 @@ from entitle.service.demo import DEMO_PASSWORD
 from entitle.tool.errors import NotSignedIn
 from entitle.tool.signin import authorised_request, credential_path
 from tests.servers import ServerProcess, entitle, server_environment, serving
-from tests.workstation import tool_environment
+from tests.workstation import Login, tool_environment
 
 BIN = Path(sys.executable).parent
 USER = "ana.lima@example.com"
@@ -57,36 +57,6 @@ def _tool(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(BIN / "entitle-tool"), *args], env=env, capture_output=True, text=True, check=False
     )
-
-
-class Login:
-    """``entitle-tool login URL`` running, and the code it printed."""
-
-    def __init__(self, env: dict[str, str], url: str) -> None:
-        self.process = subprocess.Popen(
-            [str(BIN / "entitle-tool"), "login", url],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        assert self.process.stdout is not None
-        self.printed: list[str] = []
-        for line in self.process.stdout:
-            self.printed.append(line)
-            if line.startswith("and enter the code "):
-                self.user_code = line.split()[-1]
-                break
-        else:
-            raise AssertionError(f"no code printed: {self.printed} {self.process.stderr.read()}")  # type: ignore[union-attr]
-
-    def finish(self) -> tuple[int, str, str]:
-        assert self.process.stdout is not None
-        assert self.process.stderr is not None
-        out = self.process.stdout.read()  # what the line reader kept buffered, then the rest
-        err = self.process.stderr.read()
-        self.process.wait(timeout=120)
-        return self.process.returncode, "".join(self.printed) + out, err
 
 
 def _answer(url: str, user_code: str, decision: str) -> str:
