@@ -26,6 +26,10 @@ The same store is managed from Python as from ``entitle-tool``:
   a cleared checkout is refused from then on, as is one a revocation list dropped
   (:class:`RefusedCheckout`).
 
+Signed in to a license server (``entitle-tool login URL``, the OAuth 2.0 device sign-in), a
+command acts for the user with :func:`authorised_request` (``signed_in`` says who and where);
+it refreshes the credential as needed and raises :class:`NotSignedIn` when there is none.
+
 Which machine this is comes from the operating system alone, never from an environment
 variable: :func:`this_machine` gives a :class:`MachineIdentity` (its ``name``, and its
 ``fingerprint`` read on first use), :func:`machine_name` and :func:`machine_fingerprint` the
@@ -50,8 +54,12 @@ from entitle.tool.errors import (
     MachineIdUnavailable,
     NeedsAdministrator,
     NoServer,
+    NotSignedIn,
     NotTrusted,
     ServerUnreachable,
+    SignInDenied,
+    SignInExpired,
+    SignInRefused,
     ToolError,
     TrustSourceError,
     UnknownCheckout,
@@ -74,6 +82,7 @@ if TYPE_CHECKING:
         show_license,
     )
     from entitle.tool.receipts import Cleared, SendOutcome, clear, send_receipts
+    from entitle.tool.signin import Credential, authorised_request, signed_in
     from entitle.tool.store import RefusedCheckout, StoredLicense
     from entitle.tool.sync import SyncOutcome, sync
     from entitle.tool.trust import SystemTrust, TrustResult, trust, trust_system
@@ -93,6 +102,9 @@ _LAZY = {
     "SendOutcome": "receipts",
     "clear": "receipts",
     "send_receipts": "receipts",
+    "Credential": "signin",
+    "authorised_request": "signin",
+    "signed_in": "signin",
     "RefusedCheckout": "store",
     "StoredLicense": "store",
     "SyncOutcome": "sync",
@@ -121,6 +133,7 @@ __all__ = [
     "ClockLooksWrong",
     "ConfigurationError",
     "ConfiguredIssuer",
+    "Credential",
     "DamagedStore",
     "FingerprintMismatch",
     "ImportOutcome",
@@ -128,10 +141,14 @@ __all__ = [
     "MachineIdentity",
     "NeedsAdministrator",
     "NoServer",
+    "NotSignedIn",
     "NotTrusted",
     "RefusedCheckout",
     "SendOutcome",
     "ServerUnreachable",
+    "SignInDenied",
+    "SignInExpired",
+    "SignInRefused",
     "StoredLicense",
     "SyncOutcome",
     "SystemTrust",
@@ -139,6 +156,7 @@ __all__ = [
     "TrustResult",
     "TrustSourceError",
     "UnknownCheckout",
+    "authorised_request",
     "check",
     "clean_expired",
     "clear",
@@ -149,6 +167,7 @@ __all__ = [
     "machine_name",
     "send_receipts",
     "show_license",
+    "signed_in",
     "sync",
     "system_config_dir",
     "this_machine",

@@ -73,11 +73,12 @@ def revoke(
     token_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
 ) -> Response:
     if actor is None:
-        return login_redirect(request)
+        query = urlencode({"next": DEVICE_PATH})
+        return RedirectResponse(f"/login?{query}", status_code=status.HTTP_303_SEE_OTHER)
     try:
         revoked = tokens.revoke_token(services, token_id, actor.email, actor.address)
     except DomainError as refusal:
-        return _page(request, services, actor, revoke_refusal=refusal)
+        return _page(request, services, actor, revoke_refusal=refusal, status_code=refusal.status)
     return _page(request, services, actor, revoked=revoked)
 
 
@@ -90,6 +91,7 @@ def _page(
     answered: device_approval.SignInRequest | None = None,
     typed: str = "",
     refusal: DomainError | None = None,
+    status_code: int | None = None,
     **extra: Any,
 ) -> Response:
     workstations = [
@@ -112,5 +114,5 @@ def _page(
             "workstations": workstations,
             **extra,
         },
-        status_code=refusal.status if refusal else status.HTTP_200_OK,
+        status_code=status_code or (refusal.status if refusal else status.HTTP_200_OK),
     )

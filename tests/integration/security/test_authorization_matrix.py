@@ -97,6 +97,27 @@ def _label(_fresh: Fresh) -> dict[str, Any]:
     return {"json": {"label": "matrix"}}
 
 
+def _device(_fresh: Fresh) -> dict[str, Any]:
+    return {"data": {"client_id": "entitle-tool", "machine": "WS-MATRIX", "tool_version": "1"}}
+
+
+def _poll(_fresh: Fresh) -> dict[str, Any]:
+    grant = "urn:ietf:params:oauth:grant-type:device_code"
+    return {"data": {"grant_type": grant, "client_id": "entitle-tool", "device_code": "none"}}
+
+
+def _revoke_device_token(_fresh: Fresh) -> dict[str, Any]:
+    return {"data": {"client_id": "entitle-tool", "token": "entr_unknown"}}
+
+
+def _answer_sign_in(_fresh: Fresh) -> dict[str, Any]:
+    return {"data": {"user_code": "BBBB-BBBB", "decision": "deny"}}
+
+
+def _spare(fresh: Fresh) -> dict[str, Any]:
+    return {"data": {"token_id": str(fresh.spare_token_id)}}
+
+
 # (method, path pattern) -> (the path to call, the request, the answer of each caller)
 TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
     ("GET", "/openapi.json"): ("/openapi.json", _none, PUBLIC),
@@ -149,6 +170,11 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
         _none,
         (401, 200, 404, 404, 401, 404),
     ),
+    # The tool's sign-in: OAuth endpoints that take no credentials but the protocol's own; an
+    # unknown device code is an OAuth error to everyone, an unknown token revokes nothing.
+    ("POST", "/oauth/device_authorization"): ("/oauth/device_authorization", _device, PUBLIC),
+    ("POST", "/oauth/token"): ("/oauth/token", _poll, (400,) * 6),
+    ("POST", "/oauth/revoke"): ("/oauth/revoke", _revoke_device_token, PUBLIC),
     ("GET", "/api/v1/usage"): ("/api/v1/usage", _usage, MANAGERS),
     ("GET", "/api/v1/usage/peak"): ("/api/v1/usage/peak", _usage, MANAGERS),
     ("GET", "/.well-known/jwks.json"): ("/.well-known/jwks.json", _none, PUBLIC),
@@ -180,6 +206,11 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
     ("POST", "/logout"): ("/logout", _none, (303,) * 6),
     ("GET", "/checkouts"): ("/checkouts", _none, (303, 200, 200, 200, 303, 200)),
     ("GET", "/usage"): ("/usage", _none, (303, 200, 200, 200, 303, 200)),
+    # Any signed-in user approves sign-ins of their own tool; the code here matches none.
+    ("GET", "/device"): ("/device", _none, (303, 200, 200, 200, 303, 200)),
+    ("POST", "/device"): ("/device", _answer_sign_in, (303, 422, 422, 422, 303, 422)),
+    # The spare token is the Administrator's: nobody else can revoke it here either.
+    ("POST", "/device/revoke"): ("/device/revoke", _spare, (303, 200, 404, 404, 303, 404)),
 }
 
 
