@@ -74,13 +74,15 @@ class Settings(BaseSettings):
         600,
         ge=1,
         le=3600,
-        description="How long a sign-in of entitle-tool waits for the user's approval, in seconds.",
+        description="Seconds a sign-in of entitle-tool waits for the user's approval "
+        "(default: 600).",
     )
     device_poll_seconds: int = Field(
         5,
         ge=1,
         le=60,
-        description="How often entitle-tool may ask whether its sign-in was approved, in seconds.",
+        description="Seconds entitle-tool waits between asking whether its sign-in was "
+        "approved (default: 5).",
     )
     bench_routes: bool = Field(
         False, description="Adds the routes the benchmarks measure against; never in production."
