@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from entitle.domain import names
@@ -17,10 +17,18 @@ from entitle.domain.model import (
     ApplicationVersion,
     Checkout,
     CheckoutLine,
+    CreatedVia,
     LicenseService,
     Organisation,
     Status,
     User,
+)
+from entitle.domain.policy import (
+    CheckoutPolicy,
+    application_refusal,
+    checkouts_refusal,
+    choose_self_service_country,
+    self_service_refusal,
 )
 from entitle.domain.versions import Version, closest
 
@@ -30,15 +38,23 @@ _T = TypeVar("_T")
 
 @dataclass(frozen=True)
 class CheckoutRequest:
-    """What an administrator asks for, as typed."""
+    """What an administrator, a request file or a user for themselves asks for, as typed.
+
+    ``license_service`` None: the one the versions use. ``days`` instead of ``expires_on``:
+    that many days from today. A ``machine_fingerprint`` binds the license file to the
+    workstation that reported it, beside its name.
+    """
 
     country: str
-    license_service: str
+    license_service: str | None
     user: str
     machine: str
     applications: Sequence[tuple[str, str]]
     activation_key: str | None = None
     expires_on: date | None = None
+    via: CreatedVia = CreatedVia.ADMIN
+    machine_fingerprint: str | None = None
+    days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +68,8 @@ class CheckoutPlan:
     activation_key: str | None
     lines: tuple[CheckoutLine, ...]
     expires_on: date
+    via: CreatedVia = CreatedVia.ADMIN
+    machine_fingerprint: str | None = None
 
 
 def require_manager(actor: User) -> None:
@@ -70,6 +88,7 @@ PLAN_REFUSALS = (
     Code.LICENSE_SERVICE_UNKNOWN,
     Code.EMAIL_INVALID,
     Code.MACHINE_NAME_INVALID,
+    Code.MACHINE_FINGERPRINT_INVALID,
     Code.ACTIVATION_KEY_NOT_ALLOWED,
     Code.ACTIVATION_KEY_REQUIRED,
     Code.ACTIVATION_KEY_NOT_IN_COUNTRY,
@@ -78,12 +97,42 @@ PLAN_REFUSALS = (
     Code.APPLICATION_UNKNOWN,
     Code.APPLICATION_NOT_IN_SERVICE,
     Code.APPLICATION_REPEATED,
+    Code.APPLICATION_EXCLUDED,
+    Code.APPLICATION_NOT_ALLOWED,
     Code.VERSION_UNKNOWN,
     Code.CONTRACT_ENDED,
     Code.EXPIRY_TOO_SOON,
     Code.EXPIRY_AFTER_CAP,
 )
-"""What :func:`plan_checkout` refuses a request with, in the order it checks."""
+"""What :func:`plan_checkout` refuses an administrator's request with, in the order it checks."""
+
+SELF_SERVICE_REFUSALS = (
+    Code.COUNTRY_REQUIRED,
+    Code.COUNTRY_INVALID,
+    Code.COUNTRY_NOT_ENTITLED,
+    Code.CHECKOUTS_DISABLED,
+    Code.SELF_SERVICE_OFF,
+    Code.SELF_SERVICE_NOT_ALLOWED_FOR_USER,
+    Code.MACHINE_NAME_INVALID,
+    Code.MACHINE_FINGERPRINT_INVALID,
+    Code.ACTIVATION_KEY_REQUIRED,
+    Code.ACTIVATION_KEY_NOT_ALLOWED,
+    Code.ACTIVATION_KEY_NOT_IN_COUNTRY,
+    Code.APPLICATIONS_REQUIRED,
+    Code.TOO_MANY_APPLICATIONS,
+    Code.APPLICATION_UNKNOWN,
+    Code.LICENSE_SERVICES_MIXED,
+    Code.APPLICATION_REPEATED,
+    Code.APPLICATION_EXCLUDED,
+    Code.APPLICATION_NOT_ALLOWED,
+    Code.VERSION_UNKNOWN,
+    Code.EXPIRY_OR_DAYS,
+    Code.CONTRACT_ENDED,
+    Code.EXPIRY_TOO_SOON,
+    Code.EXPIRY_AFTER_CAP,
+    Code.SELF_SERVICE_DAYS_OVER_MAX,
+)
+"""What :func:`plan_checkout` refuses a user's checkout for themselves with, in order."""
 
 
 def plan_checkout(
@@ -94,8 +143,19 @@ def plan_checkout(
     activation_keys: Sequence[ActivationKey],
     today: date,
 ) -> CheckoutPlan:
-    """Check a request against every rule; ``releases`` maps lower-cased names to versions."""
-    require_manager(actor)
+    """Check a request against every rule; ``releases`` maps lower-cased names to versions.
+
+    The guards, in order: who may ask (an administrator, or for self-service the country's
+    policy for the user), the country, then every field at once, each refusal naming its field.
+    """
+    self_service = request.via is CreatedVia.SELF_SERVICE
+    requested_country = request.country
+    if self_service:
+        requested_country = choose_self_service_country(
+            request.country.strip() or None, organisation.countries, organisation.name, actor.email
+        )
+    else:
+        require_manager(actor)
     errors: list[DomainError] = []
 
     def guard(check: Callable[[], _T]) -> _T | None:
@@ -105,19 +165,37 @@ def plan_checkout(
             errors.append(refusal)
             return None
 
-    country = guard(lambda: _country(request.country, organisation))
-    service = guard(lambda: LicenseService.parse(request.license_service))
+    country = guard(lambda: _country(requested_country, organisation))
+    policy = organisation.policy_for(country) if country else None
+    if self_service and policy is not None:
+        refusal = self_service_refusal(policy, organisation.name, actor.email)
+        if isinstance(refusal, Forbidden):
+            raise refusal
+    service = (
+        None
+        if request.license_service is None
+        else guard(lambda: LicenseService.parse(request.license_service or ""))
+    )
     user_email = guard(lambda: names.email(request.user))
     machine = guard(lambda: names.machine_name(request.machine))
-    key = guard(lambda: _activation_key(request.activation_key, service, country, activation_keys))
-    lines = guard(lambda: _lines(request.applications, service, releases))
+    fingerprint = (
+        None
+        if request.machine_fingerprint is None
+        else guard(lambda: names.machine_fingerprint(request.machine_fingerprint or ""))
+    )
+    found = guard(lambda: _lines(request.applications, service, releases, policy, organisation))
+    lines, service = found if found else ((), service)
+    if request.license_service is None and not found:
+        service = None
+    # A request that names no license service (the workstation's) names no key either: the
+    # country's only key, when it has one, is the key.
+    only_key = request.license_service is None
+    key = guard(
+        lambda: _activation_key(request.activation_key, service, country, activation_keys, only_key)
+    )
     expires_on = None
-    if country is not None:
-        settings = organisation.settings_for(country)
-        assert settings is not None
-        expires_on = guard(
-            lambda: choose_expiry(request.expires_on, today, organisation.contract_end, settings)
-        )
+    if policy is not None:
+        expires_on = guard(lambda: _expiry(request, today, organisation, policy))
     if errors:
         raise DomainError.of_all(errors)
     assert country
@@ -126,25 +204,45 @@ def plan_checkout(
     assert machine
     assert lines
     assert expires_on
-    return CheckoutPlan(country, service, user_email, machine, key, lines, expires_on)
+    return CheckoutPlan(
+        country, service, user_email, machine, key, lines, expires_on, request.via, fingerprint
+    )
+
+
+def _expiry(
+    request: CheckoutRequest, today: date, organisation: Organisation, policy: CheckoutPolicy
+) -> date:
+    requested, field = request.expires_on, "expires_on"
+    if request.days is not None:
+        if request.expires_on is not None:
+            raise InvalidInput(
+                Code.EXPIRY_OR_DAYS, "Give expires_on or days, not both.", field="days"
+            )
+        requested, field = today + timedelta(days=request.days), "days"
+    return choose_expiry(
+        requested,
+        today,
+        organisation.contract_end,
+        policy,
+        self_service=request.via is CreatedVia.SELF_SERVICE,
+        organisation=organisation.name,
+        field=field,
+    )
 
 
 def _country(text: str, organisation: Organisation) -> str:
     code = names.country(text)
-    settings = organisation.settings_for(code)
-    if settings is None:
+    policy = organisation.policy_for(code)
+    if policy is None:
         known = ", ".join(c.country for c in organisation.countries) or "none"
         raise InvalidInput(
             Code.COUNTRY_NOT_ENTITLED,
             f"{code} is not one of your entitlement countries ({known}).",
             field="country",
         )
-    if not settings.checkouts_enabled:
-        raise InvalidInput(
-            Code.CHECKOUTS_DISABLED,
-            f"Checkouts are turned off for {code}; ask your account manager to enable them.",
-            field="country",
-        )
+    refusal = checkouts_refusal(policy)
+    if refusal is not None:
+        raise refusal
     return code
 
 
@@ -153,6 +251,7 @@ def _activation_key(
     service: LicenseService | None,
     country: str | None,
     keys: Sequence[ActivationKey],
+    only_key: bool = False,
 ) -> str | None:
     key = (text or "").strip()
     if service is None:
@@ -165,6 +264,9 @@ def _activation_key(
                 field="activation_key",
             )
         return None
+    of_country = [k for k in keys if k.country == country]
+    if not key and only_key and len(of_country) == 1:
+        return of_country[0].key
     if not key:
         raise InvalidInput(
             Code.ACTIVATION_KEY_REQUIRED,
@@ -185,7 +287,10 @@ def _lines(
     wanted: Sequence[tuple[str, str]],
     service: LicenseService | None,
     releases: Mapping[str, Sequence[ApplicationVersion]],
-) -> tuple[CheckoutLine, ...]:
+    policy: CheckoutPolicy | None,
+    organisation: Organisation,
+) -> tuple[tuple[CheckoutLine, ...], LicenseService | None]:
+    """The checkout's lines, and the license service: the one asked for, or the versions'."""
     if not wanted:
         raise InvalidInput(
             Code.APPLICATIONS_REQUIRED, "Add at least one application.", field="applications"
@@ -197,6 +302,7 @@ def _lines(
             field="applications",
         )
     lines: list[CheckoutLine] = []
+    services: dict[LicenseService, str] = {}
     for name, version_text in wanted:
         known = releases.get(name.strip().lower())
         if not known:
@@ -205,16 +311,22 @@ def _lines(
                 f"'{name}' is not an application in the catalog; pick one from the list.",
                 field="applications",
             )
+        application = known[0].application
+        if policy is not None:
+            refusal = application_refusal(policy, application, organisation.name)
+            if refusal is not None:
+                raise refusal
         offered = [r for r in known if service is None or r.license_service is service]
         if not offered:
             raise InvalidInput(
                 Code.APPLICATION_NOT_IN_SERVICE,
-                f"No version of {known[0].application} uses {service}; "
-                "choose the other license service.",
+                f"No version of {application} uses {service}; choose the other license service.",
                 field="applications",
             )
-        version = _version(version_text, known[0].application, offered)
-        line = CheckoutLine(known[0].application, version)
+        version = _version(version_text, application, offered)
+        release = next(r for r in offered if r.version == version)
+        services.setdefault(release.license_service, f"{application} {version}")
+        line = CheckoutLine(application, version)
         if line in lines:
             raise InvalidInput(
                 Code.APPLICATION_REPEATED,
@@ -222,7 +334,14 @@ def _lines(
                 field="applications",
             )
         lines.append(line)
-    return tuple(lines)
+    if len(services) > 1:
+        examples = " and ".join(f"{what} uses {used}" for used, what in services.items())
+        raise InvalidInput(
+            Code.LICENSE_SERVICES_MIXED,
+            f"{examples}: a checkout has one license service, so check them out one by one.",
+            field="applications",
+        )
+    return tuple(lines), service or next(iter(services))
 
 
 def _version(text: str, application: str, offered: Sequence[ApplicationVersion]) -> Version:
@@ -245,6 +364,9 @@ def _version(text: str, application: str, offered: Sequence[ApplicationVersion])
 CHECK_IN_REFUSALS = (Code.NON_SELECT_CHECK_IN, Code.ALREADY_CHECKED_IN, Code.ALREADY_EXPIRED)
 """What :func:`require_check_in_allowed` refuses an administrator's check-in with, in order."""
 
+ACTIVE_REFUSALS = (Code.ALREADY_CHECKED_IN, Code.ALREADY_EXPIRED)
+"""What :func:`require_active` refuses a return or a renewal with."""
+
 
 def require_check_in_allowed(checkout: Checkout, organisation: Organisation, now: datetime) -> None:
     """Guards for an administrator's check-in, in order of precedence."""
@@ -255,6 +377,11 @@ def require_check_in_allowed(checkout: Checkout, organisation: Organisation, now
             "portal: clear the license on the workstation with the licensing tool "
             "(entitle-tool clear).",
         )
+    require_active(checkout, now)
+
+
+def require_active(checkout: Checkout, now: datetime) -> None:
+    """The checkout is neither checked in nor expired."""
     status = status_of(checkout, now)
     if status is Status.CHECKED_IN:
         raise Conflict(Code.ALREADY_CHECKED_IN, "This checkout is already checked in.")
@@ -262,3 +389,61 @@ def require_check_in_allowed(checkout: Checkout, organisation: Organisation, now
         raise Conflict(
             Code.ALREADY_EXPIRED, "This checkout has expired, so it was checked in at its expiry."
         )
+
+
+RENEW_REFUSALS = (
+    *ACTIVE_REFUSALS,
+    Code.CHECKOUTS_DISABLED,
+    Code.SELF_SERVICE_OFF,
+    Code.SELF_SERVICE_NOT_ALLOWED_FOR_USER,
+    Code.APPLICATION_EXCLUDED,
+    Code.APPLICATION_NOT_ALLOWED,
+    Code.EXPIRY_OR_DAYS,
+    Code.CONTRACT_ENDED,
+    Code.EXPIRY_TOO_SOON,
+    Code.EXPIRY_AFTER_CAP,
+    Code.SELF_SERVICE_DAYS_OVER_MAX,
+)
+"""What :func:`plan_renewal` refuses with, in order."""
+
+
+def plan_renewal(
+    checkout: Checkout,
+    organisation: Organisation,
+    actor: User,
+    expires_on: date | None,
+    days: int | None,
+    now: datetime,
+) -> date:
+    """The new expiry of a user's own checkout, by today's self-service policy of its country.
+
+    A renewal is a self-service checkout of the same applications for the same machine: the
+    country must still allow the user to self-serve and hold the applications, and the new
+    expiry is counted from today within the longest self-service checkout.
+    """
+    require_active(checkout, now)
+    policy = organisation.policy_for(checkout.country)
+    if policy is None:
+        raise Forbidden(
+            Code.SELF_SERVICE_OFF,
+            f"{checkout.country} is no longer an entitlement country of {organisation.name}.",
+            field="country",
+        )
+    refusal = self_service_refusal(policy, organisation.name, actor.email)
+    if refusal is not None:
+        raise refusal
+    for line in checkout.lines:
+        excluded = application_refusal(policy, line.application, organisation.name)
+        if excluded is not None:
+            raise excluded
+    request = CheckoutRequest(
+        checkout.country,
+        None,
+        actor.email,
+        checkout.machine,
+        (),
+        expires_on=expires_on,
+        via=CreatedVia.SELF_SERVICE,
+        days=days,
+    )
+    return _expiry(request, now.date(), organisation, policy)

@@ -60,6 +60,7 @@ class Code(Enum):
         "The country is none of the organisation's entitlement countries.",
     )
     CHECKOUTS_DISABLED = 422, "Checkouts are turned off for this entitlement country."
+    COUNTRY_REQUIRED = 422, "The organisation has several entitlement countries: name one."
     LICENSE_SERVICE_UNKNOWN = 422, "The license service is neither SES nor SELECTserver."
     EMAIL_INVALID = 422, "The user is not an email address."
     MACHINE_NAME_INVALID = (
@@ -74,6 +75,9 @@ class Code(Enum):
     APPLICATION_UNKNOWN = 422, "The application is not in the catalog."
     APPLICATION_NOT_IN_SERVICE = 422, "No version of the application uses this license service."
     APPLICATION_REPEATED = 422, "The same application and version is listed twice."
+    LICENSE_SERVICES_MIXED = 422, "The versions use both license services: check out each apart."
+    MACHINE_FINGERPRINT_INVALID = 422, "A machine fingerprint is 64 hexadecimal digits."
+    EXPIRY_OR_DAYS = 422, "Give an expiry date or a number of days, not both."
     APPLICATION_REQUIRED = 422, "A catalog row names no application."
     VERSION_MALFORMED = 422, "A version is dotted numbers, such as 10.17.2.61."
     VERSION_UNKNOWN = 422, "The application has no such released version for the license service."
@@ -81,6 +85,28 @@ class Code(Enum):
     EXPIRY_TOO_SOON = 422, "The expiry date is before tomorrow."
     EXPIRY_AFTER_CAP = 422, "The expiry date is after the latest the country and contract allow."
     TIMESTAMP_OUT_OF_RANGE = 422, "A timestamp is too far in the past or future to convert to UTC."
+
+    # Checkout policies (entitle.domain.policy): each refusal names the policy and who can
+    # change it.
+    APPLICATION_EXCLUDED = 422, "The country's policy excludes the application from checkout."
+    APPLICATION_NOT_ALLOWED = 422, "The application is not on the country's allow-list."
+    SELF_SERVICE_OFF = 403, "Self-service checkout is turned off for the entitlement country."
+    SELF_SERVICE_NOT_ALLOWED_FOR_USER = (
+        403,
+        "Self-service checkout in the country is open to listed users only, not this one.",
+    )
+    SELF_SERVICE_DAYS_OVER_MAX = 422, "The expiry is beyond the longest self-service checkout."
+    SELF_SERVICE_MAX_DAYS_RANGE = (
+        422,
+        "A longest self-service checkout is 1 day to the country's longest checkout.",
+    )
+    ALLOW_LIST_EMPTY = 422, "An allow-list of applications names at least one application."
+    APPLICATION_RULES_BOTH = 422, "Applications are allowed or excluded by one list, not both."
+    POLICY_LIST_TOO_LONG = 422, "A policy lists at most 500 applications and 500 users."
+    SELF_SERVICE_USER_UNKNOWN = 422, "A listed self-service user is not a user of the organisation."
+
+    # Request files (entitle.domain.request_file).
+    REQUEST_FILE_INVALID = 422, "The file is not a checkout request (entitle-checkout-request/1)."
 
     # Checkouts and their check-in.
     CHECKOUT_NOT_FOUND = 404, "The organisation has no checkout with this id."

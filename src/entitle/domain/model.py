@@ -8,6 +8,10 @@ from datetime import date, datetime
 
 from entitle.domain.codes import Code
 from entitle.domain.errors import InvalidInput
+
+# Re-exported: an organisation's countries are its checkout policies.
+from entitle.domain.policy import MAX_CHECKOUT_DAYS as MAX_CHECKOUT_DAYS
+from entitle.domain.policy import CheckoutPolicy as CheckoutPolicy
 from entitle.domain.versions import Version
 
 
@@ -47,9 +51,22 @@ class LicenseService(enum.StrEnum):
 
 
 class CheckInMethod(enum.StrEnum):
+    """How a checkout was checked in: by an administrator in the portal or the API, from the
+    workstation (the licensing tool's receipt, or its online return), or at its expiry."""
+
     PORTAL = "portal"
     CLIENT = "client"
     EXPIRY = "expiry"
+
+
+class CreatedVia(enum.StrEnum):
+    """How a checkout was made: by an administrator (portal or API), by an administrator from a
+    workstation's request file (the file binds the workstation's fingerprint), or by the user
+    for themselves from the workstation."""
+
+    ADMIN = "admin"
+    REQUEST_FILE = "request_file"
+    SELF_SERVICE = "self_service"
 
 
 class Status(enum.StrEnum):
@@ -58,25 +75,15 @@ class Status(enum.StrEnum):
     CHECKED_IN = "checked_in"
 
 
-MAX_CHECKOUT_DAYS = 365
-
-
-@dataclass(frozen=True)
-class CountrySettings:
-    country: str
-    checkouts_enabled: bool = True
-    max_days: int = MAX_CHECKOUT_DAYS
-
-
 @dataclass(frozen=True)
 class Organisation:
     id: int
     name: str
     has_select: bool
     contract_end: date
-    countries: tuple[CountrySettings, ...] = ()
+    countries: tuple[CheckoutPolicy, ...] = ()
 
-    def settings_for(self, country: str) -> CountrySettings | None:
+    def policy_for(self, country: str) -> CheckoutPolicy | None:
         return next((c for c in self.countries if c.country == country), None)
 
 
@@ -131,3 +138,6 @@ class Checkout:
     # A client check-in's clear time as the workstation stated it (entitle.domain.receipts).
     client_cleared_at: datetime | None = None
     license_digest: str | None = field(default=None, compare=False)
+    created_via: CreatedVia = CreatedVia.ADMIN
+    # The workstation's fingerprint the license file is bound to, beside its name (if any).
+    machine_fingerprint: str | None = None

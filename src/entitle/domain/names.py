@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from functools import cache
+
+import pycountry
 
 from entitle.domain.codes import Code
 from entitle.domain.errors import InvalidInput
@@ -60,3 +63,25 @@ def country(text: str, *, field: str = "country") -> str:
             field=field,
         )
     return code
+
+
+@cache
+def country_name(code: str) -> str | None:
+    """The English short name of an ISO 3166-1 alpha-2 code (``DE``: Germany), if it has one."""
+    found = pycountry.countries.get(alpha_2=code)
+    return None if found is None else str(getattr(found, "common_name", found.name))
+
+
+_FINGERPRINT = re.compile(r"^[0-9a-f]{64}$")
+
+
+def machine_fingerprint(text: str, *, field: str = "machine_fingerprint") -> str:
+    """A workstation's fingerprint as the licensing tool reports it: SHA-256 in hex."""
+    value = text.strip().lower()
+    if not _FINGERPRINT.match(value):
+        raise InvalidInput(
+            Code.MACHINE_FINGERPRINT_INVALID,
+            "A machine fingerprint is the 64 hexadecimal digits 'entitle-tool machine' prints.",
+            field=field,
+        )
+    return value

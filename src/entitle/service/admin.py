@@ -6,20 +6,21 @@ import csv
 import io
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from entitle.domain import names
 from entitle.domain.codes import Code
 from entitle.domain.errors import Conflict, InvalidInput, NotFound
 from entitle.domain.model import (
-    MAX_CHECKOUT_DAYS,
     ActivationKey,
     ApplicationVersion,
-    CountrySettings,
     LicenseService,
     Organisation,
     Role,
 )
 from entitle.domain.versions import Version
+from entitle.service import checkout_policy
+from entitle.service.checkout_policy import PolicyChange
 from entitle.service.context import Services
 from entitle.service.passwords import password_hasher
 from entitle.store import auth, catalog, organisations
@@ -89,23 +90,14 @@ def set_country(
     services: Services,
     organisation_name: str,
     country: str,
-    *,
-    checkouts_enabled: bool = True,
-    max_days: int = MAX_CHECKOUT_DAYS,
+    change: PolicyChange | None = None,
+    **fields: Any,
 ) -> Organisation:
-    code = names.country(country)
-    if not 1 <= max_days <= MAX_CHECKOUT_DAYS:
-        raise InvalidInput(
-            Code.MAX_DAYS_RANGE,
-            f"The maximum duration is 1 to {MAX_CHECKOUT_DAYS} days.",
-            field="max_days",
-        )
-    organisation = find_organisation(services, organisation_name)
-    with services.uow() as uow:
-        organisations.set_country(
-            uow.conn, organisation.id, CountrySettings(code, checkouts_enabled, max_days)
-        )
-        uow.commit()
+    """Add or change an entitlement country: ``change``, or its fields as keywords (the ones
+    left out keep their values; a new country starts from the defaults)."""
+    checkout_policy.set_country(
+        services, organisation_name, country, change or PolicyChange(**fields)
+    )
     return find_organisation(services, organisation_name)
 
 
@@ -162,7 +154,7 @@ def add_activation_keys(
 ) -> None:
     code = names.country(country)
     organisation = find_organisation(services, organisation_name)
-    if organisation.settings_for(code) is None:
+    if organisation.policy_for(code) is None:
         raise InvalidInput(
             Code.COUNTRY_NOT_ENTITLED,
             f"Add {code} as an entitlement country first.",

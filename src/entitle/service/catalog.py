@@ -95,7 +95,7 @@ def activation_keys(
     with services.uow(read_only=True) as uow:
         actor, organisation = actor_and_organisation(uow.conn, actor_email)
         require_manager(actor)
-        if code is not None and organisation.settings_for(code) is None:
+        if code is not None and organisation.policy_for(code) is None:
             raise InvalidInput(
                 Code.COUNTRY_NOT_ENTITLED,
                 f"{code} is not one of your entitlement countries.",

@@ -6,6 +6,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import asdict, replace
+from datetime import datetime
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +15,7 @@ from entitle.domain.calendar import end_of_day
 from entitle.domain.checkouts import CheckoutRequest, plan_checkout
 from entitle.domain.codes import Code
 from entitle.domain.errors import Conflict, InvalidInput
-from entitle.domain.model import Checkout, Organisation
+from entitle.domain.model import Checkout, CreatedVia, Organisation
 from entitle.licensefile.claims import LicenseClaims, LicensedApplication
 from entitle.licensefile.keyerrors import CertificateDoesNotCover
 from entitle.service.actors import ActorRef, actor_and_organisation
@@ -32,8 +33,14 @@ def create_checkout(
     *,
     idempotency_key: str | None = None,
     address: str = "",
+    note: str = "",
 ) -> Checkout:
-    """Create one checkout and its signed license file; a retried key returns the first result."""
+    """Create one checkout and its signed license file; a retried key returns the first result.
+
+    Every way of making a checkout comes here (an administrator's, a request file's, the
+    user's own from the workstation), so each is planned by the same rules, booked the same
+    way and audited alike; ``note`` adds to the audit line (the licensing tool's version).
+    """
     if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
         raise InvalidInput(
             Code.IDEMPOTENCY_KEY_INVALID,
@@ -43,7 +50,7 @@ def create_checkout(
     digest = _request_digest(request)
     for _attempt in range(3):
         try:
-            return _create(services, actor_ref, request, idempotency_key, digest, address)
+            return _create(services, actor_ref, request, idempotency_key, digest, address, note)
         except IntegrityError:
             # A concurrent request with the same key won the race: answer with its checkout.
             if idempotency_key is None:
@@ -58,6 +65,7 @@ def _create(
     idempotency_key: str | None,
     digest: str,
     address: str,
+    note: str,
 ) -> Checkout:
     now = services.now().replace(microsecond=0)
     with services.uow() as uow:
@@ -87,9 +95,11 @@ def _create(
             created_at=now,
             created_by=actor.email,
             expires_at=end_of_day(plan.expires_on),
+            created_via=plan.via,
+            machine_fingerprint=plan.machine_fingerprint,
         )
-        license_file = _sign(services, license_claims(checkout, organisation, services.issuer))
-        checkout = _with_digest(checkout, license_file)
+        license_file = sign(services, license_claims(checkout, organisation, services.issuer))
+        checkout = with_digest(checkout, license_file)
         store.insert(uow.conn, checkout, license_file)
         if idempotency_key is not None:
             idempotency.remember(
@@ -103,14 +113,30 @@ def _create(
             "checkout.create",
             checkout.id,
             address,
-            f"{checkout.user_email} on {checkout.machine}: {store.summary(checkout.lines)}",
+            audit_line(checkout, note),
         )
         uow.commit()
         return checkout
 
 
-def license_claims(checkout: Checkout, organisation: Organisation, issuer: str) -> LicenseClaims:
-    """The claims a checkout's license file carries: the one mapping from checkout to file."""
+def audit_line(checkout: Checkout, note: str = "") -> str:
+    """What the audit trail says of a checkout's create or renewal."""
+    line = f"{checkout.user_email} on {checkout.machine}: {store.summary(checkout.lines)}"
+    if checkout.created_via is not CreatedVia.ADMIN:
+        line += f" ({checkout.created_via.value.replace('_', ' ')})"
+    return f"{line}; {note}" if note else line
+
+
+def license_claims(
+    checkout: Checkout,
+    organisation: Organisation,
+    issuer: str,
+    issued_at: datetime | None = None,
+) -> LicenseClaims:
+    """The claims a checkout's license file carries: the one mapping from checkout to file.
+
+    ``issued_at`` is the checkout's creation unless a renewal issues the file later.
+    """
     return LicenseClaims(
         checkout_id=checkout.id,
         issuer=issuer,
@@ -121,15 +147,16 @@ def license_claims(checkout: Checkout, organisation: Organisation, issuer: str) 
         country=checkout.country,
         license_service=checkout.license_service.value,
         activation_key=checkout.activation_key,
-        issued_at=checkout.created_at,
+        issued_at=issued_at or checkout.created_at,
         expires_at=checkout.expires_at,
         applications=tuple(
             LicensedApplication(line.application, str(line.version)) for line in checkout.lines
         ),
+        machine_fingerprint=checkout.machine_fingerprint,
     )
 
 
-def _sign(services: Services, claims: LicenseClaims) -> bytes:
+def sign(services: Services, claims: LicenseClaims) -> bytes:
     try:
         return services.signer.sign(claims)
     except CertificateDoesNotCover as refusal:
@@ -144,7 +171,7 @@ def _sign(services: Services, claims: LicenseClaims) -> bytes:
         ) from None
 
 
-def _with_digest(checkout: Checkout, license_file: bytes) -> Checkout:
+def with_digest(checkout: Checkout, license_file: bytes) -> Checkout:
     return replace(checkout, license_digest=hashlib.sha256(license_file).hexdigest())
 
 

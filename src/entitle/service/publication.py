@@ -10,7 +10,7 @@ from entitle.domain.codes import Code
 from entitle.domain.errors import NotFound
 from entitle.service.context import Services
 from entitle.store import organisations
-from entitle.store.revocations import checked_in_before_expiry
+from entitle.store.revocations import checked_in_before_expiry, superseded_before_expiry
 
 if TYPE_CHECKING:
     from entitle.licensefile.keys import SignedRevocationList
@@ -59,8 +59,8 @@ def issuer_fingerprint(services: Services) -> str | None:
 
 
 def revocation_list(services: Services, organisation_id: str) -> SignedRevocationList:
-    """The organisation's signed revocation list: its checkouts checked in before expiry,
-    and the root-signed CRL of revoked signing keys."""
+    """The organisation's signed revocation list: its checkouts checked in before expiry, the
+    license files renewals superseded, and the root-signed CRL of revoked signing keys."""
     signer = publisher(services)
     number = int(organisation_id) if organisation_id.isascii() and organisation_id.isdigit() else 0
     now = services.now()
@@ -71,4 +71,5 @@ def revocation_list(services: Services, organisation_id: str) -> SignedRevocatio
                 f"No organisation {organisation_id[:40]!r} publishes a revocation list here.",
             )
         checked_in = checked_in_before_expiry(uow.conn, number, now)
-    return signer.sign_revocation_list(str(number), checked_in, (), now)
+        superseded = superseded_before_expiry(uow.conn, number, now)
+    return signer.sign_revocation_list(str(number), checked_in, superseded, now)

@@ -22,11 +22,18 @@ from sqlalchemy import (
 )
 
 from entitle.domain.listing import expired_listing_cutoff
-from entitle.domain.model import CheckInMethod, Checkout, CheckoutLine, LicenseService, Status
+from entitle.domain.model import (
+    CheckInMethod,
+    Checkout,
+    CheckoutLine,
+    CreatedVia,
+    LicenseService,
+    Status,
+)
 from entitle.domain.names import machine_key
 from entitle.domain.versions import Version
 from entitle.store.organisations import _escape_like
-from entitle.store.tables import checkout_applications, checkouts
+from entitle.store.tables import checkout_applications, checkouts, superseded_license_files
 from entitle.store.usage import booking_columns, check_in_columns
 
 SORTABLE = (
@@ -39,6 +46,7 @@ SORTABLE = (
     "expires_at",
     "checked_in_at",
     "status",
+    "created_via",
 )
 STATUSES = ("active", "expired", "checked_in", "listed", "all")
 
@@ -55,6 +63,9 @@ class CheckoutQuery:
     application: str | None = None
     version: str | None = None
     license_service: str | None = None
+    created_via: str | None = None
+    # Exactly this user's checkouts (My checkouts), whatever the case of the email.
+    owner: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
     expires_from: datetime | None = None
@@ -95,6 +106,8 @@ def insert(conn: Connection, checkout: Checkout, license_file: bytes) -> None:
             expires_at=checkout.expires_at,
             license_file=license_file,
             license_digest=checkout.license_digest,
+            created_via=checkout.created_via.value,
+            machine_fingerprint=checkout.machine_fingerprint,
         )
     )
     booked = booking_columns(checkout.created_at, checkout.expires_at, checkout.checked_in_at)
@@ -113,6 +126,47 @@ def insert(conn: Connection, checkout: Checkout, license_file: bytes) -> None:
             for position, line in enumerate(checkout.lines)
         ],
     )
+
+
+def replace_license_file(
+    conn: Connection, checkout: Checkout, license_file: bytes, now: datetime
+) -> bool:
+    """A renewal: the checkout's new file and expiry, and its bookings to match; the file it
+    replaces is kept by digest, superseded. False when the checkout is no longer active."""
+    assert checkout.license_digest is not None
+    old = conn.execute(
+        select(checkouts.c.license_digest, checkouts.c.expires_at).where(
+            (checkouts.c.id == checkout.id)
+            & checkouts.c.checked_in_at.is_(None)
+            & (checkouts.c.expires_at > now)
+        )
+    ).first()
+    if old is None:
+        return False
+    conn.execute(
+        superseded_license_files.insert().values(
+            license_digest=old.license_digest,
+            checkout_id=checkout.id,
+            organisation_id=checkout.organisation_id,
+            superseded_at=now,
+            expires_at=old.expires_at,
+        )
+    )
+    conn.execute(
+        checkouts.update()
+        .where(checkouts.c.id == checkout.id)
+        .values(
+            expires_at=checkout.expires_at,
+            license_file=license_file,
+            license_digest=checkout.license_digest,
+        )
+    )
+    conn.execute(
+        checkout_applications.update()
+        .where(checkout_applications.c.checkout_id == checkout.id)
+        .values(**booking_columns(checkout.created_at, checkout.expires_at))
+    )
+    return True
 
 
 def summary(lines: Sequence[CheckoutLine]) -> str:
@@ -261,6 +315,11 @@ def _filters(query: CheckoutQuery) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = []
     if query.country:
         found.append(checkouts.c.country == query.country.upper())
+    if query.created_via:
+        found.append(checkouts.c.created_via == query.created_via)
+    if query.owner:
+        # Emails are stored with the domain in lower case and the local part as typed.
+        found.append(func.lower(checkouts.c.user_email) == query.owner.lower())
     if query.license_service:
         # The stored names are canonical: compare with the canonical spelling so an index and
         # the planner's statistics apply (lower() on the column would hide both).
@@ -312,6 +371,7 @@ _SORT_COLUMNS: dict[str, ColumnElement[Any]] = {
     "created_at": checkouts.c.created_at,
     "expires_at": checkouts.c.expires_at,
     "checked_in_at": checkouts.c.checked_in_at,
+    "created_via": checkouts.c.created_via,
 }
 
 
@@ -361,6 +421,8 @@ def _with_lines(conn: Connection, rows: Sequence[Row[tuple[object, ...]]]) -> li
             check_in_method=CheckInMethod(row.check_in_method) if row.check_in_method else None,
             license_digest=row.license_digest,
             client_cleared_at=row.client_cleared_at,
+            created_via=CreatedVia(row.created_via),
+            machine_fingerprint=row.machine_fingerprint,
         )
         for row in rows
     ]

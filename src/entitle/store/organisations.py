@@ -8,7 +8,8 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, Row, func, or_, select
 
-from entitle.domain.model import ActivationKey, CountrySettings, Organisation, Role, User
+from entitle.domain.model import ActivationKey, Organisation, Role, User
+from entitle.domain.policy import ApplicationRule, CheckoutPolicy
 from entitle.store.devices import ACCESS
 from entitle.store.tables import (
     activation_keys,
@@ -24,12 +25,7 @@ from entitle.store.tables import (
 def get(conn: Connection, organisation_id: int) -> Organisation | None:
     """The organisation and its countries in one statement (every request of a user asks)."""
     rows = conn.execute(
-        select(
-            organisations,
-            organisation_countries.c.country,
-            organisation_countries.c.checkouts_enabled,
-            organisation_countries.c.max_days,
-        )
+        select(organisations, *_POLICY_COLUMNS)
         .outerjoin(
             organisation_countries, organisation_countries.c.organisation_id == organisations.c.id
         )
@@ -44,11 +40,24 @@ def get(conn: Connection, organisation_id: int) -> Organisation | None:
         name=first.name,
         has_select=first.has_select,
         contract_end=first.contract_end,
-        countries=tuple(
-            CountrySettings(r.country, r.checkouts_enabled, r.max_days)
-            for r in rows
-            if r.country is not None
-        ),
+        countries=tuple(_policy(r) for r in rows if r.country is not None),
+    )
+
+
+_POLICY_COLUMNS = [c for c in organisation_countries.c if c.name != "organisation_id"]
+
+
+def _policy(row: Row[tuple[object, ...]]) -> CheckoutPolicy:
+    users = row.self_service_users
+    return CheckoutPolicy(
+        country=row.country,
+        checkouts_enabled=row.checkouts_enabled,
+        max_days=row.max_days,
+        self_service=row.self_service,
+        self_service_max_days=row.self_service_max_days,
+        application_rule=ApplicationRule(row.application_rule),
+        applications=tuple(row.applications or ()),
+        self_service_users=None if users is None else tuple(users),
     )
 
 
@@ -73,9 +82,7 @@ def _organisation(conn: Connection, row: Row[tuple[object, ...]]) -> Organisatio
         name=row.name,
         has_select=row.has_select,
         contract_end=row.contract_end,
-        countries=tuple(
-            CountrySettings(c.country, c.checkouts_enabled, c.max_days) for c in countries
-        ),
+        countries=tuple(_policy(c) for c in countries),
     )
 
 
@@ -95,17 +102,27 @@ def update(conn: Connection, organisation_id: int, **values: object) -> None:
     )
 
 
-def set_country(conn: Connection, organisation_id: int, settings: CountrySettings) -> None:
+def set_policy(conn: Connection, organisation_id: int, policy: CheckoutPolicy) -> None:
+    """Add the entitlement country with its policy, or replace the country's policy."""
     key = (organisation_countries.c.organisation_id == organisation_id) & (
-        organisation_countries.c.country == settings.country
+        organisation_countries.c.country == policy.country
     )
-    values = {"checkouts_enabled": settings.checkouts_enabled, "max_days": settings.max_days}
+    users = policy.self_service_users
+    values = {
+        "checkouts_enabled": policy.checkouts_enabled,
+        "max_days": policy.max_days,
+        "self_service": policy.self_service,
+        "self_service_max_days": policy.self_service_max_days,
+        "application_rule": policy.application_rule.value,
+        "applications": list(policy.applications),
+        "self_service_users": None if users is None else list(users),
+    }
     if conn.execute(select(organisation_countries.c.country).where(key)).first():
         conn.execute(organisation_countries.update().where(key).values(**values))
     else:
         conn.execute(
             organisation_countries.insert().values(
-                organisation_id=organisation_id, country=settings.country, **values
+                organisation_id=organisation_id, country=policy.country, **values
             )
         )
 

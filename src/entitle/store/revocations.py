@@ -1,4 +1,5 @@
-"""What an organisation's revocation list names: checkouts checked in before their expiry."""
+"""What an organisation's revocation list names: checkouts checked in before their expiry, and
+license files a renewal superseded."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
-from entitle.store.tables import checkouts
+from entitle.store.tables import checkouts, superseded_license_files
 
 
 def checked_in_before_expiry(conn: Connection, organisation_id: int, now: datetime) -> list[str]:
@@ -25,3 +26,16 @@ def checked_in_before_expiry(conn: Connection, organisation_id: int, now: dateti
         .order_by(checkouts.c.id)
     )
     return [row.id for row in rows]
+
+
+def superseded_before_expiry(conn: Connection, organisation_id: int, now: datetime) -> list[str]:
+    """Digests of the organisation's superseded license files that have not expired."""
+    rows = conn.execute(
+        select(superseded_license_files.c.license_digest)
+        .where(
+            superseded_license_files.c.organisation_id == organisation_id,
+            superseded_license_files.c.expires_at > now,
+        )
+        .order_by(superseded_license_files.c.license_digest)
+    )
+    return [row.license_digest for row in rows]

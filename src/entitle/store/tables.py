@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -20,7 +21,9 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     func,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -73,6 +76,13 @@ organisation_countries = Table(
     Column("country", String(2), primary_key=True),
     Column("checkouts_enabled", Boolean, nullable=False, default=True),
     Column("max_days", Integer, nullable=False, default=365),
+    # The rest of the country's checkout policy (entitle.domain.policy), set by administrators.
+    Column("self_service", Boolean, nullable=False, server_default=false()),
+    Column("self_service_max_days", Integer, nullable=False, server_default=text("30")),
+    Column("application_rule", String(8), nullable=False, server_default="all"),
+    Column("applications", JSON(none_as_null=True), nullable=False, server_default="[]"),
+    # NULL: every user of the organisation may self-serve; else a list of emails.
+    Column("self_service_users", JSON(none_as_null=True)),
 )
 
 users = Table(
@@ -144,11 +154,28 @@ checkouts = Table(
     Column("client_cleared_at", UTCDateTime),
     Column("license_file", LargeBinary, nullable=False),
     Column("license_digest", String(64), nullable=False),
+    # How the checkout was made (entitle.domain.model.CreatedVia), and the workstation's
+    # fingerprint its license file is bound to, when it is.
+    Column("created_via", String(16), nullable=False, server_default="admin"),
+    Column("machine_fingerprint", String(64)),
     Index(None, "organisation_id", "checked_in_at", "expires_at"),
     Index(None, "organisation_id", "created_at"),
     Index(None, "organisation_id", "user_email"),
     Index(None, "organisation_id", "machine_key"),
     Index(None, "organisation_id", "country", "license_service"),
+    Index(None, "organisation_id", "created_via"),
+)
+
+# License files a renewal replaced: the revocation list names them while they would verify.
+superseded_license_files = Table(
+    "superseded_license_files",
+    metadata,
+    Column("license_digest", String(64), primary_key=True),
+    Column("checkout_id", ForeignKey("checkouts.id"), nullable=False, index=True),
+    Column("organisation_id", ForeignKey("organisations.id"), nullable=False),
+    Column("superseded_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Index(None, "organisation_id", "expires_at"),
 )
 
 checkout_applications = Table(

@@ -11,7 +11,7 @@ from entitle.domain.errors import Conflict, DomainError, Forbidden, InvalidInput
 from entitle.domain.model import (
     ActivationKey,
     ApplicationVersion,
-    CountrySettings,
+    CheckoutPolicy,
     LicenseService,
     Organisation,
     Role,
@@ -27,7 +27,7 @@ ORG = Organisation(
     "Northwind",
     True,
     date(2027, 6, 30),
-    (CountrySettings("US"), CountrySettings("GB", max_days=90), CountrySettings("FR", False)),
+    (CheckoutPolicy("US"), CheckoutPolicy("GB", max_days=90), CheckoutPolicy("FR", False)),
 )
 ADMIN = User(1, 1, "admin@example.com", "Admin", "US", Role.ADMINISTRATOR)
 RELEASES = {
@@ -163,7 +163,7 @@ def test_users_cannot_create_checkouts() -> None:
 
 
 def test_non_select_accounts_cannot_check_in_from_the_portal() -> None:
-    studio = Organisation(2, "Studio", False, date(2027, 6, 30), (CountrySettings("US"),))
+    studio = Organisation(2, "Studio", False, date(2027, 6, 30), (CheckoutPolicy("US"),))
     with pytest.raises(Forbidden) as refused:
         require_check_in_allowed(checkout(NOW.replace(year=2027)), studio, NOW)
     assert refused.value.code == "NON_SELECT_CHECK_IN"

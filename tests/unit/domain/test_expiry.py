@@ -4,10 +4,10 @@ import pytest
 
 from entitle.domain.errors import InvalidInput
 from entitle.domain.expiry import choose_expiry, expiry_cap
-from entitle.domain.model import CountrySettings
+from entitle.domain.model import CheckoutPolicy
 
 TODAY = date(2026, 11, 28)
-ANY_COUNTRY = CountrySettings("US")
+ANY_COUNTRY = CheckoutPolicy("US")
 
 
 def test_expiry_is_capped_at_contract_end_when_under_a_year() -> None:
@@ -28,18 +28,18 @@ def test_expiry_is_one_year_when_contract_runs_longer() -> None:
 
 def test_a_year_from_a_leap_day_ends_on_the_last_day_of_february() -> None:
     leap_day = date(2028, 2, 29)
-    assert expiry_cap(leap_day, date(2030, 1, 1), CountrySettings("US")) == date(2029, 2, 28)
+    assert expiry_cap(leap_day, date(2030, 1, 1), CheckoutPolicy("US")) == date(2029, 2, 28)
 
 
 def test_a_year_spanning_a_leap_day_lasts_366_days() -> None:
     today = date(2027, 6, 1)
-    cap = expiry_cap(today, date(2030, 1, 1), CountrySettings("US", max_days=365))
+    cap = expiry_cap(today, date(2030, 1, 1), CheckoutPolicy("US", max_days=365))
     # One calendar year is 366 days here, but no country allows more than 365.
     assert cap == date(2028, 5, 31)
 
 
 def test_country_maximum_shorter_than_contract_and_year_wins() -> None:
-    settings = CountrySettings("GB", max_days=90)
+    settings = CheckoutPolicy("GB", max_days=90)
     assert expiry_cap(TODAY, TODAY + timedelta(days=200), settings) == TODAY + timedelta(days=90)
     assert expiry_cap(TODAY, TODAY + timedelta(days=800), settings) == TODAY + timedelta(days=90)
 
