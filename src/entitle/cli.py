@@ -192,17 +192,78 @@ def org_list(data_dir: DataDir = None) -> None:
 def country_set(
     organisation: str,
     country: str,
-    max_days: Annotated[int, typer.Option(help="Longest checkout in days (1-365).")] = 365,
-    enabled: Annotated[bool, typer.Option("--enabled/--disabled")] = True,
+    max_days: Annotated[
+        int | None, typer.Option(help="Longest checkout in days (1-365); new countries: 365.")
+    ] = None,
+    enabled: Annotated[
+        bool | None, typer.Option("--enabled/--disabled", help="Checkouts on or off.")
+    ] = None,
+    self_service: Annotated[
+        bool | None,
+        typer.Option(
+            "--self-service/--no-self-service",
+            help="Users may check out for themselves from the workstation (new: off).",
+        ),
+    ] = None,
+    self_service_max_days: Annotated[
+        int | None,
+        typer.Option(help="Longest self-service checkout in days, up to --max-days (new: 30)."),
+    ] = None,
+    exclude_application: Annotated[
+        list[str] | None,
+        typer.Option(help="Exclude this application from checkout (repeatable: the list)."),
+    ] = None,
+    allow_application: Annotated[
+        list[str] | None,
+        typer.Option(help="Allow only these applications (repeatable: the list)."),
+    ] = None,
+    all_applications: Annotated[
+        bool, typer.Option("--all-applications", help="Clear the list: every application.")
+    ] = False,
+    self_service_users: Annotated[
+        str | None,
+        typer.Option(help="Who may self-serve: 'all', or emails separated by commas."),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Add or change an entitlement country of an organisation."""
-    from entitle.service import admin
+    """Add an entitlement country of an organisation, or change its checkout policy.
 
-    admin.set_country(
-        _services(data_dir), organisation, country, checkouts_enabled=enabled, max_days=max_days
+    Options left out keep their values; a new country starts with checkouts on, 365 days,
+    self-service off, every application.
+    """
+    from entitle.domain.policy import ApplicationRule
+    from entitle.service import admin
+    from entitle.service.checkout_policy import EVERY_USER, PolicyChange, describe
+
+    lists = [
+        (ApplicationRule.EXCLUDE, exclude_application),
+        (ApplicationRule.ALLOW, allow_application),
+        (ApplicationRule.ALL, [] if all_applications else None),
+    ]
+    given = [(rule, names) for rule, names in lists if names is not None]
+    if len(given) > 1:
+        raise InvalidInput(
+            Code.APPLICATION_RULES_BOTH,
+            "Give --exclude-application, --allow-application or --all-applications, one of them.",
+        )
+    rule, names = given[0] if given else (None, None)
+    users: list[str] | str | None = None
+    if self_service_users is not None:
+        text = self_service_users.strip()
+        users = EVERY_USER if text.lower() == EVERY_USER else [e for e in text.split(",") if e]
+    change = PolicyChange(
+        checkouts_enabled=enabled,
+        max_days=max_days,
+        self_service=self_service,
+        self_service_max_days=self_service_max_days,
+        application_rule=rule,
+        applications=names,
+        self_service_users=users,
     )
-    console.print(f"{organisation}: {country.upper()} set")
+    found = admin.set_country(_services(data_dir), organisation, country, change)
+    policy = found.policy_for(country.strip().upper())
+    assert policy is not None
+    print(f"{found.name}: {policy.country}: {describe(policy)}")
 
 
 @user_app.command("add")

@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from entitle.domain.codes import Code
 from entitle.domain.errors import InvalidInput
 from entitle.domain.listing import effective_check_in, status_of
-from entitle.domain.model import CheckInMethod, Checkout, LicenseService, Role, Status
+from entitle.domain.model import CheckInMethod, Checkout, CreatedVia, LicenseService, Role, Status
+from entitle.domain.names import country_name
+from entitle.domain.policy import CheckoutPolicy
 
 NO_NUL = r"^[^\x00]*$"
 Text = Annotated[str, StringConstraints(max_length=254, pattern=NO_NUL)]
@@ -18,6 +20,7 @@ ShortText = Annotated[str, StringConstraints(max_length=64, pattern=NO_NUL)]
 CheckoutId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=NO_NUL)]
 Digest = Annotated[str, StringConstraints(pattern=r"^[0-9A-Fa-f]{64}$")]
 StatusFilter = Literal["active", "expired", "checked_in", "listed", "all"]
+ApplicationRuleName = Literal["all", "allow", "exclude"]
 T = TypeVar("T")
 
 
@@ -68,6 +71,14 @@ class CheckoutOut(BaseModel):
     applications: list[ApplicationLine]
     created_at: datetime
     created_by: str
+    created_via: CreatedVia = Field(
+        description="admin: by an administrator (portal or API); request_file: by an "
+        "administrator from a workstation's request file; self_service: by the user for "
+        "themselves from the workstation"
+    )
+    machine_fingerprint: str | None = Field(
+        description="The workstation fingerprint the license file is bound to, beside the name"
+    )
     expires_at: datetime
     expires_on: date
     checked_in_at: datetime | None = Field(
@@ -99,6 +110,8 @@ class CheckoutOut(BaseModel):
             ],
             created_at=checkout.created_at,
             created_by=checkout.created_by,
+            created_via=checkout.created_via,
+            machine_fingerprint=checkout.machine_fingerprint,
             expires_at=checkout.expires_at,
             expires_on=(checkout.expires_at - timedelta(microseconds=1)).date(),
             checked_in_at=checked_in_at,
@@ -375,3 +388,66 @@ def as_utc(moment: datetime | None, field: str) -> datetime | None:
         raise InvalidInput(
             Code.TIMESTAMP_OUT_OF_RANGE, f"{field} is out of range.", field=field
         ) from None
+
+
+class PolicyOut(BaseModel):
+    """An entitlement country's checkout policy (entitle.domain.policy)."""
+
+    country: str
+    country_name: str | None = Field(description="The country's English short name")
+    checkouts_enabled: bool = Field(description="Set by the account manager")
+    max_days: int = Field(description="The longest checkout in days; set by the account manager")
+    self_service: bool = Field(description="Users may check out for themselves (workstation)")
+    self_service_max_days: int = Field(
+        description="The longest self-service checkout in days, never beyond max_days"
+    )
+    application_rule: ApplicationRuleName = Field(
+        description="all: every application; allow: only `applications`; exclude: all but them"
+    )
+    applications: list[str]
+    self_service_users: Literal["all"] | list[str] = Field(
+        description="'all': every user of the organisation; else the emails of those who may"
+    )
+
+    @classmethod
+    def of(cls, policy: CheckoutPolicy) -> PolicyOut:
+        users = policy.self_service_users
+        return cls(
+            country=policy.country,
+            country_name=country_name(policy.country),
+            checkouts_enabled=policy.checkouts_enabled,
+            max_days=policy.max_days,
+            self_service=policy.self_service,
+            self_service_max_days=policy.self_service_max_days,
+            application_rule=policy.application_rule.value,
+            applications=list(policy.applications),
+            self_service_users="all" if users is None else list(users),
+        )
+
+
+class PolicyIn(BaseModel):
+    """What an administrator changes; a field left out keeps its value."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "self_service": True,
+                    "self_service_max_days": 14,
+                    "application_rule": "exclude",
+                    "applications": ["Road Planner"],
+                    "self_service_users": "all",
+                }
+            ]
+        },
+    )
+    self_service: bool | None = None
+    self_service_max_days: int | None = Field(None, ge=1, le=365)
+    application_rule: ApplicationRuleName | None = None
+    applications: list[Text] | None = Field(None, max_length=500)
+    self_service_users: Literal["all"] | list[Text] | None = Field(
+        None,
+        description="'all' for every user of the organisation, or a list of emails",
+        max_length=500,
+    )

@@ -39,6 +39,10 @@ class Api:
         headers = {**(self.auth(who) if who else {}), **kw.pop("headers", {})}
         return self.client.post(path, headers=headers, **kw)
 
+    def put(self, path: str, who: str | None = "admin", **kw: Any) -> Any:
+        headers = {**(self.auth(who) if who else {}), **kw.pop("headers", {})}
+        return self.client.put(path, headers=headers, **kw)
+
     def create(self, who: str = "admin", **changes: Any) -> dict[str, Any]:
         response = self.post("/api/v1/checkouts", who, json={**NEW_CHECKOUT, **changes})
         assert response.status_code == 201, response.text
