@@ -451,3 +451,94 @@ class PolicyIn(BaseModel):
         description="'all' for every user of the organisation, or a list of emails",
         max_length=500,
     )
+
+
+class OwnApplication(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    application: Text
+    version: ShortText
+
+
+class OwnCheckoutCreate(BaseModel):
+    """A user's checkout for themselves, as the licensing tool asks for it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "country": "DE",
+                    "applications": [{"application": "Atlas Designer", "version": "10.17.2.61"}],
+                    "days": 14,
+                    "machine_name": "WS-0042",
+                    "machine_fingerprint": "e3b0c44298fc1c149afbf4c8996fb924"
+                    "27ae41e4649b934ca495991b7852b855",
+                    "tool_version": "0.2.0",
+                }
+            ]
+        },
+    )
+    country: ShortText | None = Field(
+        None,
+        description="Optional when the organisation has one country open to the user for "
+        "self-service",
+    )
+    applications: list[OwnApplication] = Field(max_length=200)
+    expires_on: date | None = Field(
+        None, description="The last day; defaults to the latest the policy allows"
+    )
+    days: int | None = Field(None, ge=1, le=365, description="Instead of expires_on: from today")
+    machine_name: ShortText = Field(description="This workstation's name", examples=["WS-0042"])
+    machine_fingerprint: ShortText | None = Field(
+        None, description="This workstation's fingerprint (entitle-tool machine): binds the file"
+    )
+    tool_version: ShortText | None = Field(None, description="The licensing tool's version")
+    activation_key: ShortText | None = Field(
+        None, description="SELECTserver only; defaults to the country's only key"
+    )
+
+
+class LicenseFileOut(BaseModel):
+    name: str = Field(description="The file's name, .belic (SES) or .xml (SELECTserver)")
+    media_type: str
+    digest: str = Field(description="SHA-256 (hex) of the file's bytes")
+    data: str = Field(description="The file's bytes, in base64")
+    url: str = Field(description="Where to download the same file again")
+
+
+class OwnCheckoutOut(BaseModel):
+    checkout: CheckoutOut
+    license_file: LicenseFileOut
+
+
+class RenewIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"days": 14, "machine_name": "WS-0042", "tool_version": "0.2.0"}]
+        },
+    )
+    expires_on: date | None = Field(None, description="The new last day")
+    days: int | None = Field(None, ge=1, le=365, description="Instead of expires_on: from today")
+    machine_name: ShortText | None = Field(None, description="For the audit trail")
+    tool_version: ShortText | None = Field(None, description="For the audit trail")
+
+
+class ReturnIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"machine_name": "WS-0042", "tool_version": "0.2.0"}]},
+    )
+    machine_name: ShortText | None = Field(None, description="For the audit trail")
+    tool_version: ShortText | None = Field(None, description="For the audit trail")
+
+
+class OwnCountryOut(BaseModel):
+    country: str
+    country_name: str | None
+    self_service: bool = Field(description="Whether the user may check out for themselves here")
+    longest_days: int = Field(description="The longest self-service checkout, in days")
+    latest_expires_on: date | None = Field(
+        description="The latest expiry a self-service checkout made today may have"
+    )
+    refusal: str | None = Field(description="Why not, when the user may not, for people")

@@ -152,7 +152,11 @@ def plan_checkout(
     requested_country = request.country
     if self_service:
         requested_country = choose_self_service_country(
-            request.country.strip() or None, organisation.countries, organisation.name, actor.email
+            request.country.strip() or None,
+            organisation.countries,
+            organisation.name,
+            actor.email,
+            actor.usage_country,
         )
     else:
         require_manager(actor)

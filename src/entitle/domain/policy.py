@@ -148,25 +148,33 @@ def choose_self_service_country(
     policies: Sequence[CheckoutPolicy],
     organisation: str,
     email: str,
+    usage_country: str = "",
 ) -> str:
     """The country of a self-service checkout: the one asked for, else the only one it can be.
 
-    Without a country, the only country open to the user for self-service is chosen; if the
-    organisation has a single country, that one (so its policy's refusal is what the user
-    reads); else the country is required.
+    Without a country: the only country open to the user for self-service. When none is, the
+    organisation's only country, or else the user's usage country, so that the user reads that
+    policy's refusal. Otherwise the country is required.
     """
     if requested:
         return requested
     open_ones = self_service_countries(policies, organisation, email)
     if len(open_ones) == 1:
         return open_ones[0].country
-    if len(policies) == 1:
-        return policies[0].country
-    known = ", ".join(p.country for p in open_ones) or "none"
+    if not open_ones:
+        if len(policies) == 1:
+            return policies[0].country
+        if any(p.country == usage_country for p in policies):
+            return usage_country
+    known = ", ".join(p.country for p in policies)
+    where = ", ".join(p.country for p in open_ones)
     raise InvalidInput(
         Code.COUNTRY_REQUIRED,
-        f"Name the entitlement country: {organisation} has several, and self-service "
-        f"checkout is open to you in {known}.",
+        f"Name the entitlement country: {organisation} has several ({known}), and "
+        f"self-service checkout is open to you in {where}."
+        if open_ones
+        else f"Self-service checkout is open to you in none of {organisation}'s entitlement "
+        f"countries ({known}); an administrator of {organisation} can turn it on.",
         field="country",
     )
 

@@ -16,8 +16,10 @@ from sqlalchemy import Connection
 from entitle.domain.calendar import end_of_day
 from entitle.domain.checkouts import CheckoutRequest, plan_renewal, require_active
 from entitle.domain.codes import Code
-from entitle.domain.errors import Conflict, NotFound
+from entitle.domain.errors import Conflict, DomainError, NotFound
+from entitle.domain.expiry import expiry_cap
 from entitle.domain.model import CheckInMethod, Checkout, CreatedVia, User
+from entitle.domain.policy import CheckoutPolicy, self_service_refusal
 from entitle.service.actors import ActorRef, acting_user, actor_and_organisation
 from entitle.service.context import Services
 from entitle.service.create_checkout import (
@@ -91,6 +93,29 @@ def check_out(
     with services.uow(read_only=True) as uow:
         data = store.license_files(uow.conn, actor.organisation_id, [checkout.id])[checkout.id]
     return checkout, data
+
+
+@dataclass(frozen=True)
+class OwnCountry:
+    """An entitlement country as the user sees it for self-service."""
+
+    policy: CheckoutPolicy
+    refusal: DomainError | None
+    latest_expires_on: date | None
+
+
+def own_countries(services: Services, actor_ref: ActorRef) -> list[OwnCountry]:
+    """Each country of the user's organisation: may they self-serve there, and until when."""
+    today = services.now().date()
+    with services.uow(read_only=True) as uow:
+        actor, organisation = actor_and_organisation(uow.conn, actor_ref)
+    found = []
+    for policy in organisation.countries:
+        refusal = self_service_refusal(policy, organisation.name, actor.email)
+        cap = expiry_cap(today, organisation.contract_end, policy, self_service=True)
+        latest = cap if refusal is None and cap > today else None
+        found.append(OwnCountry(policy, refusal, latest))
+    return found
 
 
 def own_checkouts(services: Services, actor_ref: ActorRef, query: CheckoutQuery) -> CheckoutPage:
