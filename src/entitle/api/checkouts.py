@@ -5,15 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Response, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from entitle.api.auth import Actor
 from entitle.api.deps import ServicesDep
 from entitle.api.openapi import refuses
 from entitle.api.responses import json_response
 from entitle.api.schemas import (
+    REQUEST_FILE_EXAMPLE,
+    ApplicationLine,
     CheckoutCreate,
+    CheckoutDraftOut,
     CheckoutId,
     CheckoutOut,
     CheckoutPageOut,
@@ -24,7 +28,8 @@ from entitle.api.schemas import (
 )
 from entitle.domain.checkouts import PLAN_REFUSALS, CheckoutRequest
 from entitle.domain.codes import Code
-from entitle.service import queries
+from entitle.domain.model import CreatedVia
+from entitle.service import catalog, queries
 from entitle.service.create_checkout import create_checkout
 from entitle.store.checkouts import CheckoutQuery
 
@@ -48,6 +53,7 @@ class CheckoutFilters(BaseModel):
     version: ShortText | None = None
     country: ShortText | None = None
     license_service: ShortText | None = None
+    created_via: CreatedVia | None = Field(None, description="admin, request_file or self_service")
     created_from: datetime | None = None
     created_to: datetime | None = None
     expires_from: datetime | None = None
@@ -82,7 +88,9 @@ def create(
     defaults to the latest date allowed (the contract end under a year away, else one year,
     within the entitlement country's maximum). The answer's Location is the new checkout; its
     license file is at `/checkouts/{id}/license-file`. Sending the same Idempotency-Key again
-    answers with the same checkout instead of a second one.
+    answers with the same checkout instead of a second one. With the `machine_fingerprint` of a
+    workstation's request file (read it with `POST /checkout-requests`), the license file is
+    bound to that machine, and the checkout is shown as made from a request file.
     """
     request = CheckoutRequest(
         country=body.country,
@@ -92,6 +100,8 @@ def create(
         applications=[(a.name, a.version) for a in body.applications],
         activation_key=body.activation_key,
         expires_on=body.expires_on,
+        via=CreatedVia.ADMIN if body.machine_fingerprint is None else CreatedVia.REQUEST_FILE,
+        machine_fingerprint=body.machine_fingerprint,
     )
     checkout = create_checkout(
         services,
@@ -124,7 +134,9 @@ def list_checkouts(
     `status` picks active, expired or checked-in checkouts; `listed` is what the portal shows
     (active, and those that ended in the last three months). `user`, `machine` and
     `application` match a part of the value whatever its case, `version` its start, `country`
-    and `license_service` all of it; each `*_from` is included and each `*_to` is not (UTC).
+    and `license_service` all of it; `created_via` picks how checkouts were made (by an
+    administrator, from a request file, or self-service); each `*_from` is included and each
+    `*_to` is not (UTC).
     """
     query = CheckoutQuery(
         organisation_id=actor.user.organisation_id,
@@ -135,6 +147,7 @@ def list_checkouts(
         application=filters.application,
         version=filters.version,
         license_service=filters.license_service,
+        created_via=None if filters.created_via is None else filters.created_via.value,
         created_from=as_utc(filters.created_from, "created_from"),
         created_to=as_utc(filters.created_to, "created_to"),
         expires_from=as_utc(filters.expires_from, "expires_from"),
@@ -169,3 +182,55 @@ def read(
     """One checkout of the caller's organisation, with its status as of now."""
     checkout = queries.get_checkout(services, actor.user, checkout_id)
     return json_response(CheckoutOut.of(checkout, services.now()))
+
+
+@router.post(
+    "/checkout-requests",
+    response_model=CheckoutDraftOut,
+    summary="Read a workstation's request file into a checkout draft",
+    operation_id="readCheckoutRequest",
+    openapi_extra={
+        **refuses(
+            Code.ROLE_CANNOT_MANAGE_CHECKOUTS,
+            Code.REQUEST_FILE_INVALID,
+            Code.MACHINE_NAME_INVALID,
+            Code.MACHINE_FINGERPRINT_INVALID,
+            Code.APPLICATIONS_REQUIRED,
+            Code.TOO_MANY_APPLICATIONS,
+            Code.VERSION_MALFORMED,
+            Code.DATE_INVALID,
+            Code.COUNTRY_INVALID,
+            Code.TIMESTAMP_OUT_OF_RANGE,
+        ),
+        "requestBody": {
+            "required": True,
+            "description": "The request file as entitle-tool wrote it (README: Request files)",
+            "content": {
+                "application/json": {
+                    "schema": {"type": "object"},
+                    "examples": {"request": {"value": REQUEST_FILE_EXAMPLE}},
+                }
+            },
+        },
+    },
+)
+async def read_request(request: Request, actor: Actor, services: ServicesDep) -> CheckoutDraftOut:
+    """Read a checkout request file (format `entitle-checkout-request/1`, plain JSON written by
+    `entitle-tool request` on an air-gapped workstation) for the new-checkout form: the machine
+    name and fingerprint, the applications as the catalog spells them, the license service
+    their versions use, the wanted expiry and country. Nothing is stored: create the checkout
+    with `POST /checkouts` and the draft's `machine_fingerprint`. Each bad field is named."""
+    data = await request.body()
+    draft = await run_in_threadpool(catalog.read_request_file, services, actor.email, data)
+    found = draft.request
+    return CheckoutDraftOut(
+        machine=found.machine_name,
+        machine_fingerprint=found.machine_fingerprint,
+        os_user=found.os_user,
+        tool_version=found.tool_version,
+        created_at=found.created_at,
+        country=found.country,
+        expires_on=found.expires_on,
+        license_service=draft.license_service,
+        applications=[ApplicationLine(name=n, version=v) for n, v in draft.applications],
+    )

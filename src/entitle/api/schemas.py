@@ -57,6 +57,11 @@ class CheckoutCreate(BaseModel):
     activation_key: ShortText | None = Field(None, description="SELECTserver only")
     expires_on: date | None = Field(None, description="Defaults to the latest date allowed")
     applications: list[ApplicationLine] = Field(max_length=200)
+    machine_fingerprint: ShortText | None = Field(
+        None,
+        description="The workstation's fingerprint from its request file: binds the license "
+        "file to that machine beside its name; the checkout is shown as made from a request file",
+    )
 
 
 class CheckoutOut(BaseModel):
@@ -542,3 +547,32 @@ class OwnCountryOut(BaseModel):
         description="The latest expiry a self-service checkout made today may have"
     )
     refusal: str | None = Field(description="Why not, when the user may not, for people")
+
+
+class CheckoutDraftOut(BaseModel):
+    """A request file, read: what the new-checkout form is filled with."""
+
+    machine: str
+    machine_fingerprint: str
+    os_user: str | None
+    tool_version: str | None
+    created_at: datetime | None
+    country: str | None
+    expires_on: date | None
+    license_service: LicenseService | None = Field(
+        description="The one the versions use, when the catalog knows them all and they agree"
+    )
+    applications: list[ApplicationLine]
+
+
+REQUEST_FILE_EXAMPLE = {
+    "format": "entitle-checkout-request/1",
+    "machine_name": "LAB-AIRGAP-01",
+    "machine_fingerprint": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    "os_user": "ana",
+    "applications": [{"application": "Atlas Designer", "version": "10.17.2.61"}],
+    "expires_on": "2027-03-31",
+    "country": "US",
+    "created_at": "2027-01-15T09:30:00Z",
+    "tool_version": "0.2.0",
+}

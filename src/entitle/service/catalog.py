@@ -11,6 +11,7 @@ from entitle.domain.codes import Code
 from entitle.domain.errors import InvalidInput, NotFound
 from entitle.domain.expiry import expiry_cap
 from entitle.domain.model import ActivationKey, ApplicationVersion, LicenseService, User
+from entitle.domain.request_file import RequestFile, parse_request_file
 from entitle.service.actors import actor_and_organisation
 from entitle.service.context import Services
 from entitle.store import catalog, organisations
@@ -102,3 +103,30 @@ def activation_keys(
                 field="country",
             )
         return organisations.keys_of(uow.conn, organisation.id, code)
+
+
+@dataclass(frozen=True)
+class CheckoutDraft:
+    """A request file read for the new-checkout form: its fields, application names as the
+    catalog spells them, and the license service its versions use (when they agree)."""
+
+    request: RequestFile
+    applications: tuple[tuple[str, str], ...]
+    license_service: LicenseService | None
+
+
+def read_request_file(services: Services, actor_email: str, data: str | bytes) -> CheckoutDraft:
+    """Read a workstation's request file for an administrator: every bad field is named."""
+    with services.uow(read_only=True) as uow:
+        actor, _ = actor_and_organisation(uow.conn, actor_email)
+        require_manager(actor)
+        request = parse_request_file(data)
+        releases = catalog.releases_of(uow.conn, [name for name, _ in request.applications])
+    lines, used = [], set()
+    for name, version in request.applications:
+        known = releases.get(name.lower(), [])
+        wanted = next((r for r in known if str(r.version) == version), None)
+        lines.append((known[0].application if known else name, version))
+        used.add(wanted.license_service if wanted else None)
+    service = used.pop() if len(used) == 1 else None
+    return CheckoutDraft(request, tuple(lines), service)

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
+from entitle import __version__
 from entitle.domain.calendar import add_months
 from entitle.domain.checkouts import CheckoutRequest
-from entitle.domain.model import ApplicationVersion, LicenseService
+from entitle.domain.model import ApplicationVersion, CreatedVia, LicenseService
 from entitle.domain.versions import Version
 from entitle.service import admin
 from entitle.service.check_in import check_in
 from entitle.service.context import Services
 from entitle.service.create_checkout import create_checkout
+from entitle.service.self_service import OwnCheckout, Workstation, check_out
 from entitle.store import organisations
 
 DEMO_PASSWORD = "entitle-demo"  # noqa: S105 - printed for the demo logins
@@ -132,6 +135,33 @@ def _select_organisation(services: Services, contract_end: date) -> None:
         _checkout(
             services, rng, index, now - timedelta(days=ago, hours=rng.randint(0, 20)), None, False
         )
+    _self_service(services, now)
+
+
+def _self_service(services: Services, now: datetime) -> None:
+    """US allows self-service for 30 days: Ana checked out for her laptop; an administrator
+    checked out for an air-gapped machine from its request file."""
+    admin.set_country(services, SELECT_ORG, "US", self_service=True, self_service_max_days=30)
+    check_out(
+        replace(services, clock=_fixed(now - timedelta(days=2))),
+        "ana.lima@example.com",
+        OwnCheckout((("Atlas Designer", "10.17.2.61"),), "ANA-LAPTOP", days=21, country="US"),
+        Workstation("ANA-LAPTOP", __version__),
+    )
+    create_checkout(
+        replace(services, clock=_fixed(now - timedelta(days=1))),
+        "admin@example.com",
+        CheckoutRequest(
+            country="US",
+            license_service="SES",
+            user="jon.berg@example.com",
+            machine="LAB-AIRGAP-01",
+            applications=[("Hydro Analyst", "6.2.0.14")],
+            expires_on=now.date() + timedelta(days=45),
+            via=CreatedVia.REQUEST_FILE,
+            machine_fingerprint=hashlib.sha256(b"demo air-gapped machine").hexdigest(),
+        ),
+    )
 
 
 def _checkout(

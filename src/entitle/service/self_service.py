@@ -61,7 +61,7 @@ class OwnCheckout:
 
 def check_out(
     services: Services,
-    actor: User,
+    actor_ref: ActorRef,
     wanted: OwnCheckout,
     workstation: Workstation,
     *,
@@ -69,10 +69,11 @@ def check_out(
     address: str = "",
 ) -> tuple[Checkout, bytes]:
     """The user's own checkout for their workstation, and its license file."""
+    email = actor_ref if isinstance(actor_ref, str) else actor_ref.email
     request = CheckoutRequest(
         country=wanted.country,
         license_service=None,
-        user=actor.email,
+        user=email,
         machine=wanted.machine,
         applications=wanted.applications,
         activation_key=wanted.activation_key,
@@ -83,7 +84,7 @@ def check_out(
     )
     checkout = create_checkout(
         services,
-        actor,
+        actor_ref,
         request,
         idempotency_key=idempotency_key,
         address=address,
@@ -91,7 +92,7 @@ def check_out(
     )
     # The answer carries the file: the create is audited, this read of it is not a download.
     with services.uow(read_only=True) as uow:
-        data = store.license_files(uow.conn, actor.organisation_id, [checkout.id])[checkout.id]
+        data = store.license_files(uow.conn, checkout.organisation_id, [checkout.id])[checkout.id]
     return checkout, data
 
 

@@ -2,7 +2,15 @@
 // ones in red); a caret shows product, version and expiry; per-row check-in and download.
 
 import { download } from "./api.js";
-import { escapeHtml, formatDay, plural, userLabel } from "./format.js";
+import {
+  CHECK_IN_LABELS,
+  createdVia,
+  escapeHtml,
+  formatDay,
+  formatMoment,
+  plural,
+  userLabel,
+} from "./format.js";
 import { button, keyboardHeaders, remoteGrid } from "./grid.js";
 import { CARET, CHECK_IN, DOWNLOAD } from "./icons.js";
 
@@ -15,9 +23,22 @@ function detail(checkout) {
         `<tr><td>${escapeHtml(a.name)}</td><td>${escapeHtml(a.version)}</td><td>${formatDay(checkout.expires_on)}</td></tr>`,
     )
     .join("");
+  const facts = [
+    ["Created", `${formatMoment(checkout.created_at)} by ${checkout.created_by}`],
+    ["Created via", createdVia(checkout)],
+  ];
+  if (checkout.machine_fingerprint) facts.push(["Machine fingerprint", checkout.machine_fingerprint]);
+  if (checkout.checked_in_at) {
+    const how = CHECK_IN_LABELS[checkout.check_in_method] ?? checkout.check_in_method ?? "";
+    const by = checkout.checked_in_by ? ` (${checkout.checked_in_by})` : "";
+    facts.push(["Checked in", `${formatMoment(checkout.checked_in_at)}: ${how}${by}`]);
+  }
+  const list = facts
+    .map(([term, value]) => `<div><dt>${escapeHtml(term)}</dt><dd>${escapeHtml(value)}</dd></div>`)
+    .join("");
   holder.innerHTML = `<table class="detail-table"><caption class="visually-hidden">Applications of this checkout</caption>
     <thead><tr><th scope="col">Product</th><th scope="col">Version</th><th scope="col">Expires</th></tr></thead>
-    <tbody>${rows}</tbody></table>`;
+    <tbody>${rows}</tbody></table><dl class="detail-facts">${list}</dl>`;
   return holder;
 }
 
@@ -90,7 +111,8 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
   const userCell = (cell) => {
     const c = cell.getRow().getData();
     const email = c.user_display_name ? `<span class="cell-sub">${escapeHtml(c.user)}</span>` : "";
-    return `<div class="cell-stack"><span class="cell-main">${escapeHtml(userLabel(c))}</span>${email}</div>`;
+    const via = c.created_via && c.created_via !== "admin" ? ` <span class="badge via">${escapeHtml(createdVia(c))}</span>` : "";
+    return `<div class="cell-stack"><span class="cell-main">${escapeHtml(userLabel(c))}${via}</span>${email}</div>`;
   };
 
   table = new Tabulator(element, {

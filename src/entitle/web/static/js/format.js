@@ -18,3 +18,20 @@ export function userLabel(checkout) {
 }
 
 export const plural = (count, one, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+
+/** How a checkout was made, and how it was checked in, in the portal's words. */
+export const CREATED_VIA_LABELS = {
+  admin: "Administrator",
+  request_file: "Request file",
+  self_service: "Self-service",
+};
+
+export const CHECK_IN_LABELS = {
+  portal: "By an administrator",
+  client: "From the workstation",
+  expiry: "At expiry",
+};
+
+export function createdVia(checkout) {
+  return CREATED_VIA_LABELS[checkout.created_via] ?? checkout.created_via ?? "";
+}

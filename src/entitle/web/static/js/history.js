@@ -2,7 +2,16 @@
 // custom sort bar (which overrides it), filtered per column, paged in SQL.
 
 import { filterParams, filterTitle } from "./column-filters.js";
-import { escapeHtml, formatDay, formatMoment, STATUS_LABELS, userLabel } from "./format.js";
+import {
+  CHECK_IN_LABELS,
+  CREATED_VIA_LABELS,
+  createdVia,
+  escapeHtml,
+  formatDay,
+  formatMoment,
+  STATUS_LABELS,
+  userLabel,
+} from "./format.js";
 import { keyboardHeaders, remoteGrid } from "./grid.js";
 import { draggableHeaders, sortBar } from "./sort-bar.js";
 
@@ -13,6 +22,7 @@ const COLUMNS = [
   { field: "license_service", title: "License service" },
   { field: "applications", title: "Applications" },
   { field: "created_at", title: "Created" },
+  { field: "created_via", title: "Created via" },
   { field: "expires_at", title: "Expires" },
   { field: "status", title: "Status" },
   { field: "checked_in_at", title: "Checked in" },
@@ -30,6 +40,13 @@ function filterInputs(countries) {
     applications: [
       { name: "application", label: "Application contains" },
       { name: "version", label: "Version starts with" },
+    ],
+    created_via: [
+      {
+        name: "created_via",
+        label: "Created via",
+        options: [any, ...Object.entries(CREATED_VIA_LABELS)],
+      },
     ],
     created_at: [
       { name: "created_on_from", label: "Created from", type: "date" },
@@ -56,6 +73,7 @@ const MIN_WIDTHS = {
   license_service: 150,
   applications: 200,
   created_at: 165,
+  created_via: 150,
   expires_at: 130,
   status: 115,
   checked_in_at: 200,
@@ -65,6 +83,8 @@ const FORMATTERS = {
   user: (c) => `<span class="cell-main">${escapeHtml(userLabel(c))}</span>`,
   applications: (c) => escapeHtml(c.applications.map((a) => `${a.name} ${a.version}`).join(", ")),
   created_at: (c) => formatMoment(c.created_at),
+  created_via: (c) =>
+    `<div class="cell-stack"><span>${escapeHtml(createdVia(c))}</span><span class="cell-sub">${escapeHtml(c.created_by)}</span></div>`,
   expires_at: (c) => formatDay(c.expires_on),
   status: (c) => `<span class="badge ${c.status}">${STATUS_LABELS[c.status] ?? c.status}</span>`,
   checked_in_at: checkedIn,
@@ -74,8 +94,7 @@ const FORMATTERS = {
 // the clear time the workstation stated by its own clock.
 function checkedIn(c) {
   if (!c.checked_in_at) return "";
-  let how = "";
-  if (c.check_in_method === "expiry") how = "At expiry";
+  let how = CHECK_IN_LABELS[c.check_in_method] ?? "";
   if (c.client_cleared_at) how = `Cleared on the workstation ${formatMoment(c.client_cleared_at)}`;
   const sub = how ? `<span class="cell-sub">${escapeHtml(how)}</span>` : "";
   return `<div class="cell-stack"><span>${formatMoment(c.checked_in_at)}</span>${sub}</div>`;
