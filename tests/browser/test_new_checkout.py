@@ -51,12 +51,16 @@ def test_login_refuses_a_wrong_password_then_opens_the_page_and_logs_out(
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
 
-def test_a_user_who_is_not_an_administrator_gets_an_explanation(
+def test_a_user_who_is_not_an_administrator_gets_their_own_checkouts(
     page: Page, demo_server: str
 ) -> None:
     log_in(page, demo_server, "ana.lima@example.com")
-    expect(page.get_by_role("heading", name="This page is for administrators")).to_be_visible()
+    expect(page.get_by_role("heading", name="My checkouts")).to_be_visible()
+    expect(page).to_have_url(f"{demo_server}/my-checkouts")
     expect(page.get_by_role("button", name="New")).to_have_count(0)
+    page.goto(f"{demo_server}/usage")
+    expect(page.get_by_role("heading", name="This page is for administrators")).to_be_visible()
+    expect(page.get_by_role("link", name="My checkouts").last).to_be_visible()
 
 
 def test_the_entitlement_country_scopes_the_lists_and_the_activation_keys(

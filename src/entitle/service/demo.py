@@ -139,16 +139,16 @@ def _select_organisation(services: Services, contract_end: date) -> None:
 
 
 def _self_service(services: Services, now: datetime) -> None:
-    """US allows self-service for 30 days: Ana checked out for her laptop; an administrator
-    checked out for an air-gapped machine from its request file."""
-    admin.set_country(services, SELECT_ORG, "US", self_service=True, self_service_max_days=30)
+    """GB allows self-service for 30 days: Ana checked out for her laptop; an administrator
+    checked out for an air-gapped machine from its request file, since checked in."""
+    admin.set_country(services, SELECT_ORG, "GB", self_service=True, self_service_max_days=30)
     check_out(
         replace(services, clock=_fixed(now - timedelta(days=2))),
         "ana.lima@example.com",
-        OwnCheckout((("Atlas Designer", "10.17.2.61"),), "ANA-LAPTOP", days=21, country="US"),
+        OwnCheckout((("Atlas Designer", "10.17.2.61"),), "ANA-LAPTOP", days=21, country="GB"),
         Workstation("ANA-LAPTOP", __version__),
     )
-    create_checkout(
+    airgapped = create_checkout(
         replace(services, clock=_fixed(now - timedelta(days=1))),
         "admin@example.com",
         CheckoutRequest(
@@ -161,6 +161,9 @@ def _self_service(services: Services, now: datetime) -> None:
             via=CreatedVia.REQUEST_FILE,
             machine_fingerprint=hashlib.sha256(b"demo air-gapped machine").hexdigest(),
         ),
+    )
+    check_in(
+        replace(services, clock=_fixed(now - timedelta(hours=3))), "admin@example.com", airgapped.id
     )
 
 

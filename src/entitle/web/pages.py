@@ -1,4 +1,5 @@
-"""The portal's pages: log in and out, and the License Checkout page for administrators."""
+"""The portal's pages: log in and out, and the License Checkout page for administrators
+(plain users go to My checkouts, entitle.web.my_checkouts)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from entitle.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 CHECKOUTS_PATH = "/checkouts"
+MY_CHECKOUTS_PATH = "/my-checkouts"
 
 
 def _safe_next(target: str | None) -> str:
@@ -100,7 +102,8 @@ def checkouts_page(
         return login_redirect(request)
     mine = account(services, actor.email)
     if not mine.manages_checkouts:
-        return not_allowed(request, mine, actor.csrf_token)
+        # Plain users have their own checkouts.
+        return RedirectResponse(MY_CHECKOUTS_PATH, status_code=status.HTTP_303_SEE_OTHER)
     choices = catalog.countries(services, actor.email)
     codes = [c.country for c in choices]
     wanted = (country or "").upper()

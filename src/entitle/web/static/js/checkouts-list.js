@@ -38,7 +38,7 @@ function detail(checkout) {
     .join("");
   holder.innerHTML = `<table class="detail-table"><caption class="visually-hidden">Applications of this checkout</caption>
     <thead><tr><th scope="col">Product</th><th scope="col">Version</th><th scope="col">Expires</th></tr></thead>
-    <tbody>${rows}</tbody></table><dl class="detail-facts">${list}</dl>`;
+    <tbody>${rows}</tbody></table><dl class="detail-facts" data-checkout-id="${escapeHtml(checkout.id)}">${list}</dl>`;
   return holder;
 }
 

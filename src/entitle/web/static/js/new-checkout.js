@@ -8,7 +8,15 @@ import { slidePanel } from "./panel.js";
 
 const EMAIL = /^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$/;
 const MACHINE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-const FIELDS = ["license_service", "user", "machine", "activation_key", "expires_on", "applications"];
+const FIELDS = [
+  "license_service",
+  "user",
+  "machine",
+  "machine_fingerprint",
+  "activation_key",
+  "expires_on",
+  "applications",
+];
 const $ = (id) => document.getElementById(id);
 
 const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
@@ -34,6 +42,8 @@ export function newCheckout({ country, onCreated, notify }) {
   };
   const touched = new Set();
   const refused = {};
+  // A workstation's request file, once imported: its fingerprint goes with the create.
+  let bound = null;
   let knownApplications = new Map();
   const service = () => form.elements.license_service.value;
   const lines = applicationLines($("application-list"), {
@@ -180,8 +190,77 @@ export function newCheckout({ country, onCreated, notify }) {
     element.addEventListener("blur", () => touch(field));
   }
 
+  const unbind = () => {
+    bound = null;
+    $("request-file").value = "";
+    $("new-fingerprint").value = "";
+    $("field-machine_fingerprint").hidden = true;
+    $("request-clear").hidden = true;
+    inputs.machine.readOnly = false;
+    $("hint-request").textContent =
+      "From a workstation without a network (entitle-tool request): fills the form and binds the license file to that machine.";
+    setError("request", "");
+  };
+
+  const importRequest = async (file) => {
+    setError("request", "");
+    let parsed;
+    try {
+      parsed = JSON.parse(await file.text());
+    } catch {
+      setError("request", `${file.name} is not a request file: it is not JSON.`);
+      return;
+    }
+    let draft;
+    try {
+      draft = await postJson("/checkout-requests", parsed);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      const first = error.errors[0];
+      setError("request", first ? `${first.field}: ${first.message}` : error.message);
+      return;
+    }
+    if (draft.country && draft.country !== country.value && [...country.options].some((o) => o.value === draft.country)) {
+      country.value = draft.country;
+      country.dispatchEvent(new Event("change"));
+      await loadCountry();
+    }
+    if (draft.license_service) {
+      form.elements.license_service.value = draft.license_service;
+      setService();
+    }
+    bound = draft.machine_fingerprint;
+    inputs.machine.value = draft.machine;
+    inputs.machine.readOnly = true;
+    $("new-fingerprint").value = bound;
+    $("field-machine_fingerprint").hidden = false;
+    $("request-clear").hidden = false;
+    lines.clear();
+    for (const application of draft.applications) {
+      const line = lines.add(application.name);
+      if (line) line.input.value = application.version;
+    }
+    if (draft.expires_on) expires.value = draft.expires_on;
+    const from = [draft.os_user && `user ${draft.os_user}`, draft.tool_version && `entitle-tool ${draft.tool_version}`]
+      .filter(Boolean)
+      .join(", ");
+    $("hint-request").textContent = `Imported the request of ${draft.machine}${from ? ` (${from})` : ""}.`;
+    ["machine", "expires_on", "applications", "license_service"].forEach((f) => touched.add(f));
+    refresh();
+  };
+
+  $("request-file").addEventListener("change", (event) => {
+    const [file] = event.target.files;
+    if (file) importRequest(file);
+  });
+  $("request-clear").addEventListener("click", () => {
+    unbind();
+    refresh();
+  });
+
   const reset = () => {
     form.reset();
+    unbind();
     lines.clear();
     touched.clear();
     Object.keys(refused).forEach((field) => delete refused[field]);
@@ -220,6 +299,7 @@ export function newCheckout({ country, onCreated, notify }) {
       activation_key: service() === "SELECTserver" ? inputs.key.value : null,
       expires_on: expires.value,
       applications: lines.values(),
+      machine_fingerprint: bound,
     };
     try {
       const checkout = await postJson("/checkouts", body, { "Idempotency-Key": idempotencyKey() });
