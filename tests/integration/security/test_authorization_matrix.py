@@ -116,6 +116,36 @@ def _answer_sign_in(_fresh: Fresh) -> dict[str, Any]:
 
 def _spare(fresh: Fresh) -> dict[str, Any]:
     return {"data": {"token_id": str(fresh.spare_token_id)}}
+def _own(_fresh: Fresh) -> dict[str, Any]:
+    return {
+        "json": {
+            "applications": [{"application": "Atlas Designer", "version": "10.17.2.61"}],
+            "machine_name": "WS-MINE",
+        }
+    }
+
+
+def _empty(_fresh: Fresh) -> dict[str, Any]:
+    return {"json": {}}
+
+
+def _days(_fresh: Fresh) -> dict[str, Any]:
+    return {"json": {"days": 3}}
+
+
+def _request_file(_fresh: Fresh) -> dict[str, Any]:
+    return {
+        "json": {
+            "format": "entitle-checkout-request/1",
+            "machine_name": "WS-AIRGAP",
+            "machine_fingerprint": "ab" * 32,
+            "applications": [{"application": "Atlas Designer", "version": "10.17.2.61"}],
+        }
+    }
+
+
+# The fresh checkout is the User's (made for her by an Administrator): hers alone to touch.
+OWNER_ONLY = (401, 404, 404, 200, 401, 404)
 
 
 # (method, path pattern) -> (the path to call, the request, the answer of each caller)
@@ -176,6 +206,38 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
     ("POST", "/oauth/token"): ("/oauth/token", _poll, (400,) * 6),
     ("POST", "/oauth/revoke"): ("/oauth/revoke", _revoke_device_token, PUBLIC),
     ("GET", "/api/v1/usage"): ("/api/v1/usage", _usage, MANAGERS),
+    ("GET", "/api/v1/countries/{country}/policy"): ("/api/v1/countries/US/policy", _none, MANAGERS),
+    # An empty change: the whole policy as it is (Studio's own US for its Administrator).
+    ("PUT", "/api/v1/countries/{country}/policy"): (
+        "/api/v1/countries/US/policy",
+        _empty,
+        MANAGERS,
+    ),
+    ("POST", "/api/v1/checkout-requests"): ("/api/v1/checkout-requests", _request_file, MANAGERS),
+    # Self-service is off in every country of the table's world: refused with the policy.
+    ("POST", "/api/v1/me/checkouts"): (
+        "/api/v1/me/checkouts",
+        _own,
+        (401, 403, 403, 403, 401, 403),
+    ),
+    ("GET", "/api/v1/me/checkouts"): ("/api/v1/me/checkouts", _none, SIGNED_IN),
+    ("GET", "/api/v1/me/countries"): ("/api/v1/me/countries", _none, SIGNED_IN),
+    ("GET", "/api/v1/me/checkouts/{checkout_id}"): ("/api/v1/me/checkouts/{id}", _none, OWNER_ONLY),
+    ("GET", "/api/v1/me/checkouts/{checkout_id}/file"): (
+        "/api/v1/me/checkouts/{id}/file",
+        _none,
+        OWNER_ONLY,
+    ),
+    ("POST", "/api/v1/me/checkouts/{checkout_id}/renew"): (
+        "/api/v1/me/checkouts/{id}/renew",
+        _days,
+        (401, 404, 404, 403, 401, 404),  # hers, but self-service is off
+    ),
+    ("POST", "/api/v1/me/checkouts/{checkout_id}/return"): (
+        "/api/v1/me/checkouts/{id}/return",
+        _none,
+        OWNER_ONLY,
+    ),
     ("GET", "/api/v1/usage/peak"): ("/api/v1/usage/peak", _usage, MANAGERS),
     ("GET", "/.well-known/jwks.json"): ("/.well-known/jwks.json", _none, PUBLIC),
     ("GET", "/.well-known/entitle-root.pem"): ("/.well-known/entitle-root.pem", _none, PUBLIC),
@@ -204,7 +266,9 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
     ("GET", "/login"): ("/login", _none, (200, 303, 303, 303, 200, 303)),
     ("POST", "/login"): ("/login", _login_form, (303,) * 6),
     ("POST", "/logout"): ("/logout", _none, (303,) * 6),
-    ("GET", "/checkouts"): ("/checkouts", _none, (303, 200, 200, 200, 303, 200)),
+    # A User is sent on to My checkouts.
+    ("GET", "/checkouts"): ("/checkouts", _none, (303, 200, 200, 303, 303, 200)),
+    ("GET", "/my-checkouts"): ("/my-checkouts", _none, (303, 200, 200, 200, 303, 200)),
     ("GET", "/usage"): ("/usage", _none, (303, 200, 200, 200, 303, 200)),
     # Any signed-in user approves sign-ins of their own tool; the code here matches none.
     ("GET", "/device"): ("/device", _none, (303, 200, 200, 200, 303, 200)),
