@@ -25,6 +25,7 @@ def test_readiness_is_a_503_problem_when_the_database_is_gone(api: Api) -> None:
     with api.world.services.engine.begin() as conn:
         conn.execute(text("DROP TABLE checkout_applications"))
         conn.execute(text("DROP TABLE idempotency_keys"))
+        conn.execute(text("DROP TABLE superseded_license_files"))
         conn.execute(text("DROP TABLE checkouts"))
     assert_problem(api.get("/readyz", None), 503)
 
