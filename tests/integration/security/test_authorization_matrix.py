@@ -116,6 +116,8 @@ def _answer_sign_in(_fresh: Fresh) -> dict[str, Any]:
 
 def _spare(fresh: Fresh) -> dict[str, Any]:
     return {"data": {"token_id": str(fresh.spare_token_id)}}
+
+
 def _own(_fresh: Fresh) -> dict[str, Any]:
     return {
         "json": {
