@@ -119,7 +119,7 @@ def test_a_user_who_is_not_an_administrator_gets_the_explanation(
     page: Page, demo_server: str
 ) -> None:
     log_in(page, demo_server, "ana.lima@example.com")
-    expect(page.get_by_role("heading", name="This page is for administrators")).to_be_visible()
+    expect(page.get_by_role("heading", name="My checkouts")).to_be_visible()
     expect(page.get_by_role("link", name="Usage")).to_have_count(0)
     page.goto(f"{demo_server}/usage")
     expect(page.get_by_role("heading", name="This page is for administrators")).to_be_visible()
