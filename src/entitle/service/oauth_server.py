@@ -105,11 +105,15 @@ def token(services: Services, call: Call) -> Answer:
 
 def revoke(services: Services, call: Call) -> Answer:
     """RFC 7009 §2: revoke the device credential a token belongs to."""
-    return _answer(
+    answer = _answer(
         services,
         call,
         lambda server, request: server.create_endpoint_response("revocation", request),
     )
+    if answer.status == 401 and answer.body.get("error") == "unsupported_token_type":
+        # RFC 7009 §2.2.1 answers it as an RFC 6749 §5.2 error (400); Authlib says 401.
+        return Answer(400, answer.body, answer.headers)
+    return answer
 
 
 def refusal(error: str, description: str) -> Answer:

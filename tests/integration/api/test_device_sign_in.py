@@ -260,6 +260,17 @@ def test_revocation_by_the_tool_ends_the_credential_and_is_audited(api: Api) -> 
     assert "token.revoke" in actions
 
 
+def test_revoking_a_token_type_the_server_does_not_know_is_an_rfc_6749_error(api: Api) -> None:
+    tokens = signed_in(api)
+    answer = api.client.post(
+        "/oauth/revoke",
+        data={"client_id": TOOL, "token": tokens["access_token"], "token_type_hint": "saml"},
+    )
+    assert answer.status_code == 400  # RFC 7009 §2.2.1 with RFC 6749 §5.2
+    assert error_of(answer) == "unsupported_token_type"
+    assert who(api, tokens["access_token"]).status_code == 200  # nothing revoked
+
+
 def test_refreshing_replaces_the_refresh_token_and_the_old_one_is_refused(api: Api) -> None:
     tokens = signed_in(api)
     api.world.clock.advance(seconds=3601)
