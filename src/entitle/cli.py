@@ -13,7 +13,7 @@ from rich.table import Table
 
 from entitle import __version__
 from entitle.domain.codes import Code
-from entitle.domain.errors import DomainError, InvalidInput
+from entitle.domain.errors import DomainError, InvalidInput, Unavailable
 
 app = typer.Typer(
     help="Offline license checkouts: server, database, keys and organisations.",
@@ -521,7 +521,7 @@ def serve(
     from entitle.ports import refusal
     from entitle.service.bootstrap import open_services
     from entitle.service.demo import DEMO_PASSWORD
-    from entitle.service.health import database_ready
+    from entitle.service.health import readiness
     from entitle.service.publication import publisher
     from entitle.store import organisations
 
@@ -531,8 +531,9 @@ def serve(
     if data_dir is not None:
         os.environ["ENTITLE_DATA_DIR"] = str(data_dir)
     services = open_services(data_dir, announce=_note)
-    if not database_ready(services):
-        fail("the database has no schema (or is unreachable); run 'entitle db upgrade' first")
+    found = readiness(services)
+    if not found.ready:
+        fail(found.what_to_do())
     for notice in publisher(services).notices():
         print(f"entitle: warning: {notice}", file=sys.stderr)
     with services.uow() as uow:
@@ -702,6 +703,7 @@ def main(argv: list[str] | None = None) -> None:
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
     from entitle.licensefile.errors import KeyStoreError
+    from entitle.store.outages import unavailable
 
     args = sys.argv[1:] if argv is None else list(argv)
     _check_environment(args)
@@ -709,6 +711,8 @@ def main(argv: list[str] | None = None) -> None:
         code = app(args=args, prog_name="entitle", standalone_mode=False)
         if isinstance(code, int) and code:
             raise SystemExit(code)
+    except Unavailable as outage:
+        fail(f"{outage.message} ({outage.cause})")
     except DomainError as refusal:
         fail(refusal.message)
     except KeyStoreError as error:
@@ -718,5 +722,8 @@ def main(argv: list[str] | None = None) -> None:
     except typer.TyperException as error:
         fail(f"{_message_of(error)} (see 'entitle --help')")
     except (OperationalError, ProgrammingError) as error:
+        found = unavailable(error)
+        if found is not None:
+            fail(f"{found.message} ({found.cause})")
         reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         fail(f"the database is not ready ({reason}); run 'entitle db upgrade' and check the URL")

@@ -28,6 +28,8 @@ from entitle.api.bench import include_bench_routes
 from entitle.api.middleware import BodyLimit, SecurityHeaders
 from entitle.api.openapi import document
 from entitle.api.origin import SameOrigin
+from entitle.api.outages import OutagePage, outage_log
+from entitle.api.outages import install as install_outages
 from entitle.api.problems import install
 from entitle.service.context import Services
 
@@ -39,9 +41,10 @@ THREADS = 20
 
 
 @asynccontextmanager
-async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     to_thread.current_default_thread_limiter().total_tokens = THREADS
     yield
+    outage_log(app).close()
 
 
 def create_app(services: Services | None = None) -> FastAPI:
@@ -80,7 +83,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(well_known.router)
     app.include_router(docs.router)
     include_bench_routes(app)
-    _include_portal(app)
+    install_outages(app, page=_include_portal(app))
     app.add_middleware(SameOrigin)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
@@ -94,13 +97,15 @@ def create_app(services: Services | None = None) -> FastAPI:
     return app
 
 
-def _include_portal(app: FastAPI) -> None:
-    """The portal's pages and /static, when the portal is installed."""
+def _include_portal(app: FastAPI) -> OutagePage | None:
+    """The portal's pages and /static, when the portal is installed; its outage page."""
     try:
+        from entitle.web.pages import unavailable_page
         from entitle.web.routes import router as web_router
     except ImportError:
-        return
+        return None
     app.include_router(web_router)
+    return unavailable_page
 
 
 def app_from_environment() -> FastAPI:

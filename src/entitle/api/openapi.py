@@ -6,7 +6,8 @@ docstring) and lists only the problems it can answer: the codes its route declar
 itself: bad input where it takes parameters or a body, an unreadable body and the body limit
 where it takes one, the cross-site check on unsafe methods, authentication, the CSRF check and
 the database where it looks the caller up. Each status lists its codes in the schema, with an
-example of each.
+example of each. An error status a route declares a body of its own for (readiness' 503: a
+report, not a problem) keeps that body.
 
 The OAuth endpoints (:mod:`entitle.api.oauth`) answer their errors as RFC 6749 §5.2 JSON, not
 problem+json: their 400 lists the OAuth ``error`` codes the route declares, and their problems
@@ -52,8 +53,10 @@ def document(app: FastAPI) -> dict[str, Any]:
             codes = [*_codes_of_its_shape(route, method, operation), *declared]
         else:
             codes = [Code.CROSS_SITE_REQUEST, Code.BODY_TOO_LARGE, *DATABASE]
-        responses = {k: v for k, v in operation["responses"].items() if int(k) < 400}
-        operation["responses"] = responses | _problem_responses(codes)
+        own = {str(status) for status in route.responses}
+        responses = {k: v for k, v in operation["responses"].items() if int(k) < 400 or k in own}
+        problems = _problem_responses(codes)
+        operation["responses"] = responses | {k: problems[k] for k in problems if k not in own}
         if oauth_errors is not None:
             operation["responses"]["400"] = _oauth_response(oauth_errors)
     components = schema.setdefault("components", {}).setdefault("schemas", {})

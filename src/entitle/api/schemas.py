@@ -381,6 +381,27 @@ class HealthOut(BaseModel):
     status: str
 
 
+class ReadinessOut(BaseModel):
+    """What /readyz found, ready (200) or not (503)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"status": "ready", "database": "ok", "schema": "at head 0005"},
+                {"status": "not ready", "database": "ok", "schema": "behind: at 0001, head 0005"},
+            ]
+        }
+    )
+    status: Literal["ready", "not ready"]
+    database: Literal["ok", "unreachable"] = Field(description="Whether the database answers")
+    schema_: str = Field(
+        alias="schema",
+        description="`at head REV`, `behind: at REV, head REV`, `none: no schema, head REV`, "
+        "`ahead/unknown revision: at REV, head REV`, or `unknown: head REV` when the database "
+        "does not answer",
+    )
+
+
 def as_utc(moment: datetime | None, field: str) -> datetime | None:
     """A timestamp without a zone is UTC; one too far out to convert is refused."""
     if moment is None:

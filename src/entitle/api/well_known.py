@@ -8,11 +8,10 @@ from fastapi import APIRouter, Header, Path, Response
 
 from entitle.api.deps import ServicesDep
 from entitle.api.openapi import refuses
-from entitle.api.problems import problem_response
-from entitle.api.schemas import HealthOut
+from entitle.api.schemas import HealthOut, ReadinessOut
 from entitle.domain.codes import DATABASE, Code
 from entitle.licensefile import wellknown
-from entitle.service.health import database_ready
+from entitle.service.health import readiness
 from entitle.service.publication import publisher, revocation_list
 
 router = APIRouter()
@@ -143,14 +142,25 @@ def healthz() -> HealthOut:
 @router.get(
     "/readyz",
     tags=["health"],
-    summary="The database answers and has the schema",
-    response_model=HealthOut,
+    summary="The database answers and its schema is at this server's head",
+    response_model=ReadinessOut,
+    responses={503: {"model": ReadinessOut, "description": "Not ready: the body says why"}},
     operation_id="checkReadiness",
-    openapi_extra=refuses(Code.DATABASE_UNAVAILABLE),
 )
 def readyz(services: ServicesDep) -> Response:
-    """Readiness: 200 while the database answers and has the schema this server needs, else
-    503; a load balancer sends requests to ready servers only."""
-    if not database_ready(services):
-        return problem_response(Code.DATABASE_UNAVAILABLE, "The database is not reachable.")
-    return Response(HealthOut(status="ready").model_dump_json(), media_type="application/json")
+    """Readiness: 200 while the database answers and its schema is at the newest revision of
+    this server's migrations, else 503; a load balancer sends requests to ready servers only.
+    Either way the body says what was found: whether the database answers, and where its
+    schema stands (`behind` until `entitle db upgrade` has run)."""
+    found = readiness(services)
+    body = ReadinessOut(
+        status="ready" if found.ready else "not ready",
+        database=found.database,
+        schema=found.describe_schema(),
+    )
+    return Response(
+        body.model_dump_json(by_alias=True),
+        status_code=200 if found.ready else 503,
+        media_type="application/json",
+        headers={"Cache-Control": "no-store"},
+    )

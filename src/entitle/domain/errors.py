@@ -5,7 +5,10 @@ DomainError            every refusal: a stable code (entitle.domain.codes), a se
 ├── InvalidInput       the request names something malformed or unknown
 ├── NotFound           the thing does not exist for this organisation
 ├── Forbidden          the caller's role or account may not do this
-└── Conflict           the thing exists but is in the wrong state
+├── Conflict           the thing exists but is in the wrong state
+└── Unavailable        an outage, not a refusal: the database does not answer or its storage
+                       is full; nothing was done, and the same request may work after
+                       ``retry_after`` seconds
 """
 
 from __future__ import annotations
@@ -45,3 +48,10 @@ class Forbidden(DomainError):
 
 class Conflict(DomainError):
     pass
+
+
+class Unavailable(DomainError):
+    def __init__(self, code: Code, message: str, *, retry_after: int, cause: str) -> None:
+        super().__init__(code, message)
+        self.retry_after = retry_after
+        self.cause = cause

@@ -4,6 +4,10 @@ A read-only unit of work (``read_only=True``) takes no write lock: lists, report
 checks never queue behind a create (SQLite's deferred ``BEGIN``; writers take ``BEGIN
 IMMEDIATE``), and on PostgreSQL they spare the BEGIN and ROLLBACK round trips
 (:func:`entitle.store.database.read_only_options`).
+
+An outage met on the way in, inside or at commit (the database gone, its disk full:
+:mod:`entitle.store.outages`) leaves as :class:`entitle.domain.errors.Unavailable`, after the
+rollback: every caller answers it the same way, and nothing is half-written.
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ from __future__ import annotations
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from entitle.store.database import read_only_options
+from entitle.store.outages import unavailable
 
 
 class UnitOfWork:
@@ -28,10 +34,17 @@ class UnitOfWork:
         return self._connection
 
     def __enter__(self) -> UnitOfWork:
-        self._connection = self.engine.connect()
-        if self.read_only:
-            self._connection.execution_options(**read_only_options(self.engine))
-        self._connection.begin()
+        try:
+            self._connection = self.engine.connect()
+            if self.read_only:
+                self._connection.execution_options(**read_only_options(self.engine))
+            self._connection.begin()
+        except SQLAlchemyError as error:
+            self._close(error)
+            outage = unavailable(error)
+            if outage is None:
+                raise
+            raise outage from error
         return self
 
     def __exit__(
@@ -40,15 +53,29 @@ class UnitOfWork:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        connection, self._connection = self._connection, None
-        assert connection is not None
-        try:
-            if connection.in_transaction():
-                connection.rollback()
-        finally:
-            connection.close()
+        self._close(error)
+        if error is not None:
+            outage = unavailable(error)
+            if outage is not None:
+                raise outage from error
 
     def commit(self) -> None:
         if self.read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
         self.conn.commit()
+
+    def _close(self, error: BaseException | None) -> None:
+        """Roll back what was not committed and give the connection back to the pool."""
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        try:
+            if connection.in_transaction():
+                connection.rollback()
+        except SQLAlchemyError:
+            # A connection an outage cut rolls back on the server's side; its own error is
+            # the one to report.
+            if error is None or unavailable(error) is None:
+                raise
+        finally:
+            connection.close()

@@ -11,7 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from entitle.api.auth import CSRF_FIELD, CSRF_HEADER, OptionalActor, log_in, log_out
 from entitle.api.deps import ServicesDep
-from entitle.domain.errors import DomainError
+from entitle.api.outages import outage_log
+from entitle.domain.codes import Code
+from entitle.domain.errors import DomainError, Unavailable
 from entitle.service import catalog
 from entitle.service.account import Account, account
 from entitle.service.publication import issuer_fingerprint
@@ -61,12 +63,17 @@ def login_submit(
         log_in(request, response, services, email, password)
     except DomainError as refusal:
         # htmx swaps the form in place; a plain form post gets the page with the real status.
+        # An outage is said in the form too, where the email typed is kept.
+        if isinstance(refusal, Unavailable):
+            outage_log(request.app).record(refusal)
         swapped = bool(request.headers.get("HX-Request"))
+        retry_after = getattr(refusal, "retry_after", None)
         return templates.TemplateResponse(
             request,
             "login_form.html" if swapped else "login.html",
             {"next": target, "email": email, "error": refusal.message},
             status_code=status.HTTP_200_OK if swapped else refusal.status,
+            headers={"Retry-After": str(retry_after)} if retry_after is not None else None,
         )
     return response
 
@@ -83,6 +90,21 @@ def login_redirect(request: Request) -> RedirectResponse:
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     query = urlencode({"next": here})
     return RedirectResponse(f"/login?{query}", status_code=status.HTTP_303_SEE_OTHER)
+
+
+def unavailable_page(request: Request, outage: Unavailable) -> Response:
+    """During an outage: the service is briefly unavailable (503), and a page that was only
+    read reloads itself when the server said to try again."""
+    return templates.TemplateResponse(
+        request,
+        "unavailable.html",
+        {
+            "storage_full": outage.problem is Code.STORAGE_FULL,
+            "retry_after": outage.retry_after,
+            "reload": request.method == "GET",
+        },
+        status_code=outage.status,
+    )
 
 
 def not_allowed(request: Request, mine: Account, csrf_token: str | None) -> Response:

@@ -100,7 +100,8 @@ def test_each_error_response_is_problem_json_listing_its_codes_with_an_example_o
 ) -> None:
     for path, method, operation in _operations(document):
         for status, response in operation["responses"].items():
-            if int(status) < 400 or (path in OAUTH_PATHS and status == "400"):
+            oauth = path in OAUTH_PATHS and status == "400"
+            if int(status) < 400 or oauth or (path, status) == ("/readyz", "503"):
                 continue
             content = response["content"]
             assert list(content) == [PROBLEM_TYPE], (path, method, status)
@@ -159,6 +160,27 @@ def test_liveness_lists_no_error_and_the_published_keys_no_database_outage(
     assert codes_of(document, "/healthz", "get") == {}
     for path in PEM_ROUTES:
         assert codes_of(document, path, "get") == {404: ["KEYS_NOT_PUBLISHED"]}, path
+
+
+def test_every_operation_that_uses_the_database_lists_both_outages_under_503(
+    document: dict[str, Any],
+) -> None:
+    without_database = {"/healthz", "/readyz", *PEM_ROUTES}
+    for path, method, _operation in _operations(document):
+        if path not in without_database:
+            listed = codes_of(document, path, method)
+            assert listed.get(503) == ["DATABASE_UNAVAILABLE", "STORAGE_FULL"], (method, path)
+
+
+def test_readiness_documents_its_report_for_ready_and_not_ready(
+    document: dict[str, Any],
+) -> None:
+    responses = document["paths"]["/readyz"]["get"]["responses"]
+    assert set(responses) == {"200", "503"}
+    for status in ("200", "503"):
+        schema = responses[status]["content"]["application/json"]["schema"]
+        report = _resolve(document, schema)
+        assert set(report["properties"]) == {"status", "database", "schema"}, status
 
 
 def test_the_codes_a_client_must_handle_for_a_create_are_listed_by_status(
