@@ -60,6 +60,8 @@ class ServerProcess:
     log_path: Path
     workers: int = 1
     port: int = field(default_factory=free_port)
+    prefix: list[str] = field(default_factory=list)
+    """A command ``entitle serve`` runs under, such as one that sets up its namespace."""
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
 
@@ -68,7 +70,7 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        command = [ENTITLE, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        command = [*self.prefix, ENTITLE, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         if self.workers > 1:
             command += ["--workers", str(self.workers)]
         with self.log_path.open("ab") as log:

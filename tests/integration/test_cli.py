@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from entitle.cli import main
-from entitle.store.database import make_engine
+from entitle.store.database import make_engine, upgrade
 from entitle.store.tables import application_versions, checkouts, organisations, users
 
 
@@ -130,3 +130,16 @@ def test_a_database_that_was_never_upgraded_is_one_line(
 ) -> None:
     monkeypatch.setenv("ENTITLE_DATA_DIR", str(tmp_path / "fresh"))
     assert "entitle db upgrade" in refused(["org", "list"], capsys)
+
+
+def test_serve_refuses_a_schema_behind_head_in_one_line_naming_the_upgrade(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ENTITLE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("ENTITLE_DATABASE_URL", raising=False)
+    engine = make_engine(f"sqlite:///{tmp_path / 'entitle.sqlite3'}")
+    upgrade(engine, "0001")
+    engine.dispose()
+    line = refused(["serve"], capsys)
+    assert "schema is at 0001, behind" in line
+    assert "run 'entitle db upgrade' first" in line

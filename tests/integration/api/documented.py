@@ -39,12 +39,18 @@ def documented(client: TestClient) -> TestClient:
     """``client``, failing any request answered with a problem its operation does not list."""
     app = client.app
     assert isinstance(app, FastAPI)
-    client.event_hooks["response"] = [*client.event_hooks["response"], _checker(app)]
+    client.event_hooks["response"] = [*client.event_hooks["response"], _checker(app.openapi())]
     return client
 
 
-def _checker(app: FastAPI) -> Any:
-    schema = app.openapi()
+def documented_server(client: httpx.Client) -> httpx.Client:
+    """The same for a client of a running server (``base_url``), by its ``/openapi.json``."""
+    schema = httpx.get(str(client.base_url.join("/openapi.json"))).raise_for_status().json()
+    client.event_hooks["response"] = [*client.event_hooks["response"], _checker(schema)]
+    return client
+
+
+def _checker(schema: dict[str, Any]) -> Any:
     templates = _templates(tuple(schema["paths"]))
 
     def check(response: httpx.Response) -> None:
