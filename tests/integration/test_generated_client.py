@@ -109,6 +109,7 @@ def test_a_generated_client_creates_lists_downloads_and_checks_in_a_checkout(
     download = _module(client_package, "api.license_files.download_license_file")
     check_in = _module(client_package, "api.check_in.check_in_checkout")
     issuer_root = _module(client_package, "api.keys.get_issuer_root")
+    readiness = _module(client_package, "api.health.check_readiness")
     client = package.AuthenticatedClient(base_url=url, token=token)
 
     created = create_checkout.sync(
@@ -129,6 +130,10 @@ def test_a_generated_client_creates_lists_downloads_and_checks_in_a_checkout(
 
     license_file = download.sync(client=client, checkout_id=created.id)
     data = license_file.payload.read()
+    # Readiness answers its report, ready or not: the client reads both as the same model.
+    ready = readiness.sync(client=package.Client(base_url=url))
+    assert isinstance(ready, models.ReadinessOut), ready
+    assert ready.status == models.ReadinessOutStatus.READY
     root_pem = issuer_root.sync(client=package.Client(base_url=url))
     roots = load_certificates(root_pem.encode())
     assert [fingerprint(der) for der in roots] == [pinned]
