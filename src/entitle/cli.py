@@ -530,10 +530,12 @@ def serve(
         fail(refused)
     if data_dir is not None:
         os.environ["ENTITLE_DATA_DIR"] = str(data_dir)
-    services = open_services(data_dir, announce=_note)
-    found = readiness(services)
+    checked = _services(data_dir)  # before any signing key is made
+    found = readiness(checked)
+    checked.engine.dispose()
     if not found.ready:
         fail(found.what_to_do())
+    services = open_services(data_dir, announce=_note)
     for notice in publisher(services).notices():
         print(f"entitle: warning: {notice}", file=sys.stderr)
     with services.uow() as uow:

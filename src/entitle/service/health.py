@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import SQLAlchemyError
 
 from entitle.service.context import Services
-from entitle.store.database import read_only_options
+from entitle.store.database import read_only_options, sqlite_file
 from entitle.store.outages import cause_of
 from entitle.store.schema import SchemaState, head_revision, schema_state
 
@@ -52,7 +52,11 @@ class Readiness:
 
 
 def readiness(services: Services) -> Readiness:
-    """Asks the database for its schema revision, read-only: no write lock, nothing written."""
+    """Asks the database for its schema revision, read-only: no write lock, nothing written
+    (and no SQLite file made where there is none)."""
+    path = sqlite_file(services.engine.url)
+    if path is not None and not path.is_file():
+        return Readiness(None, f"there is no database file {path}")
     try:
         with services.engine.connect() as conn:
             conn.execution_options(**read_only_options(services.engine))

@@ -22,6 +22,8 @@ HEAD = max(p.name[:4] for p in (Path(migrations.__file__).parent / "versions").g
 @pytest.fixture
 def empty_engine(database_url: str) -> Iterator[Engine]:
     created = make_engine(database_url)
+    with created.connect():  # an empty database: SQLite makes its file
+        pass
     yield created
     created.dispose()
 
@@ -69,3 +71,15 @@ def test_readiness_is_503_on_a_schema_a_newer_server_migrated(
         found = client.get("/readyz")
     assert found.status_code == 503
     assert found.json()["schema"] == f"ahead/unknown revision: at 9999, head {HEAD}"
+
+
+def test_readiness_on_a_missing_sqlite_file_is_unreachable_and_makes_no_file(
+    tmp_path: Path, key_ring: LicenseSigner
+) -> None:
+    missing = tmp_path / "gone" / "entitle.sqlite3"
+    engine = make_engine(f"sqlite:///{missing}")
+    with _client(engine, key_ring) as client:
+        found = client.get("/readyz")
+    assert found.status_code == 503
+    assert found.json()["database"] == "unreachable"
+    assert not missing.parent.exists()
