@@ -34,6 +34,25 @@ def base_url(url: str) -> str:
     return url.rstrip("/")
 
 
+WELL_KNOWN = "/.well-known/"
+_DOCUMENT_SUFFIXES = (".pem", ".crt", ".json")
+
+
+def server_of(url: str) -> str | None:
+    """The license server a URL names: itself, or the part before ``/.well-known/`` of a
+    document it publishes there; None for the URL of a document elsewhere (a PEM file on a
+    download page)."""
+    from urllib.parse import urlsplit
+
+    url = url.split("#", 1)[0]
+    before, well_known, _ = url.partition(WELL_KNOWN)
+    if well_known:
+        return base_url(before)
+    if urlsplit(url).path.lower().endswith(_DOCUMENT_SUFFIXES):
+        return None
+    return base_url(url)
+
+
 def is_url(text: str) -> bool:
     return text.startswith(("http://", "https://"))
 

@@ -42,7 +42,7 @@ from entitle.licensefile.der import CertificateError, parse_certificate
 from entitle.licensefile.timestamps import UTC, datetime
 from entitle.tool.check import clock_problem
 from entitle.tool.errors import NoServer, ServerUnreachable, TrustSourceError
-from entitle.tool.http import base_url, get
+from entitle.tool.http import base_url, get, is_url, server_of
 from entitle.tool.revocations import KeptList, Revocations
 from entitle.tool.store import KEY_REVOKED, SUPERSEDED, RefusedCheckout, Store, StoreState
 from entitle.tool.trusted import store_issuers
@@ -86,16 +86,18 @@ def sync(
     """Fetch certificates and revocation lists from ``server_url`` (default: every license
     server known here) and apply them; one outcome per server.
 
-    A server given here is remembered for later syncs once it gave a certificate or a list
-    that verifies. Raises :class:`~entitle.tool.errors.NotTrusted` when no issuer is pinned
-    in the machine-wide configuration (lists are verified against it) and
-    :class:`~entitle.tool.errors.NoServer` when no server is given or known.
+    ``server_url`` is a license server's base URL or the URL of a document it publishes under
+    ``/.well-known/``. A server given here is remembered for later syncs once it gave a
+    certificate or a list that verifies. Raises :class:`~entitle.tool.errors.NotTrusted` when
+    no issuer is pinned in the machine-wide configuration (lists are verified against it),
+    :class:`~entitle.tool.errors.NoServer` when no server is given or known, and
+    :class:`~entitle.tool.errors.TrustSourceError` for a URL that names no server.
     """
     moment = _now(now)
     store = Store(home)
     state = store.read()
     issuers = store_issuers(state)
-    servers = [base_url(server_url)] if server_url else known_servers(state)
+    servers = [license_server(server_url)] if server_url else known_servers(state)
     if not servers:
         raise NoServer()
     outcomes = []
@@ -107,6 +109,24 @@ def sync(
             continue
         outcomes.append(apply(store, issuers, fetched, moment, remember=server_url is not None))
     return outcomes
+
+
+def license_server(url: str) -> str:
+    """The license server ``url`` names: its base URL, or the URL of a document it publishes
+    under ``/.well-known/`` (as ``trust`` takes them). Raises
+    :class:`~entitle.tool.errors.TrustSourceError` for the URL of a document elsewhere."""
+    server = server_of(url) if is_url(url) else None
+    if server is None:
+        what = (
+            "a document of its own, not a license server"
+            if is_url(url)
+            else ("not an http:// or https:// URL")
+        )
+        raise TrustSourceError(
+            f"{url} is {what}: give the server's URL (https://licenses.example.com) or that of "
+            "a document it publishes under /.well-known/."
+        )
+    return server
 
 
 def known_servers(state: StoreState) -> list[str]:

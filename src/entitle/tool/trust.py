@@ -29,7 +29,7 @@ from entitle.licensefile.der import CertificateError, parse_certificate
 from entitle.licensefile.timestamps import UTC, datetime
 from entitle.tool.config import ConfiguredIssuer, configured_issuers, write_issuers
 from entitle.tool.errors import FingerprintMismatch, TrustSourceError
-from entitle.tool.http import base_url, get, is_https, is_url
+from entitle.tool.http import get, is_https, is_url, server_of
 from entitle.tool.store import Store
 from entitle.tool.sync import (
     Fetched,
@@ -41,8 +41,6 @@ from entitle.tool.sync import (
     read_pem,
 )
 from entitle.tool.trusted import store_issuers
-
-_WELL_KNOWN = "/.well-known/"
 
 
 class TrustResult(NamedTuple):
@@ -182,13 +180,9 @@ def locate(source: str, *, document: str | None = None) -> tuple[str | None, str
     if not is_url(source):
         return None, source
     url = source.split("#", 1)[0]
-    before, well_known, _ = url.partition(_WELL_KNOWN)
-    if well_known:
-        server = base_url(before)
-    elif urllib.parse.urlsplit(url).path.lower().endswith((".pem", ".crt", ".json")):
+    server = server_of(url)
+    if server is None:
         return None, url
-    else:
-        server = base_url(url)
     return server, (server + document) if document else url
 
 

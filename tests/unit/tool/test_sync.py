@@ -168,3 +168,40 @@ def test_send_receipts_syncs_too(
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "chk-0001: accepted: the server recorded the check-in."
     assert any(line.startswith("Dropped checkout chk-0002") for line in lines)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        wellknown.CERTIFICATES_PATH,
+        wellknown.ROOT_PATH,
+        wellknown.JWKS_PATH + "#keys",
+    ],
+)
+def test_sync_takes_the_url_of_a_document_the_server_publishes_as_trust_does(
+    synced: Path, server: FakeServer, make_license: MakeLicense, path: str
+) -> None:
+    server.check_in(make_license(checkout_id="chk-0001"))
+    [outcome] = sync(server.url + path, home=synced, now=NOW)
+    assert outcome.online
+    assert outcome.server == server.url
+    assert [r.checkout_id for r in outcome.dropped] == ["chk-0001"]
+    assert Store(synced).read().servers == (server.url,)
+
+
+def test_sync_refuses_a_document_elsewhere_and_a_text_that_is_no_url_in_one_line(
+    synced: Path, server: FakeServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asked = len(server.requests)
+    assert main(["sync", f"{server.url}/downloads/root.pem"]) == 1
+    [line] = capsys.readouterr().err.splitlines()
+    assert line == (
+        f"entitle-tool: {server.url}/downloads/root.pem is a document of its own, not a license "
+        "server: give the server's URL (https://licenses.example.com) or that of a document it "
+        "publishes under /.well-known/."
+    )
+    assert main(["sync", "licenses.example.com"]) == 1
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("entitle-tool: licenses.example.com is not an http:// or https:// URL")
+    assert len(server.requests) == asked
