@@ -112,3 +112,27 @@ class Login:
         err = self.process.stderr.read()
         self.process.wait(timeout=120)
         return self.process.returncode, "".join(self.printed) + out, err
+
+
+def approve_over_http(url: str, user_code: str, email: str, decision: str = "approve") -> str:
+    """Sign in to the portal as ``email`` and answer a sign-in's ``user_code``, as the /device
+    page's form does; the page shown before answering (it names the machine asking)."""
+    import httpx
+
+    from entitle.service.demo import DEMO_PASSWORD
+
+    with httpx.Client(base_url=url, timeout=30) as browser:
+        session = browser.post("/api/v1/session", json={"email": email, "password": DEMO_PASSWORD})
+        assert session.status_code == 200, session.text
+        shown = browser.get("/device", params={"user_code": user_code})
+        assert shown.status_code == 200, shown.text
+        answered = browser.post(
+            "/device",
+            data={
+                "user_code": user_code,
+                "decision": decision,
+                "csrf_token": session.json()["csrf_token"],
+            },
+        )
+        assert answered.status_code == 200, answered.text
+        return shown.text

@@ -43,6 +43,18 @@ def can_be_named(this_machine: str) -> bool:
     return bool(this_machine) and this_machine.isascii()
 
 
+MACHINE_NAME_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"
+"""A computer name a checkout can name, after :func:`normalized`: 1 to 63 letters, digits and
+hyphens, neither first nor last (and not only digits: :func:`is_machine_name`)."""
+
+
+def is_machine_name(name: str) -> bool:
+    """Whether ``name`` (already :func:`normalized`) is a computer name a checkout can name."""
+    import re  # not on the check path: every product start imports this module
+
+    return re.fullmatch(MACHINE_NAME_PATTERN, name) is not None and not name.isdigit()
+
+
 def is_licensed_machine(licensed: str, this_machine: str) -> bool:
     """Whether the machine ``licensed`` in a license is ``this_machine``, by the rule above."""
     if not can_be_named(this_machine):

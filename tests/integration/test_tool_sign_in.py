@@ -17,11 +17,10 @@ import httpx
 import pytest
 
 from entitle import __version__
-from entitle.service.demo import DEMO_PASSWORD
 from entitle.tool.errors import NotSignedIn
 from entitle.tool.signin import authorised_request, credential_path
 from tests.servers import ServerProcess, entitle, server_environment, serving
-from tests.workstation import Login, tool_environment
+from tests.workstation import Login, approve_over_http, tool_environment
 
 BIN = Path(sys.executable).parent
 USER = "ana.lima@example.com"
@@ -61,21 +60,7 @@ def _tool(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 def _answer(url: str, user_code: str, decision: str) -> str:
     """Sign in to the portal as Ana and answer the sign-in, as the /device page's form does."""
-    with httpx.Client(base_url=url, timeout=30) as browser:
-        session = browser.post("/api/v1/session", json={"email": USER, "password": DEMO_PASSWORD})
-        assert session.status_code == 200, session.text
-        shown = browser.get("/device", params={"user_code": user_code})
-        assert shown.status_code == 200, shown.text
-        answered = browser.post(
-            "/device",
-            data={
-                "user_code": user_code,
-                "decision": decision,
-                "csrf_token": session.json()["csrf_token"],
-            },
-        )
-        assert answered.status_code == 200, answered.text
-        return shown.text
+    return approve_over_http(url, user_code, USER, decision)
 
 
 def _stored(workstation: dict[str, str]) -> dict[str, str]:

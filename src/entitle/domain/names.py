@@ -9,9 +9,8 @@ import pycountry
 
 from entitle.domain.codes import Code
 from entitle.domain.errors import InvalidInput
-from entitle.machine_names import comparison_key, normalized
+from entitle.machine_names import comparison_key, is_machine_name, normalized
 
-_MACHINE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -23,7 +22,7 @@ def machine_name(text: str) -> str:
     what is signed is what a workstation can match, and a look-alike never is.
     """
     name = normalized(text.strip())
-    if name is None or not _MACHINE.match(name) or name.isdigit():
+    if name is None or not is_machine_name(name):
         raise InvalidInput(
             Code.MACHINE_NAME_INVALID,
             "Enter the computer name: 1 to 63 letters, digits and hyphens, not only digits "

@@ -29,6 +29,11 @@ The same store is managed from Python as from ``entitle-tool``:
 Signed in to a license server (``entitle-tool login URL``, the OAuth 2.0 device sign-in), a
 command acts for the user with :func:`authorised_request` (``signed_in`` says who and where);
 it refreshes the credential as needed and raises :class:`NotSignedIn` when there is none.
+Signed in, the user checks out for themselves on this machine: :func:`check_out` (the file is
+verified against the pinned issuers and imported), :func:`renew`, :func:`return_checkout` (clear
+here and check in on the server at once) and :func:`own_checkouts`; a server's refusal is
+:class:`ServerRefused`, with its code and sentence. An air-gapped machine writes a request for
+its administrator instead: :func:`write_request` (:func:`checkout_request` gives the document).
 
 Which machine this is comes from the operating system alone, never from an environment
 variable: :func:`this_machine` gives a :class:`MachineIdentity` (its ``name``, and its
@@ -56,6 +61,7 @@ from entitle.tool.errors import (
     NoServer,
     NotSignedIn,
     NotTrusted,
+    ServerRefused,
     ServerUnreachable,
     SignInDenied,
     SignInExpired,
@@ -77,11 +83,22 @@ if TYPE_CHECKING:
     from entitle.tool.licenses import (
         ImportOutcome,
         clean_expired,
+        import_license_data,
         import_license_files,
         list_licenses,
         show_license,
     )
     from entitle.tool.receipts import Cleared, SendOutcome, clear, send_receipts
+    from entitle.tool.request_file import WrittenRequest, checkout_request, write_request
+    from entitle.tool.selfservice import (
+        CheckedOut,
+        Returned,
+        ServerCheckout,
+        check_out,
+        own_checkouts,
+        renew,
+        return_checkout,
+    )
     from entitle.tool.signin import Credential, authorised_request, signed_in
     from entitle.tool.store import RefusedCheckout, StoredLicense
     from entitle.tool.sync import SyncOutcome, sync
@@ -95,6 +112,7 @@ _LAZY = {
     "write_issuers": "config",
     "ImportOutcome": "licenses",
     "clean_expired": "licenses",
+    "import_license_data": "licenses",
     "import_license_files": "licenses",
     "list_licenses": "licenses",
     "show_license": "licenses",
@@ -102,6 +120,16 @@ _LAZY = {
     "SendOutcome": "receipts",
     "clear": "receipts",
     "send_receipts": "receipts",
+    "WrittenRequest": "request_file",
+    "checkout_request": "request_file",
+    "write_request": "request_file",
+    "CheckedOut": "selfservice",
+    "Returned": "selfservice",
+    "ServerCheckout": "selfservice",
+    "check_out": "selfservice",
+    "own_checkouts": "selfservice",
+    "renew": "selfservice",
+    "return_checkout": "selfservice",
     "Credential": "signin",
     "authorised_request": "signin",
     "signed_in": "signin",
@@ -129,6 +157,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "CheckResult",
+    "CheckedOut",
     "Cleared",
     "ClockLooksWrong",
     "ConfigurationError",
@@ -144,7 +173,10 @@ __all__ = [
     "NotSignedIn",
     "NotTrusted",
     "RefusedCheckout",
+    "Returned",
     "SendOutcome",
+    "ServerCheckout",
+    "ServerRefused",
     "ServerUnreachable",
     "SignInDenied",
     "SignInExpired",
@@ -156,15 +188,22 @@ __all__ = [
     "TrustResult",
     "TrustSourceError",
     "UnknownCheckout",
+    "WrittenRequest",
     "authorised_request",
     "check",
+    "check_out",
+    "checkout_request",
     "clean_expired",
     "clear",
     "configured_issuers",
+    "import_license_data",
     "import_license_files",
     "list_licenses",
     "machine_fingerprint",
     "machine_name",
+    "own_checkouts",
+    "renew",
+    "return_checkout",
     "send_receipts",
     "show_license",
     "signed_in",
@@ -175,4 +214,5 @@ __all__ = [
     "trust",
     "trust_system",
     "write_issuers",
+    "write_request",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import click
@@ -216,7 +216,8 @@ def check(application: str, version: str, issuers: tuple[str, ...]) -> None:
 def sync(server_url: str | None) -> None:
     """Fetch certificates and revocation lists, drop revoked licenses (default: every known server).
 
-    A SERVER_URL given is remembered for later syncs.
+    SERVER_URL is the server's URL, or that of a document it publishes under /.well-known/;
+    it is remembered for later syncs.
     """
     from entitle.tool.sync import sync as sync_servers
 
@@ -376,3 +377,255 @@ def _is_loopback(url: str) -> bool:
 
     host = (urlsplit(url).hostname or "").lower()
     return host == "localhost" or host.startswith("127.") or host == "::1"
+
+
+def _applications(
+    applications: tuple[str, ...], versions: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    """``--app NAME --version V`` pairs, in the order given."""
+    if len(applications) != len(versions):
+        raise click.UsageError("give one --version after each --app.")
+    return list(zip(applications, versions, strict=True))
+
+
+def _expiry_options(command: F) -> F:
+    command = click.option(
+        "--days",
+        type=click.IntRange(1, 365),
+        help="Instead of --until: this many days from today.",
+    )(command)
+    return click.option(
+        "--until",
+        "until",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        metavar="YYYY-MM-DD",
+        help="The last day of the checkout.",
+    )(command)
+
+
+def _version(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    from entitle.tool.request_file import is_version
+
+    for version in value:
+        if not is_version(version):
+            raise click.BadParameter(f"{version!r} is not a version such as 10.17.2.61.")
+    return value
+
+
+def _application_options(check_versions: bool = False) -> Callable[[F], F]:
+    """``--app NAME --version V``, repeatable; ``check_versions``: each must read as a version
+    here (for a request file, which nobody checks before the administrator)."""
+
+    def add(command: F) -> F:
+        command = click.option(
+            "--version",
+            "versions",
+            multiple=True,
+            required=True,
+            callback=_version if check_versions else None,
+            help="Its version, e.g. 10.17.2.61 (one after each --app).",
+        )(command)
+        return click.option(
+            "--app",
+            "applications",
+            multiple=True,
+            required=True,
+            metavar="NAME",
+            help="An application, as the catalog names it; repeatable, each with its --version.",
+        )(command)
+
+    return add
+
+
+def _day(until: datetime | None, days: int | None) -> date | None:
+    if until is not None and days is not None:
+        raise click.UsageError("give --until or --days, not both.")
+    return None if until is None else until.date()
+
+
+@cli.command()
+@_application_options()
+@_expiry_options
+@click.option("--country", metavar="CC", help="The entitlement country, e.g. GB.")
+@click.option(
+    "--issuer",
+    "issuers",
+    multiple=True,
+    metavar="sha256:HEX",
+    callback=_fingerprint,
+    help=_ISSUER_HELP,
+)
+@_reports_errors
+def checkout(
+    applications: tuple[str, ...],
+    versions: tuple[str, ...],
+    until: datetime | None,
+    days: int | None,
+    country: str | None,
+    issuers: tuple[str, ...],
+) -> None:
+    """Check out for yourself, on this machine: the license file is downloaded, verified and
+    imported, and runs here offline until it expires.
+
+    Signed in first ('entitle-tool login URL'). Without --until or --days the checkout lasts as
+    long as the country's self-service policy allows.
+    """
+    from entitle.tool.selfservice import check_out
+
+    done = check_out(
+        _applications(applications, versions),
+        expires_on=_day(until, days),
+        days=days,
+        country=country,
+        issuer=issuers or None,
+    )
+    checkout = done.checkout
+    click.echo(
+        f"Checked out {checkout.applications_text()} until {checkout.expires_on} for "
+        f"{checkout.machine} (checkout {checkout.id}); it runs offline until then."
+    )
+
+
+@cli.command()
+@click.argument("checkout_id", metavar="ID")
+@_expiry_options
+@click.option(
+    "--issuer",
+    "issuers",
+    multiple=True,
+    metavar="sha256:HEX",
+    callback=_fingerprint,
+    help=_ISSUER_HELP,
+)
+@_reports_errors
+def renew(
+    checkout_id: str, until: datetime | None, days: int | None, issuers: tuple[str, ...]
+) -> None:
+    """Extend a checkout stored here: a new license file replaces the old one, which the
+    server supersedes (any copy of it stops working where entitle-tool syncs)."""
+    from entitle.tool.selfservice import renew as renew_checkout
+
+    expires_on = _day(until, days)
+    if expires_on is None and days is None:
+        raise click.UsageError("give --until YYYY-MM-DD or --days N.")
+    done = renew_checkout(checkout_id, expires_on=expires_on, days=days, issuer=issuers or None)
+    click.echo(
+        f"Renewed checkout {done.checkout.id} until {done.checkout.expires_on} for "
+        f"{done.checkout.machine}: the new license file replaces the old one, which the server "
+        "has superseded."
+    )
+
+
+@cli.command(name="return")
+@click.argument("checkout_id", metavar="ID")
+@_reports_errors
+def return_(checkout_id: str) -> None:
+    """Check in a checkout stored here, online: clear it here and tell the server at once."""
+    from entitle.tool.selfservice import (
+        ENDED_ALREADY,
+        RECEIPT_ACCEPTED,
+        RECEIPT_KEPT,
+        RETURNED,
+        return_checkout,
+    )
+
+    done = return_checkout(checkout_id)
+    cleared = f"cleared on {done.machine}"
+    if done.status == RETURNED:
+        click.echo(
+            f"Returned checkout {done.checkout_id}: {cleared} and checked in on {done.server}."
+        )
+    elif done.status == RECEIPT_ACCEPTED:
+        click.echo(
+            f"Returned checkout {done.checkout_id}: {cleared}; {done.server} recorded the check-in "
+            "from its receipt."
+        )
+    elif done.status == ENDED_ALREADY:
+        click.echo(
+            f"Cleared checkout {done.checkout_id} on {done.machine}; {done.server} had ended it "
+            f"already: {done.message}"
+        )
+    elif done.status == RECEIPT_KEPT:
+        click.echo(
+            f"Cleared checkout {done.checkout_id} on {done.machine}, but the server was not told: "
+            f"{done.message.rstrip('.')}. Send the check-in later with "
+            f"'entitle-tool send-receipts {done.server}'.",
+            err=True,
+        )
+    else:
+        click.echo(
+            f"Cleared checkout {done.checkout_id} on {done.machine}, but {done.server} refused the "
+            f"check-in: {done.message}",
+            err=True,
+        )
+    if not done.ok:
+        raise SystemExit(1)
+
+
+@cli.command()
+@_application_options(check_versions=True)
+@_expiry_options
+@click.option("--country", metavar="CC", help="The entitlement country, e.g. GB.")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True),
+    help="Where to write the request file (e.g. on a USB stick).",
+)
+@_reports_errors
+def request(
+    applications: tuple[str, ...],
+    versions: tuple[str, ...],
+    until: datetime | None,
+    days: int | None,
+    country: str | None,
+    out: str,
+) -> None:
+    """Write a checkout request for this machine, for an administrator to import (no network).
+
+    The request names this machine and its fingerprint, your OS user, the applications and the
+    expiry you want; the license file that comes back runs on this machine only
+    ('entitle-tool import FILE').
+    """
+    from entitle.tool.request_file import write_request
+
+    try:
+        written = write_request(
+            out,
+            _applications(applications, versions),
+            expires_on=_day(until, days),
+            days=days,
+            country=country,
+        )
+    except ValueError as error:
+        raise click.UsageError(f"{error}.") from None
+    document = written.document
+    wanted = ", ".join(f"{a['application']} {a['version']}" for a in document["applications"])
+    click.echo(
+        f"Wrote the checkout request of {document['machine_name']} for {wanted} to "
+        f"{written.path}; hand it to your administrator."
+    )
+
+
+@cli.command()
+@click.option(
+    "--status",
+    type=click.Choice(["listed", "active", "expired", "checked_in", "all"]),
+    default="listed",
+    show_default=True,
+    help="listed: active ones, and those that ended in the last three months.",
+)
+@_reports_errors
+def checkouts(status: str) -> None:
+    """List your checkouts on the license server you are signed in to, and which are here."""
+    from entitle.tool.licenses import list_licenses
+    from entitle.tool.selfservice import own_checkouts
+    from entitle.tool.views import print_own_checkouts
+
+    credential, found = own_checkouts(status=status)
+    if not found:
+        click.echo(f"{credential.email} has no checkouts on {credential.server} ({status}).")
+        return
+    here = {entry.checkout_id for entry in list_licenses()}
+    print_own_checkouts(f"Checkouts of {credential.email} on {credential.server}", found, here)

@@ -16,12 +16,18 @@
     ├── SignInRefused         the server refused the sign-in or its code      SIGN_IN_REFUSED
     │   ├── SignInDenied      the user denied it in the portal                SIGN_IN_DENIED
     │   └── SignInExpired     nobody approved it in time                      SIGN_IN_EXPIRED
-    └── NotSignedIn           no credential, or the server ended it           NOT_SIGNED_IN
+    ├── NotSignedIn           no credential, or the server ended it           NOT_SIGNED_IN
+    └── ServerRefused         the license server refused the request         the server's code
 
 License files themselves are refused with :class:`entitle.licensefile.LicenseFileError`.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from entitle.tool.http import HttpAnswer
 
 
 class ToolError(Exception):
@@ -166,3 +172,24 @@ class NotSignedIn(ToolError):
     """No credential is stored for this OS user, or the server no longer accepts it."""
 
     code = "NOT_SIGNED_IN"
+
+
+class ServerRefused(ToolError):
+    """The license server refused a request (its policy, a checkout not the user's, ...):
+    ``code`` is the server's stable code (``SELF_SERVICE_OFF``, ``APPLICATION_EXCLUDED``, ...),
+    the message its sentence for people."""
+
+    code = "SERVER_REFUSED"
+
+    def __init__(self, code: str, message: str, status: int = 0) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+    @classmethod
+    def of(cls, answer: HttpAnswer) -> ServerRefused:
+        """The refusal a problem+json answer says."""
+        from entitle.tool.http import problem_sentence
+
+        code, sentence = problem_sentence(answer)
+        return cls(code, sentence, answer.status)

@@ -52,9 +52,6 @@ def import_license_files(
     nothing. Files are read before the store is locked, so one unreadable file refuses only
     itself.
     """
-    pins = product_pins(issuer)
-    moment = _now(now)
-    machine = MachineIdentity(machine_name) if machine_name else this_machine()
     contents: list[tuple[str, bytes | str]] = []
     for path in paths:
         name = os.fspath(path)
@@ -63,7 +60,41 @@ def import_license_files(
                 contents.append((name, handle.read()))
         except OSError as error:
             contents.append((name, f"cannot read it ({error.strerror})."))
+    machine = MachineIdentity(machine_name) if machine_name else this_machine()
+    return _import(contents, product_pins(issuer), Store(home), _now(now), machine)
+
+
+def import_license_data(
+    file_name: str,
+    data: bytes,
+    *,
+    issuer: str | Sequence[str] | None = None,
+    home: str | os.PathLike[str] | None = None,
+    now: datetime | None = None,
+    machine_name: str | None = None,
+    server: str | None = None,
+) -> ImportOutcome:
+    """:func:`import_license_files` for one file's bytes, as a license server sent them.
+
+    The file is verified exactly as one read from disk: that a server sent it vouches for
+    nothing. Once stored, ``server`` (its base URL) is remembered for ``entitle-tool sync``.
+    """
+    machine = MachineIdentity(machine_name) if machine_name else this_machine()
     store = Store(home)
+    [outcome] = _import(
+        [(file_name, data)], product_pins(issuer), store, _now(now), machine, server
+    )
+    return outcome
+
+
+def _import(
+    contents: list[tuple[str, bytes | str]],
+    pins: tuple[str, ...] | None,
+    store: Store,
+    moment: datetime,
+    machine: MachineIdentity,
+    server: str | None = None,
+) -> list[ImportOutcome]:
     with store.update() as state:
         problem = clock_problem(moment, state.last_seen)
         try:
@@ -77,6 +108,9 @@ def import_license_files(
         ]
         if problem is None:
             state.saw(moment)
+        stored = any(not outcome.refused for outcome in outcomes)
+        if server is not None and stored and server not in state.servers:
+            state.servers = (*state.servers, server)
     return outcomes
 
 

@@ -97,12 +97,17 @@ def send_receipt(receipt_path: str, server_url: str) -> SendOutcome:
     except ServerUnreachable as error:
         return SendOutcome(receipt_path, checkout_id, OFFLINE, error.message)
     if 200 <= answer.status < 300:
-        sent_dir = os.path.join(os.path.dirname(receipt_path), "sent")
-        ensure_private_dir(sent_dir)
-        os.replace(receipt_path, os.path.join(sent_dir, os.path.basename(receipt_path)))
+        mark_sent(receipt_path)
         return SendOutcome(receipt_path, checkout_id, ACCEPTED, "the server recorded the check-in.")
     reason = _server_reason(answer.json()) or f"HTTP {answer.status}"
     return SendOutcome(receipt_path, checkout_id, REFUSED, f"the server refused it: {reason}")
+
+
+def mark_sent(receipt_path: str) -> None:
+    """Move a receipt the server has no more need of to ``receipts/sent/``."""
+    sent_dir = os.path.join(os.path.dirname(receipt_path), "sent")
+    ensure_private_dir(sent_dir)
+    os.replace(receipt_path, os.path.join(sent_dir, os.path.basename(receipt_path)))
 
 
 def pending_receipts(*, home: str | os.PathLike[str] | None = None) -> list[str]:

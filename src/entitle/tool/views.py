@@ -1,11 +1,18 @@
-"""How stored licenses look on screen: the ``list`` table and the ``show`` details."""
+"""How licenses look on screen: the ``list`` table, the ``show`` details and the ``checkouts``
+table of the user's checkouts on the server."""
 
 from __future__ import annotations
 
 import sys
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from entitle.tool.store import StoredLicense
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Sequence
+
+    from entitle.tool.selfservice import ServerCheckout
 
 
 def days_left(entry: StoredLicense, now: datetime) -> int:
@@ -66,3 +73,31 @@ def details(entry: StoredLicense, now: datetime) -> str:
         ("License digest", entry.digest),
     ]
     return "\n".join(f"{label + ':':<21}{value}" for label, value in rows)
+
+
+def print_own_checkouts(
+    title: str, checkouts: Sequence[ServerCheckout], here: Collection[str]
+) -> None:
+    """Print the user's checkouts on the server; ``here``: the ids stored on this machine."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column("checkout id", no_wrap=True)
+    table.add_column("applications")
+    table.add_column("machine", no_wrap=True)
+    table.add_column("expires on", no_wrap=True)
+    table.add_column("status")
+    table.add_column("made", no_wrap=True)
+    table.add_column("here")
+    for checkout in checkouts:
+        table.add_row(
+            checkout.id,
+            checkout.applications_text(),
+            checkout.machine,
+            checkout.expires_on.isoformat(),
+            checkout.status.replace("_", " "),
+            checkout.created_via.replace("_", " "),
+            "imported" if checkout.id in here else "",
+        )
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
