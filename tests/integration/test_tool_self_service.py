@@ -109,15 +109,18 @@ def _workstation(
     return env
 
 
-@pytest.fixture
-def workstation(served: Served, tmp_path: Path) -> dict[str, str]:
-    """Ana's workstation, its tool signed in to the server."""
-    env = _workstation(served, tmp_path)
+def _sign_in(served: Served, env: dict[str, str]) -> dict[str, str]:
     login = Login(env, served.url)
     approve_over_http(served.url, login.user_code, USER)
     code, _, err = login.finish()
     assert code == 0, err
     return env
+
+
+@pytest.fixture
+def workstation(served: Served, tmp_path: Path) -> dict[str, str]:
+    """Ana's workstation, its tool signed in to the server."""
+    return _sign_in(served, _workstation(served, tmp_path))
 
 
 def _checkout(env: dict[str, str], *options: str) -> subprocess.CompletedProcess[str]:
@@ -296,6 +299,83 @@ def test_without_signing_in_checkout_says_to_log_in_in_one_line(
     assert _one_line(done) == (
         "This user's entitle-tool is not signed in: run 'entitle-tool login SERVER_URL'."
     )
+
+
+def test_on_a_machine_that_trusts_no_issuer_nothing_is_checked_out(
+    served: Served, tmp_path: Path
+) -> None:
+    env = _sign_in(
+        served,
+        tool_environment(
+            tmp_path / "workstation", machine=MACHINE, config_dir=tmp_path / "etc-entitle"
+        ),
+    )
+    before = served.admin("GET", "/api/v1/checkouts", params={"user": USER}).json()["total"]
+    done = _checkout(env, "--country", "GB")
+    assert done.returncode == 1
+    assert _one_line(done).startswith("Nothing is trusted on this machine: no license issuer is")
+    after = served.admin("GET", "/api/v1/checkouts", params={"user": USER}).json()["total"]
+    assert after == before
+
+
+def test_a_return_while_the_server_is_down_keeps_the_receipt_for_send_receipts(
+    served: Served, workstation: dict[str, str]
+) -> None:
+    done = _checkout(workstation, "--country", "GB", "--days", "4")
+    found = CHECKED_OUT.fullmatch(done.stdout.strip())
+    assert found, done.stderr
+    checkout_id = found.group(2)
+    served.server.terminate()
+    try:
+        returned = _tool(workstation, "return", checkout_id)
+        assert returned.returncode == 1
+        line = _one_line(returned)
+        assert line.startswith(f"Cleared checkout {checkout_id} on {MACHINE}, but the server was ")
+        assert line.endswith(
+            f"Send the check-in later with 'entitle-tool send-receipts {served.url}'."
+        )
+        assert _check(workstation).returncode == 1  # cleared here all the same
+    finally:
+        served.server.start()
+    sent = _tool(workstation, "send-receipts", served.url)
+    assert sent.returncode == 0, sent.stdout
+    assert f"{checkout_id}: accepted" in sent.stdout
+    seen = served.admin("GET", f"/api/v1/checkouts/{checkout_id}").json()
+    assert seen["check_in_method"] == "client"
+    assert seen["client_cleared_at"] is not None
+
+
+def test_returning_a_checkout_made_out_to_someone_else_checks_it_in_by_its_receipt(
+    served: Served, workstation: dict[str, str], tmp_path: Path
+) -> None:
+    created = served.admin(
+        "POST",
+        "/api/v1/checkouts",
+        json={
+            "country": "US",
+            "license_service": "SES",
+            "user": "ben.carter@example.com",
+            "machine": MACHINE,
+            "applications": [{"name": APPLICATION, "version": VERSION}],
+        },
+    )
+    assert created.status_code == 201, created.text
+    checkout_id = created.json()["id"]
+    license_file = tmp_path / "ben.belic"
+    license_file.write_bytes(
+        served.admin("GET", f"/api/v1/checkouts/{checkout_id}/license-file").content
+    )
+    assert _tool(workstation, "import", str(license_file)).returncode == 0
+    returned = _tool(workstation, "return", checkout_id)
+    assert returned.returncode == 0, returned.stderr
+    assert returned.stdout.splitlines() == [
+        f"Returned checkout {checkout_id}: cleared on {MACHINE}; {served.url} recorded the "
+        "check-in from its receipt."
+    ]
+    seen = served.admin("GET", f"/api/v1/checkouts/{checkout_id}").json()
+    assert seen["status"] == "checked_in"
+    assert seen["check_in_method"] == "client"
+    assert seen["checked_in_by"] == "ben.carter@example.com"
 
 
 def test_a_file_the_pinned_issuer_did_not_issue_is_refused_and_the_checkout_given_back(
