@@ -280,3 +280,31 @@ def test_trust_takes_the_servers_url_or_the_url_of_a_document_it_publishes(
     code, out, _ = run(capsys, "trust", server.url + path)
     assert code == 0
     assert f"Remembered {server.url} for 'entitle-tool sync'." in out.splitlines()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("return", "chk-0001"),
+        ("renew", "chk-0001", "--days", "5"),
+        ("checkout", "--app", "Designer", "--version", "2.1"),
+        ("checkouts",),
+    ],
+)
+def test_not_signed_in_the_self_service_commands_say_to_log_in_and_touch_nothing(
+    trusted_home: Path,
+    make_license: MakeLicense,
+    capsys: pytest.CaptureFixture[str],
+    command: tuple[str, ...],
+) -> None:
+    run(capsys, "import", str(make_license()))
+    before = Store(trusted_home).read().to_bytes()
+    code, out, err = run(capsys, *command)
+    assert code == 1
+    assert out == ""
+    assert err.splitlines() == [
+        "entitle-tool: This user's entitle-tool is not signed in: run "
+        "'entitle-tool login SERVER_URL'."
+    ]
+    assert Store(trusted_home).read().to_bytes() == before
+    assert not (trusted_home / "receipts").exists()
