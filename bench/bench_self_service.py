@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import statistics
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -25,7 +24,7 @@ from typing import Any
 
 from bench.databases import BenchDatabase, backends, shared
 from bench.harness import Context, Figure
-from bench.server import BIN, RunningServer, environment, serve, token_for
+from bench.server import RunningServer, serve, token_for
 from entitle.domain.model import LicenseService
 from entitle.service.demo import CATALOG
 
@@ -127,15 +126,10 @@ def _allow_self_service(server: RunningServer, country: str) -> None:
 
 
 def _issuer_root(db: BenchDatabase) -> str:
-    """The deployment's root fingerprint, as its administrator reads it out."""
-    done = subprocess.run(
-        [str(BIN / "entitle"), "keys", "fingerprint"],
-        env=environment(db),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip().splitlines()[-1]
+    """The deployment's root fingerprint, as ``entitle keys fingerprint`` reads it out."""
+    from entitle.licensefile.keys import load_keys
+
+    return load_keys(db.data_dir).root_fingerprint
 
 
 def _sign_in(home: str, server: str, email: str, token: str) -> None:
