@@ -22,6 +22,7 @@ from entitle.api import (
     policy,
     session,
     usage,
+    users,
     well_known,
 )
 from entitle.api.bench import include_bench_routes
@@ -77,6 +78,7 @@ def create_app(services: Services | None = None) -> FastAPI:
         audit.router,
         session.router,
         usage.router,
+        users.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(oauth.router)

@@ -10,7 +10,15 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from entitle.domain.codes import Code
 from entitle.domain.errors import InvalidInput
 from entitle.domain.listing import effective_check_in, status_of
-from entitle.domain.model import CheckInMethod, Checkout, CreatedVia, LicenseService, Role, Status
+from entitle.domain.model import (
+    CheckInMethod,
+    Checkout,
+    CreatedVia,
+    LicenseService,
+    Role,
+    Status,
+    User,
+)
 from entitle.domain.names import country_name
 from entitle.domain.policy import CheckoutPolicy
 
@@ -222,6 +230,77 @@ class UserOut(BaseModel):
     display_name: str
     usage_country: str
     role: Role
+
+
+class OrganisationUserOut(BaseModel):
+    """A user as the organisation's Administrators see them."""
+
+    id: int
+    email: str
+    display_name: str
+    usage_country: str
+    role: Role
+    active: bool = Field(description="False once an Administrator deactivated the user")
+    last_login_at: datetime | None = Field(
+        None, description="The user's last portal login, if any since it was recorded"
+    )
+
+    @classmethod
+    def of(cls, user: User) -> OrganisationUserOut:
+        return cls(
+            id=user.id,
+            email=user.email,
+            display_name=user.display_name,
+            usage_country=user.usage_country,
+            role=user.role,
+            active=user.active,
+            last_login_at=user.last_login_at,
+        )
+
+
+RoleName = Literal["Administrator", "Co-Administrator", "User"]
+
+
+class UserInvite(BaseModel):
+    """A user to add; they set their own password with the link in the answer."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "li.wei@example.com",
+                    "display_name": "Li Wei",
+                    "usage_country": "US",
+                    "role": "User",
+                }
+            ]
+        },
+    )
+    email: Text
+    display_name: Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL)] = ""
+    usage_country: ShortText
+    role: RoleName = "User"
+
+
+class UserChange(BaseModel):
+    """What changes; a field left out keeps its value."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"role": "Co-Administrator"}, {"active": False}]},
+    )
+    role: RoleName | None = None
+    usage_country: ShortText | None = None
+    active: bool | None = Field(
+        None, description="false deactivates: the user's sessions and tokens end at once"
+    )
+
+
+class SetPasswordLinkOut(BaseModel):
+    user: OrganisationUserOut
+    url: str = Field(description="The one-time link, shown once; only its SHA-256 is stored")
+    expires_at: datetime
 
 
 class ActivationKeyOut(BaseModel):

@@ -51,6 +51,10 @@ class Code(Enum):
         "Only Administrators and Co-Administrators do this.",
     )
     ROLE_CANNOT_READ_AUDIT = 403, "Only Administrators read the audit trail."
+    ROLE_CANNOT_MANAGE_USERS = (
+        403,
+        "Only Administrators invite users or change their role, usage country or access.",
+    )
     UNKNOWN_USER = 403, "The acting user is not registered."
 
     # Names and values a checkout is made of.
@@ -145,8 +149,19 @@ class Code(Enum):
     ORGANISATION_EXISTS = 409, "An organisation of this name exists already."
     USER_EXISTS = 409, "A user with this email exists already."
     USER_NOT_FOUND = 404, "No user has this email."
+    USER_ID_NOT_FOUND = 404, "The organisation has no user with this id."
+    LAST_ADMINISTRATOR = (
+        409,
+        "The organisation's last active Administrator cannot be demoted or deactivated.",
+    )
+    USER_DEACTIVATED = 409, "The user is deactivated: reactivate them first."
+    SET_PASSWORD_LINK_INVALID = (
+        422,
+        "The set-password link is unknown, used already or expired: ask for a new one.",
+    )
     ROLE_UNKNOWN = 422, "The role is not one of the known roles."
     PASSWORD_TOO_SHORT = 422, "A password has at least 8 characters."
+    PASSWORDS_DIFFER = 422, "The password and its confirmation differ."
     MAX_DAYS_RANGE = 422, "A country's longest checkout is 1 to 365 days."
     KEYS_REQUIRED = 422, "Give at least one activation key."
     CATALOG_HEADER = 422, "The catalog file's header is not application,version,license_service."

@@ -24,6 +24,16 @@ class Role(enum.StrEnum):
     def manages_checkouts(self) -> bool:
         return self is not Role.USER
 
+    @property
+    def manages_users(self) -> bool:
+        """Administrators invite users and change their roles, countries and access;
+        Co-Administrators see the list of users, read-only."""
+        return self is Role.ADMINISTRATOR
+
+    @property
+    def sees_users(self) -> bool:
+        return self is not Role.USER
+
 
 class LicenseService(enum.StrEnum):
     SES = "SES"
@@ -95,6 +105,9 @@ class User:
     display_name: str
     usage_country: str
     role: Role
+    # An Administrator may deactivate a user: no login, and their sessions and tokens ended.
+    active: bool = True
+    last_login_at: datetime | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

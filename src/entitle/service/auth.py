@@ -76,7 +76,8 @@ def login(services: Services, email: str, password: str, address: str = "") -> S
         uow.commit()
     matched = password_matches(stored, password)
     with services.uow() as uow:
-        if user is None or not matched:
+        # A deactivated user is refused like a wrong password: the answer tells nobody more.
+        if user is None or not matched or not user.active:
             organisation_id = user.organisation_id if user else None
             audit.record(uow.conn, organisation_id, now, email, "login.failed", "", address)
             uow.commit()
@@ -87,6 +88,7 @@ def login(services: Services, email: str, password: str, address: str = "") -> S
         store.forget_sessions_before(uow.conn, now)
         session = secrets.token_urlsafe(32)
         store.add_session(uow.conn, session_digest(session), user.id, now, now + SESSION_LIFETIME)
+        organisations.update_user(uow.conn, user.id, last_login_at=now)
         audit.record(uow.conn, user.organisation_id, now, user.email, "login", "", address)
         uow.commit()
     return SignedIn(user, session)

@@ -395,8 +395,8 @@ class DeviceCode(DeviceCodeGrant):
         if not authorization.approved:
             raise AccessDeniedError("The user denied the sign-in.")
         user = organisations.user_by_id(self.server.conn, authorization.user_id)
-        if user is None:
-            raise AccessDeniedError("The user who approved the sign-in is gone.")
+        if user is None or not user.active:
+            raise AccessDeniedError("The user who approved the sign-in is gone or deactivated.")
         return user, True
 
     def should_slow_down(self, credential: SignIn) -> bool:
@@ -439,7 +439,8 @@ class Refresh(RefreshTokenGrant):
         return RefreshToken(stored)
 
     def authenticate_user(self, refresh_token: RefreshToken) -> User | None:
-        return organisations.user_by_id(self.server.conn, refresh_token.stored.user_id)
+        user = organisations.user_by_id(self.server.conn, refresh_token.stored.user_id)
+        return user if user is not None and user.active else None
 
     def revoke_old_credential(self, refresh_token: RefreshToken) -> None:
         pass  # replaced in save_token, before the new tokens are stored

@@ -10,7 +10,13 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, Connection, Row, func, select
 
-from entitle.store.tables import api_tokens, login_attempts, sessions, settings
+from entitle.store.tables import (
+    api_tokens,
+    login_attempts,
+    sessions,
+    set_password_links,
+    settings,
+)
 
 API_TOKEN = "api"  # noqa: S105 - a kind, not a secret
 """A token's kind: an API token, made with ``entitle token create`` or the API."""
@@ -101,6 +107,73 @@ def revoke_sessions_of(conn: Connection, user_id: int, now: datetime) -> int:
         .values(revoked_at=now)
     )
     return int(result.rowcount)
+
+
+def revoke_tokens_of(conn: Connection, user_id: int, now: datetime) -> int:
+    """End every API token and device credential of the user (their access and refresh
+    tokens with them)."""
+    result = conn.execute(
+        api_tokens.update()
+        .where((api_tokens.c.user_id == user_id) & api_tokens.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return int(result.rowcount)
+
+
+@dataclass(frozen=True)
+class SetPasswordLink:
+    id: int
+    user_id: int
+    expires_at: datetime
+    used_at: datetime | None
+
+
+def add_set_password_link(
+    conn: Connection,
+    user_id: int,
+    token_hash: str,
+    created_by: str,
+    now: datetime,
+    expires_at: datetime,
+) -> None:
+    """A new link for the user; the user's earlier links that were not used end now."""
+    conn.execute(
+        set_password_links.update()
+        .where(
+            (set_password_links.c.user_id == user_id)
+            & set_password_links.c.used_at.is_(None)
+            & (set_password_links.c.expires_at > now)
+        )
+        .values(expires_at=now)
+    )
+    conn.execute(
+        set_password_links.insert().values(
+            user_id=user_id,
+            token_hash=token_hash,
+            created_by=created_by,
+            created_at=now,
+            expires_at=expires_at,
+        )
+    )
+
+
+def set_password_link(conn: Connection, token_hash: str) -> SetPasswordLink | None:
+    row = conn.execute(
+        select(set_password_links).where(set_password_links.c.token_hash == token_hash)
+    ).first()
+    if row is None:
+        return None
+    return SetPasswordLink(row.id, row.user_id, row.expires_at, row.used_at)
+
+
+def use_set_password_link(conn: Connection, link_id: int, now: datetime) -> bool:
+    """Mark the link used; false when another request used it first."""
+    result = conn.execute(
+        set_password_links.update()
+        .where((set_password_links.c.id == link_id) & set_password_links.c.used_at.is_(None))
+        .values(used_at=now)
+    )
+    return result.rowcount == 1
 
 
 def forget_sessions_before(conn: Connection, moment: datetime) -> None:

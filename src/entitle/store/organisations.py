@@ -142,7 +142,11 @@ def user_of_token(conn: Connection, token_hash: str) -> tuple[User, str] | None:
     row = conn.execute(
         select(users, api_tokens.c.token_hash)
         .join(api_tokens, api_tokens.c.user_id == users.c.id)
-        .where((api_tokens.c.token_hash == token_hash) & api_tokens.c.revoked_at.is_(None))
+        .where(
+            (api_tokens.c.token_hash == token_hash)
+            & api_tokens.c.revoked_at.is_(None)
+            & users.c.deactivated_at.is_(None)
+        )
     ).first()
     return (_user(row), str(row.token_hash)) if row else None
 
@@ -178,6 +182,7 @@ def user_of_access_token(conn: Connection, token_hash: str, now: datetime) -> De
             & (device_tokens.c.kind == ACCESS)
             & (device_tokens.c.expires_at > now)
             & api_tokens.c.revoked_at.is_(None)
+            & users.c.deactivated_at.is_(None)
         )
     ).first()
     if row is None:
@@ -201,6 +206,7 @@ def user_of_session(conn: Connection, id_digest: str, now: datetime) -> tuple[Us
             (sessions.c.id_digest == id_digest)
             & sessions.c.revoked_at.is_(None)
             & (sessions.c.expires_at > now)
+            & users.c.deactivated_at.is_(None)
         )
     ).first()
     return (_user(row), str(row.id_digest)) if row else None
@@ -225,6 +231,27 @@ def search_users(
         )
     rows = conn.execute(query.order_by(users.c.display_name).limit(limit)).all()
     return [_user(row) for row in rows]
+
+
+def users_of(conn: Connection, organisation_id: int) -> list[User]:
+    """Every user of the organisation, active or not, by email."""
+    rows = conn.execute(
+        select(users).where(users.c.organisation_id == organisation_id).order_by(users.c.email)
+    ).all()
+    return [_user(row) for row in rows]
+
+
+def active_administrators(conn: Connection, organisation_id: int) -> int:
+    query = (
+        select(func.count())
+        .select_from(users)
+        .where(
+            (users.c.organisation_id == organisation_id)
+            & (users.c.role == Role.ADMINISTRATOR.value)
+            & users.c.deactivated_at.is_(None)
+        )
+    )
+    return int(conn.execute(query).scalar_one())
 
 
 def add_user(
@@ -264,6 +291,8 @@ def _user(row: Row[tuple[object, ...]]) -> User:
         display_name=row.display_name,
         usage_country=row.usage_country,
         role=Role(row.role),
+        active=row.deactivated_at is None,
+        last_login_at=row.last_login_at,
     )
 
 

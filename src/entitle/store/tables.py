@@ -96,6 +96,9 @@ users = Table(
     Column("role", String(32), nullable=False),
     Column("password_hash", String(200)),
     Column("created_at", UTCDateTime, nullable=False),
+    # Set while an Administrator has deactivated the user: no login, no session, no token.
+    Column("deactivated_at", UTCDateTime),
+    Column("last_login_at", UTCDateTime),
 )
 # Users are found by email without regard to case (store.organisations.user_by_email).
 Index("ix_users_email_lower", func.lower(users.c.email))
@@ -292,6 +295,19 @@ sessions = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False, index=True),
     Column("revoked_at", UTCDateTime),
+)
+
+# A one-time link to set a password (an invited user's first): only its SHA-256 is kept.
+set_password_links = Table(
+    "set_password_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_by", String(254), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime),
 )
 
 login_attempts = Table(
