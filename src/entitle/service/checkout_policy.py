@@ -20,7 +20,7 @@ from entitle.domain.checkouts import require_manager
 from entitle.domain.codes import Code
 from entitle.domain.errors import DomainError, InvalidInput, NotFound
 from entitle.domain.model import Organisation
-from entitle.domain.policy import ApplicationRule, CheckoutPolicy, validated
+from entitle.domain.policy import MAX_LISTED, ApplicationRule, CheckoutPolicy, validated
 from entitle.service.actors import ActorRef, actor_and_organisation
 from entitle.service.context import Services
 from entitle.store import audit, catalog, organisations
@@ -135,11 +135,18 @@ def _changed(
     if change.self_service_users is not None:
         users = change.self_service_users
         given["self_service_users"] = None if users == EVERY_USER else tuple(users)
-    policy = validated(replace(current, **given))
+    candidate = replace(current, **given)
     errors: list[DomainError] = []
-    releases = catalog.releases_of(conn, policy.applications)
+    try:
+        policy = validated(candidate)
+    except DomainError as refusal:
+        # Every field's error at once: the catalog is asked about the applications as well.
+        errors.extend(refusal.errors)
+        policy = candidate
+    listed = policy.applications if len(policy.applications) <= MAX_LISTED else ()
+    releases = catalog.releases_of(conn, listed)
     canonical = []
-    for position, name in enumerate(policy.applications):
+    for position, name in enumerate(listed):
         known = releases.get(name.lower())
         if known:
             canonical.append(known[0].application)
@@ -151,7 +158,11 @@ def _changed(
                     field=f"applications[{position}]",
                 )
             )
-    for position, email in enumerate(policy.self_service_users or ()):
+    refused = {error.field for error in errors}
+    listed_users = policy.self_service_users or ()
+    for position, email in enumerate(listed_users if len(listed_users) <= MAX_LISTED else ()):
+        if f"self_service_users[{position}]" in refused:
+            continue
         user = organisations.user_by_email(conn, email)
         if user is None or user.organisation_id != organisation.id:
             errors.append(

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from entitle.web import device_page, my_checkouts, pages, static_files, usage_page
+from entitle.web import (
+    countries_page,
+    device_page,
+    my_checkouts,
+    pages,
+    set_password_page,
+    static_files,
+    usage_page,
+    users_page,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(static_files.router)
@@ -12,3 +21,6 @@ router.include_router(pages.router)
 router.include_router(usage_page.router)
 router.include_router(device_page.router)
 router.include_router(my_checkouts.router)
+router.include_router(users_page.router)
+router.include_router(countries_page.router)
+router.include_router(set_password_page.router)

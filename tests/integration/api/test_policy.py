@@ -65,6 +65,8 @@ def test_a_bad_policy_names_each_field_and_changes_nothing(api: Api) -> None:
     body = assert_problem(response, 422)
     assert {(e["field"], e["code"]) for e in body["errors"]} == {
         ("self_service_max_days", "SELF_SERVICE_MAX_DAYS_RANGE"),
+        ("applications[1]", "APPLICATION_UNKNOWN"),
+        ("self_service_users[0]", "SELF_SERVICE_USER_UNKNOWN"),
     }
     response = api.put(
         "/api/v1/countries/GB/policy",

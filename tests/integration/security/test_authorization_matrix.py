@@ -20,7 +20,7 @@ from fastapi.routing import iter_route_contexts
 from starlette.routing import Mount
 
 from entitle.domain.checkouts import CheckoutRequest
-from entitle.service import tokens
+from entitle.service import tokens, users
 from entitle.service.create_checkout import create_checkout
 from tests.integration.fixtures import PASSWORD, World
 from tests.integration.security.conftest import CALLERS, Callers
@@ -44,6 +44,7 @@ class Fresh:
     digest: str
     spare_token_id: int
     created_at: datetime
+    user_id: int
 
 
 Request = Callable[[Fresh], dict[str, Any]]
@@ -114,6 +115,30 @@ def _answer_sign_in(_fresh: Fresh) -> dict[str, Any]:
     return {"data": {"user_code": "BBBB-BBBB", "decision": "deny"}}
 
 
+def _invite(fresh: Fresh) -> dict[str, Any]:
+    return {"json": {"email": f"invited-{fresh.spare_token_id}@example.com", "usage_country": "US"}}
+
+
+def _invite_form(fresh: Fresh) -> dict[str, Any]:
+    return {"data": {"email": f"invited-{fresh.spare_token_id}@example.com", "usage_country": "US"}}
+
+
+def _usage_country(_fresh: Fresh) -> dict[str, Any]:
+    return {"json": {"usage_country": "US"}}
+
+
+def _usage_country_form(_fresh: Fresh) -> dict[str, Any]:
+    return {"data": {"usage_country": "US"}}
+
+
+def _active_form(_fresh: Fresh) -> dict[str, Any]:
+    return {"data": {"active": "true"}}
+
+
+def _wrong_link(_fresh: Fresh) -> dict[str, Any]:
+    return {"data": {"token": "not-a-link", "password": PASSWORD, "confirm": PASSWORD}}
+
+
 def _spare(fresh: Fresh) -> dict[str, Any]:
     return {"data": {"token_id": str(fresh.spare_token_id)}}
 
@@ -145,6 +170,13 @@ def _request_file(_fresh: Fresh) -> dict[str, Any]:
         }
     }
 
+
+# Administrators run users; Co-Administrators read them; the user is Northwind's (Ana).
+ADMINISTRATORS = (401, 200, 403, 403, 401, 404)
+INVITED = (401, 201, 403, 403, 401, 201)
+LINKED = (401, 201, 403, 403, 401, 404)
+# The portal's forms: a User is sent on to My checkouts, refusals are the page's status.
+USER_FORM = (303, 200, 403, 303, 303, 404)
 
 # The fresh checkout is the User's (made for her by an Administrator): hers alone to touch.
 OWNER_ONLY = (401, 404, 404, 200, 401, 404)
@@ -215,6 +247,18 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
         _empty,
         MANAGERS,
     ),
+    ("GET", "/api/v1/admin/users"): ("/api/v1/admin/users", _none, MANAGERS),
+    ("POST", "/api/v1/admin/users"): ("/api/v1/admin/users", _invite, INVITED),
+    ("PATCH", "/api/v1/admin/users/{user_id}"): (
+        "/api/v1/admin/users/{user}",
+        _usage_country,
+        ADMINISTRATORS,
+    ),
+    ("POST", "/api/v1/admin/users/{user_id}/set-password-link"): (
+        "/api/v1/admin/users/{user}/set-password-link",
+        _none,
+        LINKED,
+    ),
     ("POST", "/api/v1/checkout-requests"): ("/api/v1/checkout-requests", _request_file, MANAGERS),
     # Self-service is off in every country of the table's world: refused with the policy.
     ("POST", "/api/v1/me/checkouts"): (
@@ -275,6 +319,30 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
     # Any signed-in user approves sign-ins of their own tool; the code here matches none.
     ("GET", "/device"): ("/device", _none, (303, 200, 200, 200, 303, 200)),
     ("POST", "/device"): ("/device", _answer_sign_in, (303, 422, 422, 422, 303, 422)),
+    ("GET", "/admin/users"): ("/admin/users", _none, (303, 200, 200, 303, 303, 200)),
+    ("POST", "/admin/users"): ("/admin/users", _invite_form, (303, 200, 403, 303, 303, 200)),
+    ("POST", "/admin/users/{user_id}"): ("/admin/users/{user}", _usage_country_form, USER_FORM),
+    ("POST", "/admin/users/{user_id}/access"): (
+        "/admin/users/{user}/access",
+        _active_form,
+        USER_FORM,
+    ),
+    ("POST", "/admin/users/{user_id}/link"): ("/admin/users/{user}/link", _none, USER_FORM),
+    # Each country's policy: its own page, for Administrators and Co-Administrators.
+    ("GET", "/admin/countries"): ("/admin/countries", _none, (303,) * 6),
+    ("GET", "/admin/countries/{country}"): (
+        "/admin/countries/US",
+        _none,
+        (303, 200, 200, 303, 303, 200),
+    ),
+    ("POST", "/admin/countries/{country}"): (
+        "/admin/countries/US",
+        _none,
+        (303, 200, 200, 303, 303, 200),
+    ),
+    # No credentials needed: the link is the proof, and this one is no link at all.
+    ("GET", "/set-password"): ("/set-password", _none, (422,) * 6),
+    ("POST", "/set-password"): ("/set-password", _wrong_link, (422,) * 6),
     # The spare token is the Administrator's: nobody else can revoke it here either.
     ("POST", "/device/revoke"): ("/device/revoke", _spare, (303, 200, 404, 404, 303, 404)),
 }
@@ -303,7 +371,8 @@ def _fresh(world: World) -> Fresh:
     checkout = create_checkout(world.services, world.admin, request)
     assert checkout.license_digest
     spare = tokens.create_token(world.services, world.admin, "spare")
-    return Fresh(checkout.id, checkout.license_digest, spare.id, checkout.created_at)
+    ana = next(u for u in users.list_users(world.services, world.admin) if u.email == world.user)
+    return Fresh(checkout.id, checkout.license_digest, spare.id, checkout.created_at, ana.id)
 
 
 def test_every_route_of_the_app_has_a_row_in_the_table(callers: Callers) -> None:
@@ -317,7 +386,7 @@ def test_every_route_answers_each_caller_as_the_table_states(callers: Callers) -
     for (method, pattern), (path, request, expected) in sorted(TABLE.items()):
         for caller, status in zip(CALLERS, expected, strict=True):
             fresh = _fresh(callers.world)
-            url = path.format(id=fresh.checkout_id, token=fresh.spare_token_id)
+            url = path.format(id=fresh.checkout_id, token=fresh.spare_token_id, user=fresh.user_id)
             callers.client.cookies.clear()
             response = callers.client.request(
                 method, url, headers=callers.headers(caller), **request(fresh)

@@ -1,0 +1,84 @@
+"""Countries and policies in Chromium: a country's policy is read and changed on its page,
+through the same use case as the API; refusals show at the field they concern."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import shot
+from tests.browser.portal import STUDIO_ADMIN, api_get, log_in
+
+pytestmark = pytest.mark.browser
+AS_IT_WAS = {
+    "self_service": False,
+    "self_service_max_days": 30,
+    "application_rule": "all",
+    "applications": [],
+    "self_service_users": "all",
+}
+
+
+@pytest.fixture
+def studio_us(page: Page, demo_server: str) -> Iterator[None]:
+    """Studio's US policy goes back to the demo's when the test ends (the server is shared)."""
+    log_in(page, demo_server, STUDIO_ADMIN)
+    expect(page.get_by_role("heading", name="License Checkout")).to_be_visible()
+    yield
+    cookie = next(c for c in page.context.cookies() if c["name"] == "entitle_csrf")
+    answer = page.request.put(
+        f"{demo_server}/api/v1/countries/US/policy",
+        data=AS_IT_WAS,
+        headers={"X-CSRF-Token": cookie["value"]},
+    )
+    assert answer.ok, answer.text()
+
+
+def test_an_administrator_turns_self_service_on_with_an_exclude_list(
+    page: Page, demo_server: str, studio_us: None
+) -> None:
+    page.get_by_role("navigation", name="Portal").get_by_role("link", name="Countries").click()
+    expect(page.get_by_role("heading", name="United States (US)")).to_be_visible()
+    expect(page.locator("#checkouts-enabled")).to_have_text("On")
+    expect(page.locator("#max-days")).to_have_text("365 days")
+    page.get_by_label("Users may check out for themselves").check()
+    page.get_by_label("Longest self-service checkout (days)").fill("14")
+    page.get_by_label("Every application but these").check()
+    page.get_by_label("Applications", exact=True).fill("viewer pro")
+    page.get_by_role("button", name="Save policy").click()
+    expect(page.locator("#policy-saved")).to_be_visible()
+    # The catalog's own spelling is kept, as the API would.
+    expect(page.get_by_label("Applications", exact=True)).to_have_value("Viewer Pro")
+    shot(page, "countries-policy")
+    policy = api_get(page, demo_server, "/countries/US/policy")
+    assert policy | {"country_name": None} == {
+        "country": "US",
+        "country_name": None,
+        "checkouts_enabled": True,
+        "max_days": 365,
+        "self_service": True,
+        "self_service_max_days": 14,
+        "application_rule": "exclude",
+        "applications": ["Viewer Pro"],
+        "self_service_users": "all",
+    }
+
+
+@pytest.mark.parametrize("expected_console_errors", [["422 (Unprocessable Entity)"]])
+def test_an_unknown_application_and_too_many_days_are_refused_at_their_fields(
+    page: Page, demo_server: str, studio_us: None
+) -> None:
+    page.goto(f"{demo_server}/admin/countries/US")
+    page.get_by_label("Longest self-service checkout (days)").fill("999")
+    page.get_by_label("Only these applications").check()
+    page.get_by_label("Applications", exact=True).fill("Not An Application")
+    page.get_by_role("button", name="Save policy").click()
+    days = page.get_by_label("Longest self-service checkout (days)")
+    expect(days).to_have_attribute("aria-invalid", "true")
+    expect(days).to_have_value("999")
+    applications = page.get_by_label("Applications", exact=True)
+    expect(applications).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#applications-error")).to_contain_text("not an application in the catalog")
+    assert api_get(page, demo_server, "/countries/US/policy")["application_rule"] == "all"
