@@ -170,21 +170,19 @@ def org_set(
 @org_app.command("list")
 def org_list(data_dir: DataDir = None) -> None:
     """List organisations with their countries."""
-    from entitle.store import organisations
+    from entitle.service import admin
 
-    services = _services(data_dir)
     table = Table()
     for column in ("id", "name", "SELECT", "contract end", "countries"):
         table.add_column(column)
-    with services.uow() as uow:
-        for o in organisations.all_organisations(uow.conn):
-            countries = ", ".join(
-                f"{c.country} ({c.max_days} d{'' if c.checkouts_enabled else ', off'})"
-                for c in o.countries
-            )
-            table.add_row(
-                str(o.id), o.name, "yes" if o.has_select else "no", str(o.contract_end), countries
-            )
+    for o in admin.list_organisations(_services(data_dir)):
+        countries = ", ".join(
+            f"{c.country} ({c.max_days} d{'' if c.checkouts_enabled else ', off'})"
+            for c in o.countries
+        )
+        table.add_row(
+            str(o.id), o.name, "yes" if o.has_select else "no", str(o.contract_end), countries
+        )
     console.print(table)
 
 
@@ -334,18 +332,13 @@ def checkouts_list(
     """Show an organisation's checkouts as a table."""
     from entitle.domain.listing import status_of
     from entitle.service import admin
-    from entitle.store import checkouts
-    from entitle.store.checkouts import STATUSES, CheckoutQuery
+    from entitle.store.checkouts import STATUSES
 
     if status not in STATUSES:
         raise InvalidInput(Code.STATUS_UNKNOWN, f"--status is one of {', '.join(STATUSES)}.")
     services = _services(data_dir)
-    found = admin.find_organisation(services, organisation)
+    found, page = admin.list_checkouts(services, organisation, status)
     now = services.now()
-    with services.uow() as uow:
-        page = checkouts.search(
-            uow.conn, CheckoutQuery(found.id, status=status, page_size=500), now
-        )
     table = Table(title=f"{found.name}: {page.total} checkout(s)")
     for column in ("user", "machine", "country", "service", "applications", "expires", "status"):
         table.add_column(column)

@@ -1,4 +1,5 @@
-"""Setting up a real organisation: accounts, countries, users, keys and the catalog."""
+"""Setting up a real organisation: accounts, countries, users, keys and the catalog (the
+operator's ``entitle`` commands); each use case is one transaction."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import io
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
+
+from sqlalchemy import Connection
 
 from entitle.domain import names
 from entitle.domain.codes import Code
@@ -23,7 +26,8 @@ from entitle.service import checkout_policy
 from entitle.service.checkout_policy import PolicyChange
 from entitle.service.context import Services
 from entitle.service.passwords import password_hasher
-from entitle.store import auth, catalog, organisations
+from entitle.store import auth, catalog, checkouts, organisations
+from entitle.store.checkouts import CheckoutPage, CheckoutQuery
 
 MIN_PASSWORD = 8
 
@@ -52,18 +56,31 @@ def create_organisation(
         organisation_id = organisations.add(
             uow.conn, name, has_select, contract_end, services.now()
         )
-        uow.commit()
         found = organisations.get(uow.conn, organisation_id)
+        uow.commit()
     assert found is not None
     return found
 
 
 def find_organisation(services: Services, name: str) -> Organisation:
-    with services.uow() as uow:
-        found = organisations.by_name(uow.conn, name.strip())
-    if found is None:
-        raise NotFound(Code.ORGANISATION_NOT_FOUND, f"No organisation named {name}.")
-    return found
+    with services.uow(read_only=True) as uow:
+        return _organisation(uow.conn, name)
+
+
+def list_organisations(services: Services) -> list[Organisation]:
+    """Every organisation with its countries, by name (the operator's ``entitle org list``)."""
+    with services.uow(read_only=True) as uow:
+        return organisations.all_organisations(uow.conn)
+
+
+def list_checkouts(
+    services: Services, organisation_name: str, status: str = "listed", limit: int = 500
+) -> tuple[Organisation, CheckoutPage]:
+    """An organisation's checkouts for the operator (``entitle checkouts``), newest first."""
+    with services.uow(read_only=True) as uow:
+        organisation = _organisation(uow.conn, organisation_name)
+        query = CheckoutQuery(organisation.id, status=status, page_size=limit)
+        return organisation, checkouts.search(uow.conn, query, services.now())
 
 
 def update_organisation(
@@ -73,17 +90,19 @@ def update_organisation(
     has_select: bool | None = None,
     contract_end: date | None = None,
 ) -> Organisation:
-    organisation = find_organisation(services, name)
     values: dict[str, object] = {}
     if has_select is not None:
         values["has_select"] = has_select
     if contract_end is not None:
         values["contract_end"] = contract_end
     with services.uow() as uow:
+        organisation = _organisation(uow.conn, name)
         if values:
             organisations.update(uow.conn, organisation.id, **values)
+        changed = organisations.get(uow.conn, organisation.id)
         uow.commit()
-    return find_organisation(services, name)
+    assert changed is not None
+    return changed
 
 
 def set_country(
@@ -95,10 +114,9 @@ def set_country(
 ) -> Organisation:
     """Add or change an entitlement country: ``change``, or its fields as keywords (the ones
     left out keep their values; a new country starts from the defaults)."""
-    checkout_policy.set_country(
+    return checkout_policy.set_country(
         services, organisation_name, country, change or PolicyChange(**fields)
     )
-    return find_organisation(services, organisation_name)
 
 
 def add_user(
@@ -119,8 +137,8 @@ def add_user(
             Code.ROLE_UNKNOWN, f"role is one of {', '.join(r.value for r in Role)}.", field="role"
         ) from None
     hashed = hash_password(password) if password else None
-    organisation = find_organisation(services, organisation_name)
     with services.uow() as uow:
+        organisation = _organisation(uow.conn, organisation_name)
         if organisations.user_by_email(uow.conn, address):
             raise Conflict(Code.USER_EXISTS, f"A user {address} exists already.")
         user_id = organisations.add_user(
@@ -153,19 +171,28 @@ def add_activation_keys(
     services: Services, organisation_name: str, country: str, keys: Sequence[str]
 ) -> None:
     code = names.country(country)
-    organisation = find_organisation(services, organisation_name)
-    if organisation.policy_for(code) is None:
-        raise InvalidInput(
-            Code.COUNTRY_NOT_ENTITLED,
-            f"Add {code} as an entitlement country first.",
-            field="country",
-        )
     cleaned = [k.strip().upper() for k in keys if k.strip()]
-    if not cleaned:
-        raise InvalidInput(Code.KEYS_REQUIRED, "Give at least one activation key.", field="keys")
     with services.uow() as uow:
+        organisation = _organisation(uow.conn, organisation_name)
+        if organisation.policy_for(code) is None:
+            raise InvalidInput(
+                Code.COUNTRY_NOT_ENTITLED,
+                f"Add {code} as an entitlement country first.",
+                field="country",
+            )
+        if not cleaned:
+            raise InvalidInput(
+                Code.KEYS_REQUIRED, "Give at least one activation key.", field="keys"
+            )
         organisations.add_keys(uow.conn, organisation.id, [ActivationKey(k, code) for k in cleaned])
         uow.commit()
+
+
+def _organisation(conn: Connection, name: str) -> Organisation:
+    found = organisations.by_name(conn, name.strip())
+    if found is None:
+        raise NotFound(Code.ORGANISATION_NOT_FOUND, f"No organisation named {name}.")
+    return found
 
 
 CATALOG_COLUMNS = ("application", "version", "license_service")

@@ -93,9 +93,10 @@ def set_policy(
 
 def set_country(
     services: Services, organisation_name: str, country: str, change: PolicyChange
-) -> CheckoutPolicy:
+) -> Organisation:
     """The operator adds an entitlement country or changes any field of its policy (like the
-    operator's other commands, not in the organisation's audit trail)."""
+    operator's other commands, not in the organisation's audit trail); answers the
+    organisation with its countries as they are now."""
     code = names.country(country)
     with services.uow() as uow:
         organisation = organisations.by_name(uow.conn, organisation_name.strip())
@@ -106,8 +107,10 @@ def set_country(
         current = organisation.policy_for(code) or CheckoutPolicy(code)
         policy = _changed(uow.conn, organisation, current, change)
         organisations.set_policy(uow.conn, organisation.id, policy)
+        changed = organisations.get(uow.conn, organisation.id)
         uow.commit()
-    return policy
+    assert changed is not None
+    return changed
 
 
 def _entitled(organisation: Organisation, code: str) -> CheckoutPolicy:
