@@ -142,6 +142,7 @@ def test_a_mistyped_confirmation_is_refused_at_its_field(
     _open_users(page, demo_server)
     link = _invite(page, "ines.vidal@example.com", "Ines Vidal")
     page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     page.goto(link)
     page.get_by_label("New password").fill(NEW_PASSWORD)
     page.get_by_label("Type it again").fill(NEW_PASSWORD + "!")

@@ -11,6 +11,7 @@ from entitle.web import (
     pages,
     set_password_page,
     static_files,
+    tokens_page,
     usage_page,
     users_page,
 )
@@ -23,4 +24,5 @@ router.include_router(device_page.router)
 router.include_router(my_checkouts.router)
 router.include_router(users_page.router)
 router.include_router(countries_page.router)
+router.include_router(tokens_page.router)
 router.include_router(set_password_page.router)

@@ -115,6 +115,10 @@ def _answer_sign_in(_fresh: Fresh) -> dict[str, Any]:
     return {"data": {"user_code": "BBBB-BBBB", "decision": "deny"}}
 
 
+def _label_form(_fresh: Fresh) -> dict[str, Any]:
+    return {"data": {"label": "matrix"}}
+
+
 def _invite(fresh: Fresh) -> dict[str, Any]:
     return {"json": {"email": f"invited-{fresh.spare_token_id}@example.com", "usage_country": "US"}}
 
@@ -340,6 +344,10 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
         _none,
         (303, 200, 200, 303, 303, 200),
     ),
+    # Everyone's own tokens; the spare one is the Administrator's.
+    ("GET", "/api-tokens"): ("/api-tokens", _none, (303, 200, 200, 200, 303, 200)),
+    ("POST", "/api-tokens"): ("/api-tokens", _label_form, (303, 200, 200, 200, 303, 200)),
+    ("POST", "/api-tokens/revoke"): ("/api-tokens/revoke", _spare, (303, 200, 404, 404, 303, 404)),
     # No credentials needed: the link is the proof, and this one is no link at all.
     ("GET", "/set-password"): ("/set-password", _none, (422,) * 6),
     ("POST", "/set-password"): ("/set-password", _wrong_link, (422,) * 6),
