@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from entitle import __version__
 from entitle.api import (
+    activation_keys,
     audit,
     catalog,
     check_in,
@@ -79,6 +80,7 @@ def create_app(services: Services | None = None) -> FastAPI:
         session.router,
         usage.router,
         users.router,
+        activation_keys.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(oauth.router)

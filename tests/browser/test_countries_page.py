@@ -12,6 +12,7 @@ from tests.browser.conftest import shot
 from tests.browser.portal import STUDIO_ADMIN, api_get, log_in
 
 pytestmark = pytest.mark.browser
+GB_KEY = "GB-5TRE-2KLM-0PZX"
 AS_IT_WAS = {
     "self_service": False,
     "self_service_max_days": 30,
@@ -40,7 +41,7 @@ def test_an_administrator_turns_self_service_on_with_an_exclude_list(
     page: Page, demo_server: str, studio_us: None
 ) -> None:
     page.get_by_role("navigation", name="Portal").get_by_role("link", name="Countries").click()
-    expect(page.get_by_role("heading", name="United States (US)")).to_be_visible()
+    expect(page.get_by_role("heading", name="United States (US)", exact=True)).to_be_visible()
     expect(page.locator("#checkouts-enabled")).to_have_text("On")
     expect(page.locator("#max-days")).to_have_text("365 days")
     page.get_by_label("Users may check out for themselves").check()
@@ -82,3 +83,33 @@ def test_an_unknown_application_and_too_many_days_are_refused_at_their_fields(
     expect(applications).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#applications-error")).to_contain_text("not an application in the catalog")
     assert api_get(page, demo_server, "/countries/US/policy")["application_rule"] == "all"
+
+
+def test_a_retired_key_is_no_longer_offered_for_new_checkouts(page: Page, demo_server: str) -> None:
+    log_in(page, demo_server)
+    expect(page.get_by_role("heading", name="License Checkout")).to_be_visible()
+    page.goto(f"{demo_server}/admin/countries/US")
+    page.get_by_label("New keys").fill("us-browser-0001")
+    page.get_by_role("button", name="Add keys").click()
+    row = page.locator("#keys-table tr[data-key='US-BROWSER-0001']")
+    expect(row).to_contain_text("In use")
+    page.get_by_role("button", name="Retire US-BROWSER-0001").click()
+    expect(row).to_contain_text("Retired")
+    offered = api_get(page, demo_server, "/activation-keys?country=US")["items"]
+    assert "US-BROWSER-0001" not in [k["key"] for k in offered]
+    assert offered, "the other keys are still offered"
+
+
+@pytest.mark.parametrize("expected_console_errors", [["409 (Conflict)"]])
+def test_a_key_of_another_country_is_refused_at_the_keys_field(
+    page: Page, demo_server: str
+) -> None:
+    log_in(page, demo_server)
+    expect(page.get_by_role("heading", name="License Checkout")).to_be_visible()
+    page.goto(f"{demo_server}/admin/countries/US")
+    page.get_by_label("New keys").fill(GB_KEY)
+    page.get_by_role("button", name="Add keys").click()
+    field = page.get_by_label("New keys")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#new-keys-error")).to_contain_text("another country or organisation")
+    expect(field).to_have_value(GB_KEY)

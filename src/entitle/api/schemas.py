@@ -308,6 +308,22 @@ class ActivationKeyOut(BaseModel):
     country: str
 
 
+class AdminActivationKeyOut(ActivationKeyOut):
+    retired: bool = Field(description="A retired key is neither offered nor accepted")
+
+
+class ActivationKeysIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"keys": ["US-9QX4-TT71-AB20"]}]}
+    )
+    keys: list[ShortText] = Field(min_length=1, max_length=100)
+
+
+class ActivationKeyChange(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"retired": True}]})
+    retired: bool
+
+
 class AuditEventOut(BaseModel):
     at: datetime
     actor: str

@@ -114,6 +114,7 @@ class User:
 class ActivationKey:
     key: str
     country: str
+    retired: bool = False
 
 
 @dataclass(frozen=True)

@@ -297,17 +297,34 @@ def _user(row: Row[tuple[object, ...]]) -> User:
 
 
 def keys_of(
-    conn: Connection, organisation_id: int, country: str | None = None
+    conn: Connection,
+    organisation_id: int,
+    country: str | None = None,
+    *,
+    with_retired: bool = False,
 ) -> list[ActivationKey]:
+    """The organisation's activation keys (of one country): those in use, or all."""
     query = select(activation_keys).where(activation_keys.c.organisation_id == organisation_id)
     if country:
         query = query.where(activation_keys.c.country == country)
+    if not with_retired:
+        query = query.where(activation_keys.c.retired_at.is_(None))
     rows = conn.execute(query.order_by(activation_keys.c.country, activation_keys.c.key)).all()
-    return [ActivationKey(row.key, row.country) for row in rows]
+    return [ActivationKey(row.key, row.country, row.retired_at is not None) for row in rows]
+
+
+def key_owner(conn: Connection, key: str) -> tuple[int, str] | None:
+    """The organisation and country of an activation key, whoever's it is."""
+    row = conn.execute(
+        select(activation_keys.c.organisation_id, activation_keys.c.country).where(
+            activation_keys.c.key == key
+        )
+    ).first()
+    return (int(row.organisation_id), str(row.country)) if row else None
 
 
 def add_keys(conn: Connection, organisation_id: int, keys: Sequence[ActivationKey]) -> None:
-    existing = {k.key for k in keys_of(conn, organisation_id)}
+    existing = {k.key for k in keys_of(conn, organisation_id, with_retired=True)}
     fresh = [k for k in keys if k.key not in existing]
     if fresh:
         conn.execute(
@@ -317,6 +334,27 @@ def add_keys(conn: Connection, organisation_id: int, keys: Sequence[ActivationKe
                 for k in fresh
             ],
         )
+
+
+def set_key_retired(
+    conn: Connection, organisation_id: int, key: str, retired_at: datetime | None
+) -> bool:
+    """Retire the key (or bring it back with ``None``); false when nothing changed."""
+    state = (
+        activation_keys.c.retired_at.is_(None)
+        if retired_at is not None
+        else activation_keys.c.retired_at.is_not(None)
+    )
+    result = conn.execute(
+        activation_keys.update()
+        .where(
+            (activation_keys.c.organisation_id == organisation_id)
+            & (activation_keys.c.key == key)
+            & state
+        )
+        .values(retired_at=retired_at)
+    )
+    return result.rowcount == 1
 
 
 def _escape_like(text: str) -> str:

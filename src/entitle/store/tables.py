@@ -129,6 +129,8 @@ activation_keys = Table(
     Column("organisation_id", ForeignKey("organisations.id"), nullable=False),
     Column("country", String(2), nullable=False),
     Column("key", String(64), nullable=False, unique=True),
+    # A retired key is neither offered nor accepted for new checkouts.
+    Column("retired_at", UTCDateTime),
     Index(None, "organisation_id", "country"),
 )
 

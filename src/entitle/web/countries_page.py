@@ -15,7 +15,7 @@ from entitle.api.deps import ServicesDep
 from entitle.domain.errors import DomainError
 from entitle.domain.names import country_name
 from entitle.domain.policy import ApplicationRule, CheckoutPolicy
-from entitle.service import checkout_policy
+from entitle.service import activation_keys, checkout_policy
 from entitle.service.account import account
 from entitle.service.checkout_policy import EVERY_USER, PolicyChange
 from entitle.service.context import Services
@@ -107,6 +107,47 @@ def save_policy(
     return _page(request, services, actor, policy.country, policy, saved=True)
 
 
+@router.post(COUNTRIES_PATH + "/{country}/keys", response_class=HTMLResponse)
+def add_keys(
+    request: Request, actor: OptionalActor, services: ServicesDep, country: str, keys: LongText = ""
+) -> Response:
+    if actor is None:
+        return login_redirect(request)
+    current = _current(services, actor, country)
+    try:
+        activation_keys.add_keys(services, actor.user, country[:8], _lines(keys), actor.address)
+    except DomainError as refusal:
+        return _page(
+            request,
+            services,
+            actor,
+            country[:8].upper(),
+            current,
+            key_refusal=refusal,
+            typed_keys=keys,
+        )
+    return _page(request, services, actor, country[:8].upper(), current, keys_added=True)
+
+
+@router.post(COUNTRIES_PATH + "/{country}/keys/retire", response_class=HTMLResponse)
+def retire_key(
+    request: Request,
+    actor: OptionalActor,
+    services: ServicesDep,
+    country: str,
+    key: Annotated[str, Form(max_length=64)] = "",
+    retired: Annotated[bool, Form()] = True,
+) -> Response:
+    if actor is None:
+        return login_redirect(request)
+    current = _current(services, actor, country)
+    try:
+        changed = activation_keys.retire_key(services, actor.user, key, retired, actor.address)
+    except DomainError as refusal:
+        return _page(request, services, actor, country[:8].upper(), current, key_refusal=refusal)
+    return _page(request, services, actor, country[:8].upper(), current, key_changed=changed)
+
+
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
 
@@ -127,6 +168,7 @@ def _page(
     *,
     refusal: DomainError | None = None,
     typed: dict[str, Any] | None = None,
+    key_refusal: DomainError | None = None,
     **extra: Any,
 ) -> Response:
     mine = account(services, actor.email)
@@ -144,6 +186,9 @@ def _page(
     errors: dict[str, str] = {}
     for error in refusal.errors if refusal else ():
         errors.setdefault((error.field or "").split("[")[0], error.message)
+    key_errors = [error.message for error in key_refusal.errors] if key_refusal else []
+    keys = activation_keys.list_keys(services, actor.user, policy.country) if policy else []
+    shown = refusal or key_refusal
     return templates.TemplateResponse(
         request,
         "countries.html",
@@ -161,7 +206,10 @@ def _page(
             "place": policy.place if policy else country,
             "typed": typed or {},
             "errors": errors,
+            "keys": keys,
+            "key_errors": key_errors,
+            "has_select": mine.organisation.has_select,
             **extra,
         },
-        status_code=refusal.status if refusal else status.HTTP_200_OK,
+        status_code=shown.status if shown else status.HTTP_200_OK,
     )

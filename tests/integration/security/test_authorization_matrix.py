@@ -119,6 +119,22 @@ def _label_form(_fresh: Fresh) -> dict[str, Any]:
     return {"data": {"label": "matrix"}}
 
 
+def _us_key(_fresh: Fresh) -> dict[str, Any]:
+    return {"json": {"keys": ["US-KEY-1"]}}
+
+
+def _us_key_form(_fresh: Fresh) -> dict[str, Any]:
+    return {"data": {"keys": "US-KEY-1"}}
+
+
+def _in_use(_fresh: Fresh) -> dict[str, Any]:
+    return {"json": {"retired": False}}
+
+
+def _in_use_form(_fresh: Fresh) -> dict[str, Any]:
+    return {"data": {"key": "US-KEY-1", "retired": "false"}}
+
+
 def _invite(fresh: Fresh) -> dict[str, Any]:
     return {"json": {"email": f"invited-{fresh.spare_token_id}@example.com", "usage_country": "US"}}
 
@@ -263,6 +279,22 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
         _none,
         LINKED,
     ),
+    ("GET", "/api/v1/admin/countries/{country}/activation-keys"): (
+        "/api/v1/admin/countries/US/activation-keys",
+        _none,
+        MANAGERS,
+    ),
+    # A key the country has already: kept as it is (Studio's US has none of Northwind's).
+    ("POST", "/api/v1/admin/countries/{country}/activation-keys"): (
+        "/api/v1/admin/countries/US/activation-keys",
+        _us_key,
+        (401, 200, 200, 403, 401, 409),
+    ),
+    ("PATCH", "/api/v1/admin/activation-keys/{key}"): (
+        "/api/v1/admin/activation-keys/US-KEY-1",
+        _in_use,
+        MANAGE_ONE,
+    ),
     ("POST", "/api/v1/checkout-requests"): ("/api/v1/checkout-requests", _request_file, MANAGERS),
     # Self-service is off in every country of the table's world: refused with the policy.
     ("POST", "/api/v1/me/checkouts"): (
@@ -348,6 +380,16 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
     ("GET", "/api-tokens"): ("/api-tokens", _none, (303, 200, 200, 200, 303, 200)),
     ("POST", "/api-tokens"): ("/api-tokens", _label_form, (303, 200, 200, 200, 303, 200)),
     ("POST", "/api-tokens/revoke"): ("/api-tokens/revoke", _spare, (303, 200, 404, 404, 303, 404)),
+    ("POST", "/admin/countries/{country}/keys"): (
+        "/admin/countries/US/keys",
+        _us_key_form,
+        (303, 200, 200, 303, 303, 409),
+    ),
+    ("POST", "/admin/countries/{country}/keys/retire"): (
+        "/admin/countries/US/keys/retire",
+        _in_use_form,
+        (303, 200, 200, 303, 303, 404),
+    ),
     # No credentials needed: the link is the proof, and this one is no link at all.
     ("GET", "/set-password"): ("/set-password", _none, (422,) * 6),
     ("POST", "/set-password"): ("/set-password", _wrong_link, (422,) * 6),
