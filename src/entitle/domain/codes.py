@@ -171,6 +171,7 @@ class Code(Enum):
     CATALOG_ROW = 422, "A catalog row is malformed."
     CATALOG_EMPTY = 422, "The catalog file lists no versions."
     DATE_INVALID = 422, "A date is written as YYYY-MM-DD."
+    DATE_RANGE_REVERSED = 422, "The range's first day is after its last."
     FILE_UNREADABLE = 422, "The file cannot be read."
     NO_DATABASE = 422, "There is no database yet; 'entitle db upgrade' creates it."
     BACKUP_EXISTS = 422, "The backup's destination exists already."

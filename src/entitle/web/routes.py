@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from entitle.web import (
+    audit_page,
     countries_page,
     device_page,
     my_checkouts,
@@ -25,4 +26,5 @@ router.include_router(my_checkouts.router)
 router.include_router(users_page.router)
 router.include_router(countries_page.router)
 router.include_router(tokens_page.router)
+router.include_router(audit_page.router)
 router.include_router(set_password_page.router)

@@ -243,6 +243,7 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
     ("GET", "/api/v1/users"): ("/api/v1/users", _none, MANAGERS),
     ("GET", "/api/v1/activation-keys"): ("/api/v1/activation-keys", _none, MANAGERS),
     ("GET", "/api/v1/audit"): ("/api/v1/audit", _none, (401, 200, 403, 403, 401, 200)),
+    ("GET", "/api/v1/audit.csv"): ("/api/v1/audit.csv", _none, (401, 200, 403, 403, 401, 200)),
     ("POST", "/api/v1/session"): ("/api/v1/session", _login_json, PUBLIC),
     ("GET", "/api/v1/session"): ("/api/v1/session", _none, SIGNED_IN),
     ("DELETE", "/api/v1/session"): ("/api/v1/session", _none, (204,) * 6),
@@ -376,6 +377,7 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
         _none,
         (303, 200, 200, 303, 303, 200),
     ),
+    ("GET", "/admin/audit"): ("/admin/audit", _none, (303, 200, 303, 303, 303, 200)),
     # Everyone's own tokens; the spare one is the Administrator's.
     ("GET", "/api-tokens"): ("/api-tokens", _none, (303, 200, 200, 200, 303, 200)),
     ("POST", "/api-tokens"): ("/api-tokens", _label_form, (303, 200, 200, 200, 303, 200)),
