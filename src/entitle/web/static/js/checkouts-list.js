@@ -4,6 +4,7 @@
 import { download } from "./api.js";
 import {
   CHECK_IN_LABELS,
+  clipped,
   createdVia,
   escapeHtml,
   formatDay,
@@ -42,7 +43,7 @@ function detail(checkout) {
   return holder;
 }
 
-export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelection, onError }) {
+export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelection, onError, notify }) {
   const expanded = new Set();
   let table;
 
@@ -102,7 +103,9 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
     }
     holder.append(
       button("icon-button", `Download the license file of ${describe(checkout)}`, DOWNLOAD, () =>
-        download(`/checkouts/${checkout.id}/license-file`).catch(onError),
+        download(`/checkouts/${checkout.id}/license-file`)
+          .then((file) => notify(`Downloaded ${file}.`))
+          .catch(onError),
       ),
     );
     return holder;
@@ -110,9 +113,9 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
 
   const userCell = (cell) => {
     const c = cell.getRow().getData();
-    const email = c.user_display_name ? `<span class="cell-sub">${escapeHtml(c.user)}</span>` : "";
-    const via = c.created_via && c.created_via !== "admin" ? ` <span class="badge via">${escapeHtml(createdVia(c))}</span>` : "";
-    return `<div class="cell-stack"><span class="cell-main">${escapeHtml(userLabel(c))}${via}</span>${email}</div>`;
+    const email = c.user_display_name ? clipped(c.user, "cell-sub") : "";
+    const via = c.created_via && c.created_via !== "admin" ? `<span class="badge via">${escapeHtml(createdVia(c))}</span>` : "";
+    return `<div class="cell-stack"><span class="cell-line">${clipped(userLabel(c), "cell-main")}${via}</span>${email}</div>`;
   };
 
   table = new Tabulator(element, {
@@ -145,7 +148,7 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
       },
       { title: "", field: "expand", formatter: caretCell, headerSort: false, width: 44, hozAlign: "center" },
       { title: "User", field: "user", formatter: userCell, minWidth: 220, widthGrow: 2 },
-      { title: "Machine name", field: "machine", minWidth: 150, widthGrow: 1 },
+      { title: "Machine name", field: "machine", minWidth: 150, widthGrow: 1, formatter: (cell) => clipped(cell.getValue()) },
       { title: "License service", field: "license_service", width: 170 },
       {
         title: "Expires",

@@ -48,6 +48,7 @@ function start() {
     onCheckIn: runCheckIn,
     onSelection,
     onError,
+    notify,
   });
   past = history($("history-table"), $("sort-bar"), {
     state,
@@ -78,9 +79,11 @@ function start() {
   $("bulk-download").addEventListener("click", async () => {
     const ids = list.selected().map((c) => c.id);
     try {
-      if (ids.length === 1) await download(`/checkouts/${ids[0]}/license-file`);
-      else await download("/checkouts/license-files", { method: "POST", body: { ids }, fallback: "license-files.zip" });
-      notify(`Downloaded ${plural(ids.length, "license file")}.`);
+      const file =
+        ids.length === 1
+          ? await download(`/checkouts/${ids[0]}/license-file`)
+          : await download("/checkouts/license-files", { method: "POST", body: { ids }, fallback: "license-files.zip" });
+      notify(`Downloaded ${plural(ids.length, "license file")}: ${file}.`);
     } catch (error) {
       onError(error);
     }

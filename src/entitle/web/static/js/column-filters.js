@@ -110,6 +110,7 @@ export function filterTitle(title, inputs, filters, apply) {
     const holder = document.createElement("span");
     holder.className = "col-title";
     const text = document.createElement("span");
+    text.className = "col-title-text";
     text.textContent = title;
     const opener = document.createElement("button");
     opener.type = "button";

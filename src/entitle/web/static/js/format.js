@@ -13,6 +13,12 @@ export function escapeHtml(text) {
   return String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** Text that may be cut: one line ending in an ellipsis, the full text as its tooltip. */
+export function clipped(text, className = "") {
+  const safe = escapeHtml(text);
+  return `<span class="clip${className ? ` ${className}` : ""}" title="${safe}">${safe}</span>`;
+}
+
 export function userLabel(checkout) {
   return checkout.user_display_name || checkout.user;
 }

@@ -5,6 +5,7 @@ import { filterParams, filterTitle } from "./column-filters.js";
 import {
   CHECK_IN_LABELS,
   CREATED_VIA_LABELS,
+  clipped,
   createdVia,
   escapeHtml,
   formatDay,
@@ -70,7 +71,7 @@ const MIN_WIDTHS = {
   user: 140,
   machine: 180,
   country: 130,
-  license_service: 150,
+  license_service: 190,
   applications: 200,
   created_at: 165,
   created_via: 150,
@@ -80,11 +81,12 @@ const MIN_WIDTHS = {
 };
 
 const FORMATTERS = {
-  user: (c) => `<span class="cell-main">${escapeHtml(userLabel(c))}</span>`,
-  applications: (c) => escapeHtml(c.applications.map((a) => `${a.name} ${a.version}`).join(", ")),
+  user: (c) => clipped(userLabel(c), "cell-main"),
+  machine: (c) => clipped(c.machine),
+  applications: (c) => clipped(c.applications.map((a) => `${a.name} ${a.version}`).join(", ")),
   created_at: (c) => formatMoment(c.created_at),
   created_via: (c) =>
-    `<div class="cell-stack"><span>${escapeHtml(createdVia(c))}</span><span class="cell-sub">${escapeHtml(c.created_by)}</span></div>`,
+    `<div class="cell-stack">${clipped(createdVia(c))}${clipped(c.created_by, "cell-sub")}</div>`,
   expires_at: (c) => formatDay(c.expires_on),
   status: (c) => `<span class="badge ${c.status}">${STATUS_LABELS[c.status] ?? c.status}</span>`,
   checked_in_at: checkedIn,
@@ -96,7 +98,7 @@ function checkedIn(c) {
   if (!c.checked_in_at) return "";
   let how = CHECK_IN_LABELS[c.check_in_method] ?? "";
   if (c.client_cleared_at) how = `Cleared on the workstation ${formatMoment(c.client_cleared_at)}`;
-  const sub = how ? `<span class="cell-sub">${escapeHtml(how)}</span>` : "";
+  const sub = how ? clipped(how, "cell-sub") : "";
   return `<div class="cell-stack"><span>${formatMoment(c.checked_in_at)}</span>${sub}</div>`;
 }
 
