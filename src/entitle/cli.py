@@ -325,7 +325,7 @@ def catalog_import(file: Path, data_dir: DataDir = None) -> None:
 def checkouts_list(
     organisation: Annotated[str, typer.Option("--org", help="Organisation name.")],
     status: Annotated[
-        str, typer.Option(help="active, expired, checked_in, listed or all.")
+        str, typer.Option(help="active, expired, checked_in, listed, history or all.")
     ] = "listed",
     data_dir: DataDir = None,
 ) -> None:

@@ -104,11 +104,13 @@ def create_app(services: Services | None = None) -> FastAPI:
 def _include_portal(app: FastAPI) -> OutagePage | None:
     """The portal's pages and /static, when the portal is installed; its outage page."""
     try:
+        from entitle.web import not_found
         from entitle.web.pages import unavailable_page
         from entitle.web.routes import router as web_router
     except ImportError:
         return None
     app.include_router(web_router)
+    not_found.install(app)
     return unavailable_page
 
 

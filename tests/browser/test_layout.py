@@ -48,7 +48,10 @@ def post_json(page: Page, path: str, body: dict[str, Any]) -> Any:
             const meta = (n) => document.querySelector(`meta[name="${n}"]`).content;
             const response = await fetch(`/api/v1${path}`, {
               method: "POST",
-              headers: {"Content-Type": "application/json", [meta("csrf-header")]: meta("csrf-token")},
+              headers: {
+                "Content-Type": "application/json",
+                [meta("csrf-header")]: meta("csrf-token"),
+              },
               body: JSON.stringify(body),
             });
             return {status: response.status, body: await response.json()};
@@ -84,7 +87,8 @@ def long_checkout(long_server: str, browser) -> str:  # type: ignore[no-untyped-
 def boxes(page: Page, selector: str) -> list[dict[str, float]]:
     return page.eval_on_selector_all(
         selector,
-        "els => els.filter(e => e.checkVisibility()).map(e => { const r = e.getBoundingClientRect();"
+        "els => els.filter(e => e.checkVisibility()).map(e => {"
+        " const r = e.getBoundingClientRect();"
         " return {x: r.left, y: r.top, width: r.width, height: r.height}; })",
     )
 
@@ -214,7 +218,8 @@ def test_long_users_machines_and_applications_end_in_an_ellipsis_with_the_full_t
     assert cut, "the long values fit: the test shows nothing"
     for cell in cut:
         assert cell["ellipsis"], f"{cell['text']!r} is cut with no ellipsis"
-        assert cell["title"] and cell["text"] in cell["title"], f"{cell['text']!r} has no tooltip"
+        assert cell["title"], f"{cell['text']!r} has no tooltip"
+        assert cell["text"] in cell["title"]
     row = rows(page, grid).filter(has_text=LONG_MACHINE)
     assert row.locator(f"[title='{LONG_MACHINE}']").count() == 1
     assert row.locator(f"[title*='{LONG_USER}']").count() >= 1
@@ -246,8 +251,10 @@ def test_the_toast_of_a_long_file_name_wraps_inside_the_window_and_leaves_the_pa
     [box] = boxes(page, "#toast")
     viewport = page.viewport_size
     assert viewport is not None
-    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
-    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"]
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= viewport["width"]
+    assert box["y"] >= 0
+    assert box["y"] + box["height"] <= viewport["height"]
     assert toast.evaluate("e => e.scrollWidth <= e.clientWidth")
     for pager_box in boxes(page, ".tabulator-paginator"):
         assert not overlap(box, pager_box), f"the toast {box} covers the pager {pager_box}"
@@ -266,45 +273,14 @@ def test_at_390_pixels_the_top_bar_fits_and_the_page_does_not_scroll_sideways(
     width = page.evaluate("document.documentElement.clientWidth")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     for box in boxes(page, ".topbar, .topbar *"):
-        assert box["x"] >= -0.5 and box["x"] + box["width"] <= width + 0.5, box
+        assert box["x"] >= -0.5, box
+        assert box["x"] + box["width"] <= width + 0.5, box
     expect(page.get_by_role("button", name="Log out")).to_be_in_viewport()
     expect(page.get_by_role("link", name="Usage")).to_be_in_viewport()
     shot(page, f"phone{path.replace('/', '-')}", full_page=False)
 
 
-CONTRAST = """() => {
-  const parse = (c) => { const m = c.match(/[\\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
-  const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
-  const over = (top, under) => { const a = top[3]; return [0, 1, 2].map(i => top[i] * a + under[i] * (1 - a)).concat(1); };
-  const background = (el) => {
-    const layers = [];
-    for (let e = el; e; e = e.parentElement) {
-      const c = parse(getComputedStyle(e).backgroundColor);
-      if (c[3] > 0) layers.push(c);
-      if (c[3] >= 1) break;
-    }
-    let colour = [255, 255, 255, 1];
-    for (const layer of layers.reverse()) colour = over(layer, colour);
-    return colour;
-  };
-  const found = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  const seen = new Set();
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const el = node.parentElement;
-    if (!node.textContent.trim() || seen.has(el)) continue;
-    seen.add(el);
-    if (!el.checkVisibility({visibilityProperty: true, opacityProperty: true})) continue;
-    if (el.closest('[hidden], .visually-hidden, :disabled, [aria-disabled="true"], option')) continue;
-    const back = background(el);
-    const fore = over(parse(getComputedStyle(el).color), back);
-    const [a, b] = [lum(fore), lum(back)].sort((x, y) => y - x);
-    const ratio = (a + 0.05) / (b + 0.05);
-    if (ratio < 4.5) found.push(`${el.tagName}.${el.className} "${node.textContent.trim().slice(0, 30)}": ${ratio.toFixed(2)}`);
-  }
-  return found;
-}"""
+CONTRAST = (Path(__file__).with_name("contrast.js")).read_text()
 
 
 @pytest.mark.parametrize("path", ["/checkouts", "/usage"])

@@ -46,7 +46,7 @@ IdempotencyKey = Annotated[
 
 
 class CheckoutFilters(BaseModel):
-    status: StatusFilter = "all"
+    status: StatusFilter = StatusFilter.ALL
     user: Text | None = None
     machine: ShortText | None = None
     application: Text | None = None
@@ -131,8 +131,10 @@ def list_checkouts(
 ) -> Response:
     """The caller's organisation's checkouts, newest first unless `sort` says otherwise.
 
-    `status` picks active, expired or checked-in checkouts; `listed` is what the portal shows
-    (active, and those that ended in the last three months). `user`, `machine` and
+    `status` picks active, expired or checked-in checkouts; `listed` is what the portal's
+    Checkouts list shows (active, and those that expired in the last three months), `history`
+    what its history shows (every checkout but those that expired more than three months ago:
+    the same three-month rule as `expired`), `all` every checkout. `user`, `machine` and
     `application` match a part of the value whatever its case, `version` its start, `country`
     and `license_service` all of it; `created_via` picks how checkouts were made (by an
     administrator, from a request file, or self-service); each `*_from` is included and each

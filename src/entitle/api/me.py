@@ -47,7 +47,7 @@ _FIELDS = {"machine": "machine_name"}
 
 
 class OwnFilters(BaseModel):
-    status: StatusFilter = "all"
+    status: StatusFilter = StatusFilter.ALL
     page: int = Field(1, ge=1, le=1_000_000)
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 

@@ -108,6 +108,14 @@ def validation_problem(error: RequestValidationError) -> JSONResponse:
     return problem_response(Code.INVALID_INPUT, f"{first.field}: {first.message}", errors)
 
 
+def http_problem(error: HTTPException) -> JSONResponse:
+    """An HTTP error raised by the framework (no such route, method not allowed) as a problem."""
+    code = HTTP_CODES.get(error.status_code, Code.BAD_REQUEST)
+    detail = error.detail if isinstance(error.detail, str) else _title(code.status)
+    headers = dict(error.headers) if error.headers else None
+    return problem_response(code, detail, headers=headers)
+
+
 def install(app: FastAPI) -> None:
     async def on_domain(_request: Request, refusal: Exception) -> JSONResponse:
         assert isinstance(refusal, DomainError)
@@ -119,10 +127,7 @@ def install(app: FastAPI) -> None:
 
     async def on_http(_request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, HTTPException)
-        code = HTTP_CODES.get(error.status_code, Code.BAD_REQUEST)
-        detail = error.detail if isinstance(error.detail, str) else _title(code.status)
-        headers = dict(error.headers) if error.headers else None
-        return problem_response(code, detail, headers=headers)
+        return http_problem(error)
 
     async def on_crash(request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from entitle.domain.codes import Code
 from entitle.domain.errors import InvalidInput
-from entitle.domain.listing import effective_check_in, status_of
+from entitle.domain.listing import Listing, effective_check_in, status_of
 from entitle.domain.model import (
     CheckInMethod,
     Checkout,
@@ -27,7 +27,7 @@ Text = Annotated[str, StringConstraints(max_length=254, pattern=NO_NUL)]
 ShortText = Annotated[str, StringConstraints(max_length=64, pattern=NO_NUL)]
 CheckoutId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=NO_NUL)]
 Digest = Annotated[str, StringConstraints(pattern=r"^[0-9A-Fa-f]{64}$")]
-StatusFilter = Literal["active", "expired", "checked_in", "listed", "all"]
+StatusFilter = Listing
 ApplicationRuleName = Literal["all", "allow", "exclude"]
 T = TypeVar("T")
 

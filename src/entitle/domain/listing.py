@@ -1,13 +1,34 @@
-"""What the checkout list shows: status, and the three-month rule for expired checkouts."""
+"""What the checkout list shows: status, and the three-month rule for expired checkouts.
+
+The rule holds wherever checkouts are listed: an expired checkout is shown for three months
+after its expiry, in the Checkouts list (``listed``), under "Expired" (``expired``) and in the
+history (``history``, whatever its status filter says), and then no more. Only ``all`` (the
+API's default, and the CLI's ``--status all``) still shows it.
+"""
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from entitle.domain.calendar import add_months
 from entitle.domain.model import CheckInMethod, Checkout, Status
 
 EXPIRED_LISTED_MONTHS = 3
+
+
+class Listing(enum.StrEnum):
+    """Which checkouts a listing holds."""
+
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    """Expired in the last three months."""
+    CHECKED_IN = "checked_in"
+    LISTED = "listed"
+    """The Checkouts list: active, and expired in the last three months."""
+    HISTORY = "history"
+    """The history: active, checked in, and expired in the last three months."""
+    ALL = "all"
 
 
 def status_of(checkout: Checkout, now: datetime) -> Status:
@@ -33,6 +54,21 @@ def listed_as_expired(checkout: Checkout, now: datetime) -> bool:
     return status_of(checkout, now) is Status.EXPIRED and checkout.expires_at > (
         expired_listing_cutoff(now)
     )
+
+
+def in_listing(listing: Listing, checkout: Checkout, now: datetime) -> bool:
+    """Whether ``checkout`` is one of ``listing``'s; the store says the same in SQL."""
+    status = status_of(checkout, now)
+    if status is Status.EXPIRED and not listed_as_expired(checkout, now):
+        return listing is Listing.ALL
+    return {
+        Listing.ACTIVE: status is Status.ACTIVE,
+        Listing.EXPIRED: status is Status.EXPIRED,
+        Listing.CHECKED_IN: status is Status.CHECKED_IN,
+        Listing.LISTED: status is not Status.CHECKED_IN,
+        Listing.HISTORY: True,
+        Listing.ALL: True,
+    }[listing]
 
 
 def effective_check_in(

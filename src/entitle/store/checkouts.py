@@ -21,7 +21,7 @@ from sqlalchemy import (
     select,
 )
 
-from entitle.domain.listing import expired_listing_cutoff
+from entitle.domain.listing import Listing, expired_listing_cutoff
 from entitle.domain.model import (
     CheckInMethod,
     Checkout,
@@ -48,7 +48,7 @@ SORTABLE = (
     "status",
     "created_via",
 )
-STATUSES = ("active", "expired", "checked_in", "listed", "all")
+STATUSES = tuple(Listing)
 
 
 @dataclass(frozen=True)
@@ -278,14 +278,18 @@ def status_condition(status: str, now: datetime) -> ColumnElement[bool] | None:
     not_in = checkouts.c.checked_in_at.is_(None)
     active = and_(not_in, checkouts.c.expires_at > now)
     expired = and_(not_in, checkouts.c.expires_at <= now)
-    recent = and_(expired, checkouts.c.expires_at > expired_listing_cutoff(now))
+    cutoff = expired_listing_cutoff(now)
+    recent = and_(expired, checkouts.c.expires_at > cutoff)
     return {
-        "active": active,
-        "expired": recent,
-        "checked_in": checkouts.c.checked_in_at.is_not(None),
-        "listed": or_(active, recent),
-        "all": None,
-    }[status]
+        Listing.ACTIVE: active,
+        Listing.EXPIRED: recent,
+        Listing.CHECKED_IN: checkouts.c.checked_in_at.is_not(None),
+        Listing.LISTED: or_(active, recent),
+        Listing.HISTORY: or_(
+            checkouts.c.checked_in_at.is_not(None), checkouts.c.expires_at > cutoff
+        ),
+        Listing.ALL: None,
+    }[Listing(status)]
 
 
 def search(conn: Connection, query: CheckoutQuery, now: datetime) -> CheckoutPage:

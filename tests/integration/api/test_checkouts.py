@@ -158,6 +158,24 @@ def test_expired_checkouts_show_as_checked_in_at_their_expiry(api: Api) -> None:
     assert api.get("/api/v1/checkouts", params={"status": "active"}).json()["total"] == 0
 
 
+def test_the_history_listing_applies_the_three_month_rule_as_expired_does(api: Api) -> None:
+    old = api.create(machine="WS-OLD", expires_on="2026-12-05")
+    recent = api.create(machine="WS-RECENT", expires_on="2027-02-20")
+    returned = api.create(machine="WS-RETURNED", expires_on="2026-12-10")
+    api.post(f"/api/v1/checkouts/{returned['id']}/check-in")
+    active = api.create(machine="WS-ACTIVE")
+    api.world.clock.advance(days=110)  # WS-OLD expired more than three months ago
+
+    def machines(status: str) -> set[str]:
+        found = api.get("/api/v1/checkouts", params={"status": status}).json()["items"]
+        return {c["machine"] for c in found}
+
+    assert machines("expired") == {recent["machine"]}
+    assert machines("history") == {recent["machine"], returned["machine"], active["machine"]}
+    assert machines("history") == machines("active") | machines("checked_in") | machines("expired")
+    assert old["machine"] in machines("all")
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [

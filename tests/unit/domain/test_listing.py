@@ -3,8 +3,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from entitle.domain.listing import (
+    Listing,
     effective_check_in,
     expired_listing_cutoff,
+    in_listing,
     listed_as_expired,
     status_of,
 )
@@ -78,3 +80,21 @@ def test_checked_in_and_active_checkouts_are_not_listed_as_expired() -> None:
     assert not listed_as_expired(
         checkout(NOW - timedelta(days=1), checked_in_at=NOW - timedelta(days=2)), NOW
     )
+
+
+def test_an_expired_checkout_leaves_every_listing_but_all_after_three_months() -> None:
+    recent = checkout(NOW - timedelta(days=80))
+    old = checkout(NOW - timedelta(days=100))
+    returned = checkout(NOW + timedelta(days=3), checked_in_at=NOW - timedelta(days=400))
+    assert {x for x in Listing if in_listing(x, recent, NOW)} == {
+        Listing.EXPIRED,
+        Listing.LISTED,
+        Listing.HISTORY,
+        Listing.ALL,
+    }
+    assert {x for x in Listing if in_listing(x, old, NOW)} == {Listing.ALL}
+    assert {x for x in Listing if in_listing(x, returned, NOW)} == {
+        Listing.CHECKED_IN,
+        Listing.HISTORY,
+        Listing.ALL,
+    }

@@ -116,7 +116,7 @@ export function history(element, bar, { state, countries }) {
     ...remoteGrid({
       pageSize: 25,
       empty: '<span class="grid-empty">No checkouts match. Clear a filter to see more.</span>',
-      query: () => ({ ...filterParams(filters), status: filters.status || "all" }),
+      query: () => ({ ...filterParams(filters), status: filters.status || "history" }),
       sortOverride: () => sorting.order(),
     }),
     initialSort: [{ column: "created_at", dir: "desc" }],

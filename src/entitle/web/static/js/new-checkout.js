@@ -62,9 +62,13 @@ export function newCheckout({ country, onCreated, notify }) {
     return true;
   };
 
+  const countryOff = () => country.selectedOptions[0]?.dataset.checkoutsEnabled === "false";
+  const offMessage = () =>
+    `Checkouts are turned off for ${country.value}; ask your account manager to enable them.`;
+
   const problems = () => {
     const found = {};
-    if (country.selectedOptions[0]?.dataset.checkoutsEnabled === "false") found.country = "off";
+    if (countryOff()) found.country = offMessage();
     if (!service()) found.license_service = "Choose the license service.";
     if (!EMAIL.test(inputs.user.value.trim())) {
       found.user = "Pick a user or type an email such as ana@example.com.";
@@ -93,9 +97,12 @@ export function newCheckout({ country, onCreated, notify }) {
     }
     const ready = Object.keys(found).length === 0 && Object.keys(refused).length === 0;
     submit.disabled = !ready;
-    $("submit-hint").textContent = ready
-      ? "Ready: the license file downloads when you check out."
-      : "Fill in every field to check out.";
+    const policy = refused.country || found.country;
+    let hint = "Fill in every field to check out.";
+    if (ready) hint = "Ready: the license file downloads when you check out.";
+    else if (policy) hint = policy;
+    $("submit-hint").textContent = hint;
+    $("submit-hint").classList.toggle("refused", Boolean(policy));
   }
 
   const touch = (field) => {
@@ -108,10 +115,9 @@ export function newCheckout({ country, onCreated, notify }) {
     const option = country.selectedOptions[0];
     $("new-country-label").textContent = `Entitlement country ${country.value}`;
     const latest = option?.dataset.latestExpiresOn ?? "";
-    const off = option?.dataset.checkoutsEnabled === "false";
-    $("form-error").textContent = off
-      ? `Checkouts are turned off for ${country.value}; ask your account manager to enable them.`
-      : "";
+    const off = countryOff();
+    delete refused.country;
+    $("form-error").textContent = off ? offMessage() : "";
     $("form-error").hidden = !off;
     expires.min = tomorrow();
     expires.max = latest;
@@ -137,14 +143,34 @@ export function newCheckout({ country, onCreated, notify }) {
     touch("license_service");
   };
 
-  const updateAdd = () => {
+  // Why Add is disabled, said at the field once there is something to say.
+  const addProblem = (answered) => {
+    const typed = appInput.value.trim();
+    if (!typed) return "";
+    if (!service()) return "Choose the license service first.";
+    const name = knownApplications.get(typed.toLowerCase());
+    if (name && lines.has(name)) return `${name} is already in this checkout.`;
+    if (!name && answered) {
+      return `No ${service()} application is called “${typed}”; pick one from the list.`;
+    }
+    return "";
+  };
+
+  const updateAdd = (answered = false) => {
     const name = knownApplications.get(appInput.value.trim().toLowerCase());
     addButton.disabled = !service() || !name || lines.has(name);
+    const message = addProblem(answered);
+    $("error-application-name").textContent = message;
+    $("error-application-name").hidden = !message;
+    appInput.setAttribute("aria-invalid", String(Boolean(message)));
   };
 
   const addApplication = () => {
     const name = knownApplications.get(appInput.value.trim().toLowerCase());
-    if (!name || addButton.disabled) return;
+    if (!name || addButton.disabled) {
+      updateAdd(true);
+      return;
+    }
     const line = lines.add(name);
     appInput.value = "";
     updateAdd();
@@ -165,12 +191,12 @@ export function newCheckout({ country, onCreated, notify }) {
       if (!service()) return [];
       const found = await getJson("/applications", { license_service: service(), q });
       knownApplications = new Map(found.items.map((a) => [a.name.toLowerCase(), a.name]));
-      updateAdd();
+      updateAdd(q.trim() === appInput.value.trim() && found.items.length === 0);
       return found.items.map((a) => ({ value: a.name, label: a.name }));
     },
   });
-  appInput.addEventListener("input", updateAdd);
-  appInput.addEventListener("change", updateAdd);
+  appInput.addEventListener("input", () => updateAdd());
+  appInput.addEventListener("change", () => updateAdd(true));
   appInput.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.defaultPrevented) {
       event.preventDefault();
@@ -276,6 +302,11 @@ export function newCheckout({ country, onCreated, notify }) {
     let placed = false;
     for (const item of error.errors ?? []) {
       const field = String(item.field ?? "").split(".")[0];
+      if (field === "country" && item.code === "CHECKOUTS_DISABLED") {
+        // Turned off since the page loaded: the country stays refused until it is reloaded.
+        country.selectedOptions[0].dataset.checkoutsEnabled = "false";
+        refused.country = item.message;
+      }
       if (FIELDS.includes(field)) {
         refused[field] = item.message;
         placed = setError(field, item.message) || placed;

@@ -78,11 +78,34 @@ const rangeDays = () => Math.round((parseDay(toInput.value) - parseDay(fromInput
 // Messages and states
 
 function showError(message, field) {
-  for (const id of Object.values(FIELDS)) $(id).removeAttribute("aria-invalid");
+  for (const id of Object.values(FIELDS)) {
+    $(id).removeAttribute("aria-invalid");
+    $(id).removeAttribute("aria-errormessage");
+  }
   const box = $("usage-error");
   box.textContent = message ?? "";
   box.hidden = !message;
-  if (message && FIELDS[field]) $(FIELDS[field]).setAttribute("aria-invalid", "true");
+  if (message && FIELDS[field]) {
+    $(FIELDS[field]).setAttribute("aria-invalid", "true");
+    $(FIELDS[field]).setAttribute("aria-errormessage", "usage-error");
+  }
+}
+
+/** No figures rather than those of an earlier range: a refused range shows none. */
+async function clearFigures() {
+  loads += 1;
+  chartLoads += 1;
+  for (const id of ["total-duration", "total-hours", "peak-machines", "peak-at"]) $(id).textContent = "—";
+  drawn = null;
+  chartMessage(chart, "No figures: correct the range above.");
+  csvLink.removeAttribute("href");
+  csvLink.setAttribute("aria-disabled", "true");
+  $("usage-status").textContent = "";
+  $("figures-hint").textContent = "";
+  setBusy(false);
+  await tableBuilt;
+  table.clearAlert();
+  table.setData([]);
 }
 
 function setBusy(busy) {
@@ -217,7 +240,10 @@ function showSummary(report, peak) {
 async function load() {
   const problem = rangeProblem();
   showError(problem?.message, problem?.field);
-  if (problem) return;
+  if (problem) {
+    await clearFigures();
+    return;
+  }
   const mine = ++loads;
   const query = apiQuery(groupBy());
   saveToAddress();
@@ -240,7 +266,7 @@ async function load() {
   } catch (error) {
     if (mine !== loads) return;
     showError(error.message, error.errors?.[0]?.field);
-    $("usage-status").textContent = "";
+    await clearFigures();
   } finally {
     if (mine === loads) {
       table.clearAlert();
