@@ -1,6 +1,7 @@
 // The Checkouts list: active checkouts (and, with "Expired", the last three months' expired
 // ones in red); a caret shows product, version and expiry; per-row check-in and download.
 
+import { parseSort, readView, sortText, writeView } from "./address.js";
 import { download } from "./api.js";
 import {
   CHECK_IN_LABELS,
@@ -14,6 +15,9 @@ import {
 } from "./format.js";
 import { button, keyboardHeaders, remoteGrid } from "./grid.js";
 import { CARET, CHECK_IN, DOWNLOAD } from "./icons.js";
+
+const VIEW = "list.";
+const DEFAULT_ORDER = "expires_at";
 
 function detail(checkout) {
   const holder = document.createElement("div");
@@ -118,13 +122,25 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
     return `<div class="cell-stack"><span class="cell-line">${clipped(userLabel(c), "cell-main")}${via}</span>${email}</div>`;
   };
 
+  const saved = readView(VIEW);
+  const sortable = new Set(["user", "machine", "license_service", "expires_at"]);
+  const savedSort = parseSort(saved.order).filter((s) => sortable.has(s.field));
+  const remember = ({ page, sort }) => {
+    const view = {};
+    if (sort.length && sortText(sort) !== DEFAULT_ORDER) view.order = sortText(sort);
+    if (page > 1) view.page = String(page);
+    writeView(VIEW, view);
+  };
+
   table = new Tabulator(element, {
     ...remoteGrid({
       pageSize: 10,
       empty: '<span class="grid-empty">No checkouts to show. Use “New” to check out a license.</span>',
       query: () => ({ country: state.country, status: state.showExpired ? "listed" : "active" }),
+      onRequest: remember,
     }),
-    initialSort: [{ column: "expires_at", dir: "asc" }],
+    paginationInitialPage: Math.max(1, Number.parseInt(saved.page ?? "1", 10) || 1),
+    initialSort: (savedSort.length ? savedSort : parseSort(DEFAULT_ORDER)).map((s) => ({ column: s.field, dir: s.dir })),
     selectableRows: "highlight",
     selectableRowsPersistence: false,
     selectableRowsCheck: (row) => row.getData().status === "active",

@@ -11,7 +11,10 @@ const $ = (id) => document.getElementById(id);
 const main = $("main");
 const country = $("country");
 const hasSelect = main.dataset.hasSelect === "true";
-const state = { country: country.value, showExpired: false };
+const showExpired = $("show-expired");
+// The Expired toggle is kept in the address, as the grids keep their views.
+showExpired.checked = new URLSearchParams(window.location.search).get("expired") === "1";
+const state = { country: country.value, showExpired: showExpired.checked };
 
 function notify(message) {
   const toast = $("toast");
@@ -71,8 +74,12 @@ function start() {
     list.reload();
     past.setCountry(state.country);
   });
-  $("show-expired").addEventListener("change", (event) => {
+  showExpired.addEventListener("change", (event) => {
     state.showExpired = event.target.checked;
+    const url = new URL(window.location.href);
+    if (state.showExpired) url.searchParams.set("expired", "1");
+    else url.searchParams.delete("expired");
+    window.history.replaceState(null, "", url);
     list.reload();
   });
   $("bulk-check-in")?.addEventListener("click", () => runCheckIn(list.selected()));

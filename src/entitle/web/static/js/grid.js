@@ -1,19 +1,24 @@
 // What both checkout grids share: remote paging, sorting and filtering through GET /checkouts.
 
 import { getJson } from "./api.js";
+import { sortText } from "./address.js";
 
-/** Tabulator options for a grid whose rows come page by page from the API, sorted in SQL. */
-export function remoteGrid({ query, pageSize, empty, sortOverride = () => [] }) {
+/** Tabulator options for a grid whose rows come page by page from the API, sorted in SQL.
+ * `onRequest` hears each page asked for (page, size and header sort) to keep it in the address. */
+export function remoteGrid({ query, pageSize, empty, sortOverride = () => [], onRequest = () => {} }) {
   return {
     ajaxURL: "/api/v1/checkouts",
     ajaxRequestFunc: async (_url, _config, params) => {
       const custom = sortOverride();
-      const sorters = custom.length ? custom : (params.sort ?? []);
+      const header = (params.sort ?? []).map(({ field, dir }) => ({ field, dir }));
+      const sorters = custom.length ? custom : header;
+      const asked = { page: params.page ?? 1, size: params.size ?? pageSize, sort: header };
+      onRequest(asked);
       const page = await getJson("/checkouts", {
         ...query(),
-        page: params.page ?? 1,
-        page_size: params.size ?? pageSize,
-        sort: sorters.map((s) => (s.dir === "desc" ? `-${s.field}` : s.field)).join(","),
+        page: asked.page,
+        page_size: asked.size,
+        sort: sortText(sorters),
       });
       return { last_page: page.last_page, last_row: page.total, data: page.items };
     },

@@ -13,6 +13,7 @@ import {
   STATUS_LABELS,
   userLabel,
 } from "./format.js";
+import { parseSort, readView, sortText, writeView } from "./address.js";
 import { keyboardHeaders, remoteGrid } from "./grid.js";
 import { draggableHeaders, sortBar } from "./sort-bar.js";
 
@@ -102,15 +103,44 @@ function checkedIn(c) {
   return `<div class="cell-stack"><span>${formatMoment(c.checked_in_at)}</span>${sub}</div>`;
 }
 
+const VIEW = "history.";
+const DEFAULT_ORDER = "-created_at";
+const FIELDS = new Set(COLUMNS.map((c) => c.field));
+
 export function history(element, bar, { state, countries }) {
+  const inputs = filterInputs(countries);
+  const names = Object.values(inputs).flat().map((i) => i.name);
+  // The view the address holds: filters, custom sort, header sort, page.
+  const saved = readView(VIEW);
   const filters = { country: state.country };
+  for (const name of names) if (name in saved) filters[name] = saved[name];
+  const known = (sorters) => sorters.filter((s) => FIELDS.has(s.field));
+  const initialOrder = known(parseSort(saved.sort));
+  const initialSort = known(parseSort(saved.order));
   let table;
   const reload = () => table.setPage(1);
-  const sorting = sortBar(bar, { columns: COLUMNS, onChange: (order) => {
-    element.classList.toggle("custom-sorted", order.length > 0);
-    reload();
-  } });
-  const inputs = filterInputs(countries);
+  const sorting = sortBar(bar, {
+    columns: COLUMNS,
+    initial: initialOrder,
+    onChange: (order) => {
+      element.classList.toggle("custom-sorted", order.length > 0);
+      reload();
+    },
+  });
+  element.classList.toggle("custom-sorted", initialOrder.length > 0);
+
+  const remember = ({ page, sort }) => {
+    const view = {};
+    for (const name of names) {
+      const differs = name === "country" ? filters.country !== state.country : Boolean(filters[name]);
+      if (differs) view[name] = filters[name] ?? "";
+    }
+    const custom = sorting.order();
+    if (custom.length) view.sort = sortText(custom);
+    if (sort.length && sortText(sort) !== DEFAULT_ORDER) view.order = sortText(sort);
+    if (page > 1) view.page = String(page);
+    writeView(VIEW, view);
+  };
 
   table = new Tabulator(element, {
     ...remoteGrid({
@@ -118,8 +148,12 @@ export function history(element, bar, { state, countries }) {
       empty: '<span class="grid-empty">No checkouts match. Clear a filter to see more.</span>',
       query: () => ({ ...filterParams(filters), status: filters.status || "history" }),
       sortOverride: () => sorting.order(),
+      onRequest: remember,
     }),
-    initialSort: [{ column: "created_at", dir: "desc" }],
+    paginationInitialPage: Math.max(1, Number.parseInt(saved.page ?? "1", 10) || 1),
+    initialSort: initialSort.length
+      ? initialSort.map((s) => ({ column: s.field, dir: s.dir }))
+      : parseSort(DEFAULT_ORDER).map((s) => ({ column: s.field, dir: s.dir })),
     headerSortTristate: false,
     rowFormatter: (row) => row.getElement().classList.toggle("is-expired", row.getData().status === "expired"),
     columns: COLUMNS.map(({ field, title }) => ({

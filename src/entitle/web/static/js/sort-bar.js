@@ -4,13 +4,13 @@
 
 export const DRAG_TYPE = "application/x-entitle-column";
 
-export function sortBar(bar, { columns, onChange }) {
+export function sortBar(bar, { columns, onChange, initial = [] }) {
   const chips = bar.querySelector("#sort-chips");
   const hint = bar.querySelector("#sort-bar-hint");
   const adder = bar.querySelector("#sort-add");
   const clear = bar.querySelector("#sort-clear");
   const titles = new Map(columns.map((c) => [c.field, c.title]));
-  let order = [];
+  let order = initial.filter((e) => titles.has(e.field)).map((e) => ({ field: e.field, dir: e.dir }));
 
   adder.append(...columns.map((c) => new Option(c.title, c.field)));
 
