@@ -150,7 +150,7 @@ def test_the_history_shows_when_a_client_receipt_arrived_beside_the_workstations
     assert sent.json()["checked_in_at"] != sent.json()["client_cleared_at"]
     page.reload()
     wait_for_rows(page, "#history-table")
-    page.get_by_role("button", name="Filter Machine name").click()
+    page.locator("#history-table").get_by_role("button", name="Filter Machine name").click()
     popover = page.get_by_role("dialog", name="Filter Machine name")
     popover.get_by_label("Machine name contains").fill(checkout["machine"])
     popover.get_by_role("button", name="Apply").click()

@@ -18,7 +18,7 @@ def header(page: Page, title: str):  # type: ignore[no-untyped-def]
 
 
 def filter_column(page: Page, title: str, values: dict[str, str]) -> None:
-    page.get_by_role("button", name=f"Filter {title}").click()
+    page.locator(HISTORY).get_by_role("button", name=f"Filter {title}").click()
     popover = page.get_by_role("dialog", name=f"Filter {title}")
     for label, value in values.items():
         field = popover.get_by_label(label)
@@ -86,7 +86,9 @@ def test_a_column_filter_narrows_the_history(page: Page, demo_server: str) -> No
     filter_column(page, "Machine name", {"Machine name contains": "ws-0104"})
     expect(page.locator(f"{HISTORY} .tabulator-row")).to_have_count(1)
     assert column(page, "machine") == ["US-WS-0104"]
-    expect(page.get_by_role("button", name="Filter Machine name (filtered)")).to_be_visible()
+    expect(
+        page.locator(HISTORY).get_by_role("button", name="Filter Machine name (filtered)")
+    ).to_be_visible()
     filter_column(page, "Machine name", {"Machine name contains": ""})
     filter_column(page, "Status", {"Status": "checked_in"})
     statuses = column(page, "status")

@@ -209,7 +209,7 @@ def test_long_users_machines_and_applications_end_in_an_ellipsis_with_the_full_t
 ) -> None:
     open_checkouts(page, long_server)
     if grid == HISTORY:
-        page.get_by_role("button", name="Filter Machine name").click()
+        page.locator(HISTORY).get_by_role("button", name="Filter Machine name").click()
         page.get_by_label("Machine name contains").fill(LONG_MACHINE)
         page.get_by_role("button", name="Apply").click()
     expect(rows(page, grid).filter(has_text=LONG_MACHINE)).to_have_count(1)

@@ -103,3 +103,18 @@ def test_the_first_page_and_re_sorts_of_100000_checkouts_show_sorted_rows(
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "portal-100k-timings.txt").write_text(f"{COUNT} checkouts\n{report}\n")
     print(report)
+
+
+def test_selecting_every_match_of_100000_checkouts_stops_at_1000_and_says_so(
+    page: Page, many_server: tuple[str, str, str]
+) -> None:
+    url, email, password = many_server
+    log_in(page, url, email, password)
+    wait_for_rows(page, "#checkouts-table")
+    page.get_by_role("checkbox", name="Select every active checkout on this page").check()
+    page.get_by_role("button", name="Select every active checkout that matches").click()
+    note = page.locator("#selection-note")
+    expect(note).to_contain_text("Selected the first 1,000 of ")
+    expect(note).to_contain_text("one check-in or download takes at most 1,000")
+    expect(page.locator("#selection-count")).to_have_text("1000 checkouts selected")
+    expect(page.get_by_role("button", name="Download license")).to_be_enabled()

@@ -38,7 +38,9 @@ def view(page: Page) -> dict[str, object]:
         "chips": page.locator("#sort-bar .sort-chip").all_inner_texts(),
         "history": list(zip(column(page, "country"), column(page, "machine"), strict=True)),
         "list_page": page.locator("#checkouts-table .tabulator-page.active").inner_text(),
-        "filtered": page.get_by_role("button", name="Filter Machine name (filtered)").count(),
+        "filtered": page.locator(HISTORY)
+        .get_by_role("button", name="Filter Machine name (filtered)")
+        .count(),
     }
 
 

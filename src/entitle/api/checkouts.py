@@ -47,6 +47,9 @@ IdempotencyKey = Annotated[
 
 class CheckoutFilters(BaseModel):
     status: StatusFilter = StatusFilter.ALL
+    q: Text | None = Field(
+        None, description="A part of the user's name or email, the machine or an application"
+    )
     user: Text | None = None
     machine: ShortText | None = None
     application: Text | None = None
@@ -136,7 +139,8 @@ def list_checkouts(
     what its history shows (every checkout but those that expired more than three months ago:
     the same three-month rule as `expired`), `all` every checkout. `user`, `machine` and
     `application` match a part of the value whatever its case, `version` its start, `country`
-    and `license_service` all of it; `created_via` picks how checkouts were made (by an
+    and `license_service` all of it; `q` a part of any of user, machine or application;
+    `created_via` picks how checkouts were made (by an
     administrator, from a request file, or self-service); each `*_from` is included and each
     `*_to` is not (UTC).
     """
@@ -145,6 +149,7 @@ def list_checkouts(
         status=filters.status,
         country=filters.country,
         user=filters.user,
+        search=filters.q,
         machine=filters.machine,
         application=filters.application,
         version=filters.version,

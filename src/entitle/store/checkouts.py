@@ -64,6 +64,8 @@ class CheckoutQuery:
     version: str | None = None
     license_service: str | None = None
     created_via: str | None = None
+    # A part of the user's name or email, the machine name or an application, any case.
+    search: str | None = None
     # Exactly this user's checkouts (My checkouts), whatever the case of the email.
     owner: str | None = None
     created_from: datetime | None = None
@@ -342,6 +344,16 @@ def _filters(query: CheckoutQuery) -> list[ColumnElement[bool]]:
         found.append(
             checkouts.c.machine_key.like(
                 f"%{_escape_like(machine_key(query.machine))}%", escape="\\"
+            )
+        )
+    if query.search and query.search.strip():
+        pattern = f"%{_escape_like(query.search.strip().lower())}%"
+        found.append(
+            or_(
+                func.lower(checkouts.c.user_email).like(pattern, escape="\\"),
+                func.lower(checkouts.c.user_display_name).like(pattern, escape="\\"),
+                func.lower(checkouts.c.machine).like(pattern, escape="\\"),
+                func.lower(checkouts.c.applications_summary).like(pattern, escape="\\"),
             )
         )
     if query.application or query.version:

@@ -158,6 +158,23 @@ def test_expired_checkouts_show_as_checked_in_at_their_expiry(api: Api) -> None:
     assert api.get("/api/v1/checkouts", params={"status": "active"}).json()["total"] == 0
 
 
+def test_one_search_finds_a_part_of_the_user_the_machine_or_an_application(api: Api) -> None:
+    api.create(machine="WS-SEARCH-1", user="grace.kim@example.com")
+    api.create(
+        machine="LAB-2",
+        applications=[{"name": "Bridgeworks", "version": "24.0.1.5"}],
+    )
+
+    def found(q: str) -> set[str]:
+        listed = api.get("/api/v1/checkouts", params={"q": q}).json()["items"]
+        return {c["machine"] for c in listed}
+
+    assert found("search-1") == {"WS-SEARCH-1"}
+    assert found("GRACE") == {"WS-SEARCH-1"}
+    assert found("bridgew") == {"LAB-2"}
+    assert found("100%_") == set()
+
+
 def test_the_history_listing_applies_the_three_month_rule_as_expired_does(api: Api) -> None:
     old = api.create(machine="WS-OLD", expires_on="2026-12-05")
     recent = api.create(machine="WS-RECENT", expires_on="2027-02-20")

@@ -2,7 +2,8 @@
 // ones in red); a caret shows product, version and expiry; per-row check-in and download.
 
 import { parseSort, readView, sortText, writeView } from "./address.js";
-import { download } from "./api.js";
+import { download, getJson } from "./api.js";
+import { filterTitle } from "./column-filters.js";
 import {
   CHECK_IN_LABELS,
   clipped,
@@ -18,6 +19,18 @@ import { CARET, CHECK_IN, DOWNLOAD } from "./icons.js";
 
 const VIEW = "list.";
 const DEFAULT_ORDER = "expires_at";
+export const PAGE_SIZES = [10, 25, 50, 100];
+/** The most checkouts one selection holds: what one check-in or download request takes. */
+export const SELECTION_CAP = 1000;
+const FETCH_SIZE = 500;
+const FILTERS = {
+  user: [{ name: "user", label: "Name or email contains" }],
+  machine: [{ name: "machine", label: "Machine name contains" }],
+  license_service: [
+    { name: "license_service", label: "License service", options: [["", "Any"], ["SES", "SES"], ["SELECTserver", "SELECTserver"]] },
+  ],
+};
+const FILTER_NAMES = ["q", ...Object.values(FILTERS).flat().map((i) => i.name)];
 
 function detail(checkout) {
   const holder = document.createElement("div");
@@ -47,9 +60,91 @@ function detail(checkout) {
   return holder;
 }
 
-export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelection, onError, notify }) {
+export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelection, onError, notify, controls }) {
   const expanded = new Set();
+  // The selection, by id, across pages: what bulk check-in and download act on.
+  const chosen = new Map();
   let table;
+  let syncing = false;
+  let shownSort = [];
+  const saved = readView(VIEW);
+  const filters = {};
+  for (const name of FILTER_NAMES) if (saved[name]) filters[name] = saved[name];
+  const savedSize = Number.parseInt(saved.size ?? "", 10);
+  const pageSize = PAGE_SIZES.includes(savedSize) ? savedSize : PAGE_SIZES[0];
+  const query = () => ({ country: state.country, status: state.showExpired ? "listed" : "active", ...filters });
+
+  const changed = () => {
+    const all = element.querySelector(".select-all");
+    const selectable = table.getRows().filter((row) => row.getData().status === "active");
+    const onPage = selectable.filter((row) => chosen.has(row.getData().id)).length;
+    if (all) {
+      all.checked = selectable.length > 0 && onPage === selectable.length;
+      all.indeterminate = onPage > 0 && onPage < selectable.length;
+    }
+    for (const row of table.getRows()) {
+      const box = row.getElement().querySelector(".row-check");
+      if (box) box.checked = chosen.has(row.getData().id);
+    }
+    // Every row of this page is selected and there are more pages: offer the rest.
+    const offer = controls.selectMatching;
+    offer.hidden = !(all?.checked && table.getPageMax() > 1 && controls.selectionNote.hidden);
+    offer.textContent = `Select every active checkout that matches, on all ${table.getPageMax()} pages`;
+    onSelection([...chosen.values()]);
+  };
+
+  const choose = (checkout, on) => {
+    if (on && checkout.status === "active") chosen.set(checkout.id, checkout);
+    else chosen.delete(checkout.id);
+  };
+
+  /** Every active checkout the list's search and filters match, up to the cap. */
+  const selectMatching = async () => {
+    const found = [];
+    let page = 1;
+    let matching = 0;
+    do {
+      const answer = await getJson("/checkouts", {
+        ...query(),
+        status: "active",
+        sort: sortText(shownSort.length ? shownSort : parseSort(DEFAULT_ORDER)),
+        page,
+        page_size: FETCH_SIZE,
+      });
+      matching = answer.total;
+      found.push(...answer.items);
+      page += 1;
+    } while (found.length < Math.min(matching, SELECTION_CAP) && page <= pagesFor(matching));
+    // In the list's order, so the first of them are the rows in view.
+    chosen.clear();
+    for (const checkout of found.slice(0, SELECTION_CAP)) chosen.set(checkout.id, checkout);
+    syncSelection();
+    const note = controls.selectionNote;
+    note.textContent =
+      matching > SELECTION_CAP
+        ? `Selected the first ${SELECTION_CAP.toLocaleString()} of ${matching.toLocaleString()} matching checkouts: one check-in or download takes at most ${SELECTION_CAP.toLocaleString()}. Narrow the search to act on the rest.`
+        : `Selected all ${chosen.size.toLocaleString()} matching checkouts.`;
+    note.hidden = false;
+    changed();
+  };
+  const pagesFor = (matching) => Math.ceil(Math.min(matching, SELECTION_CAP) / FETCH_SIZE);
+
+  const clearSelection = () => {
+    chosen.clear();
+    controls.selectionNote.hidden = true;
+    syncSelection();
+    changed();
+  };
+
+  /** Tabulator's row highlight follows the selection, page by page. */
+  const syncSelection = () => {
+    syncing = true;
+    for (const row of table.getRows()) {
+      if (chosen.has(row.getData().id)) row.select();
+      else row.deselect();
+    }
+    syncing = false;
+  };
 
   const describe = (c) => `${userLabel(c)} on ${c.machine}`;
 
@@ -60,7 +155,7 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
     const box = document.createElement("input");
     box.type = "checkbox";
     box.className = "row-check";
-    box.checked = row.isSelected();
+    box.checked = chosen.has(checkout.id);
     box.setAttribute("aria-label", `Select the checkout of ${describe(checkout)}`);
     box.addEventListener("click", (event) => event.stopPropagation());
     box.addEventListener("change", () => (box.checked ? row.select() : row.deselect()));
@@ -75,7 +170,8 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
     box.addEventListener("click", (event) => event.stopPropagation());
     box.addEventListener("change", () => {
       const active = table.getRows().filter((row) => row.getData().status === "active");
-      box.checked ? table.selectRow(active) : table.deselectRow();
+      if (box.checked) table.selectRow(active);
+      else clearSelection();
     });
     return box;
   };
@@ -122,11 +218,13 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
     return `<div class="cell-stack"><span class="cell-line">${clipped(userLabel(c), "cell-main")}${via}</span>${email}</div>`;
   };
 
-  const saved = readView(VIEW);
   const sortable = new Set(["user", "machine", "license_service", "expires_at"]);
   const savedSort = parseSort(saved.order).filter((s) => sortable.has(s.field));
-  const remember = ({ page, sort }) => {
+  const remember = ({ page, sort, size }) => {
+    shownSort = sort;
     const view = {};
+    for (const name of FILTER_NAMES) if (filters[name]) view[name] = filters[name];
+    if (size !== PAGE_SIZES[0]) view.size = String(size);
     if (sort.length && sortText(sort) !== DEFAULT_ORDER) view.order = sortText(sort);
     if (page > 1) view.page = String(page);
     writeView(VIEW, view);
@@ -134,9 +232,9 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
 
   table = new Tabulator(element, {
     ...remoteGrid({
-      pageSize: 10,
-      empty: '<span class="grid-empty">No checkouts to show. Use “New” to check out a license.</span>',
-      query: () => ({ country: state.country, status: state.showExpired ? "listed" : "active" }),
+      pageSize,
+      empty: '<span class="grid-empty">No checkouts to show. Clear the search or a filter, or use “New” to check out a license.</span>',
+      query,
       onRequest: remember,
     }),
     paginationInitialPage: Math.max(1, Number.parseInt(saved.page ?? "1", 10) || 1),
@@ -163,9 +261,21 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
         headerHozAlign: "center",
       },
       { title: "", field: "expand", formatter: caretCell, headerSort: false, width: 44, hozAlign: "center" },
-      { title: "User", field: "user", formatter: userCell, minWidth: 220, widthGrow: 2 },
-      { title: "Machine name", field: "machine", minWidth: 150, widthGrow: 1, formatter: (cell) => clipped(cell.getValue()) },
-      { title: "License service", field: "license_service", width: 170 },
+      { title: "User", field: "user", formatter: userCell, minWidth: 220, widthGrow: 2, titleFormatter: filterTitle("User", FILTERS.user, filters, reload) },
+      {
+        title: "Machine name",
+        field: "machine",
+        minWidth: 170,
+        widthGrow: 1,
+        formatter: (cell) => clipped(cell.getValue()),
+        titleFormatter: filterTitle("Machine name", FILTERS.machine, filters, reload),
+      },
+      {
+        title: "License service",
+        field: "license_service",
+        width: 190,
+        titleFormatter: filterTitle("License service", FILTERS.license_service, filters, reload),
+      },
       {
         title: "Expires",
         field: "expires_at",
@@ -181,26 +291,49 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
   });
 
   table.on("tableBuilt", () => keyboardHeaders(table));
-  table.on("rowSelectionChanged", (data) => {
-    let selectable = 0;
-    for (const row of table.getRows()) {
-      const box = row.getElement().querySelector(".row-check");
-      if (box) box.checked = row.isSelected();
-      if (box) selectable += 1;
-    }
-    const all = element.querySelector(".select-all");
-    if (all) {
-      all.checked = selectable > 0 && data.length === selectable;
-      all.indeterminate = data.length > 0 && data.length < selectable;
-    }
-    onSelection(data);
+  table.on("rowSelected", (row) => {
+    if (syncing) return;
+    choose(row.getData(), true);
+    changed();
   });
-  table.on("dataLoaded", () => onSelection([]));
+  table.on("rowDeselected", (row) => {
+    if (syncing) return;
+    choose(row.getData(), false);
+    controls.selectionNote.hidden = true;
+    changed();
+  });
+  table.on("dataProcessed", () => {
+    syncSelection();
+    changed();
+  });
+
+  controls.selectMatching.addEventListener("click", () => selectMatching().catch(onError));
+  let typing;
+  controls.search.value = filters.q ?? "";
+  controls.search.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => {
+      const q = controls.search.value.trim();
+      if (q) filters.q = q;
+      else delete filters.q;
+      reload();
+    }, 250);
+  });
+  controls.size.value = String(pageSize);
+  controls.size.addEventListener("change", () => table.setPageSize(Number(controls.size.value)));
+
+  function reload() {
+    clearSelection();
+    return table.setPage(1);
+  }
 
   return {
-    reload: () => table.setPage(1),
-    refresh: () => table.replaceData(),
-    selected: () => table.getSelectedData(),
+    reload,
+    refresh: () => {
+      clearSelection();
+      return table.replaceData();
+    },
+    selected: () => [...chosen.values()],
     label: (checkouts) => checkouts.map(describe),
     count: (n) => plural(n, "checkout"),
     table,

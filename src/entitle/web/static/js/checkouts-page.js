@@ -52,6 +52,12 @@ function start() {
     onSelection,
     onError,
     notify,
+    controls: {
+      search: $("list-search"),
+      size: $("list-size"),
+      selectMatching: $("select-matching"),
+      selectionNote: $("selection-note"),
+    },
   });
   past = history($("history-table"), $("sort-bar"), {
     state,
