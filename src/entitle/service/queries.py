@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from entitle.domain.checkouts import require_manager
@@ -104,3 +104,23 @@ def license_files(
         )
         uow.commit()
     return [(by_id[i], files[i]) for i in ids]
+
+
+def export_checkouts(
+    services: Services, actor_ref: ActorRef, query: CheckoutQuery
+) -> Iterator[Sequence[object]]:
+    """The checkouts the query matches, every one of them in its order, as the history shows
+    them: first the header (``store.EXPORT_FIELDS``), then one row each, read in one
+    transaction from a server-side cursor. The caller's role is checked before the header, so
+    the first ``next()`` raises any refusal before anything is sent."""
+    if query.status not in STATUSES:
+        raise InvalidInput(
+            Code.STATUS_UNKNOWN, f"status is one of {', '.join(STATUSES)}.", field="status"
+        )
+    with services.uow(read_only=True) as uow:
+        actor = acting_user(uow.conn, actor_ref)
+        require_manager(actor)
+        yield store.EXPORT_FIELDS
+        now = services.now()
+        scoped = replace(query, organisation_id=actor.organisation_id)
+        yield from store.export_rows(uow.conn, scoped, now)

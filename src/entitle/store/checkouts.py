@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -47,6 +47,8 @@ SORTABLE = (
     "checked_in_at",
     "status",
     "created_via",
+    "created_by",
+    "checked_in_by",
 )
 STATUSES = tuple(Listing)
 
@@ -66,6 +68,10 @@ class CheckoutQuery:
     created_via: str | None = None
     # A part of the user's name or email, the machine name or an application, any case.
     search: str | None = None
+    created_by: str | None = None
+    checked_in_by: str | None = None
+    # portal, client or expiry (an expired checkout counts as checked in at its expiry).
+    check_in_method: str | None = None
     # Exactly this user's checkouts (My checkouts), whatever the case of the email.
     owner: str | None = None
     created_from: datetime | None = None
@@ -294,19 +300,90 @@ def status_condition(status: str, now: datetime) -> ColumnElement[bool] | None:
     }[Listing(status)]
 
 
-def search(conn: Connection, query: CheckoutQuery, now: datetime) -> CheckoutPage:
+def _where(query: CheckoutQuery, now: datetime) -> ColumnElement[bool]:
     conditions = [checkouts.c.organisation_id == query.organisation_id]
     wanted = status_condition(query.status, now)
     if wanted is not None:
         conditions.append(wanted)
     conditions += _filters(query)
-    where = and_(*conditions)
-    total = conn.execute(select(func.count()).select_from(checkouts).where(where)).scalar_one()
-    order = []
+    if query.check_in_method == CheckInMethod.EXPIRY.value:
+        conditions.append(and_(checkouts.c.checked_in_at.is_(None), checkouts.c.expires_at <= now))
+    elif query.check_in_method:
+        conditions.append(checkouts.c.check_in_method == query.check_in_method)
+    return and_(*conditions)
+
+
+def _order(query: CheckoutQuery, now: datetime) -> list[ColumnElement[Any]]:
+    order: list[ColumnElement[Any]] = []
     for name, descending in query.sort:
         column = _sort_column(name, now)
         order.append(column.desc() if descending else column.asc())
     order.append(checkouts.c.id.asc())
+    return order
+
+
+EXPORT_FIELDS = (
+    "id",
+    "user",
+    "user_display_name",
+    "machine",
+    "country",
+    "license_service",
+    "applications",
+    "activation_key",
+    "created_at",
+    "created_by",
+    "created_via",
+    "expires_at",
+    "status",
+    "checked_in_at",
+    "checked_in_by",
+    "check_in_method",
+)
+
+
+def export_rows(
+    conn: Connection, query: CheckoutQuery, now: datetime, batch: int = 2000
+) -> Iterator[Sequence[Any]]:
+    """Every checkout the query matches (no paging), in its order, as flat rows of
+    ``EXPORT_FIELDS`` computed in SQL (status, and expiry as the check-in of an expired
+    checkout), fetched ``batch`` at a time from a server-side cursor."""
+    expired = and_(checkouts.c.checked_in_at.is_(None), checkouts.c.expires_at <= now)
+    statement = (
+        select(
+            checkouts.c.id,
+            checkouts.c.user_email.label("user"),
+            checkouts.c.user_display_name,
+            checkouts.c.machine,
+            checkouts.c.country,
+            checkouts.c.license_service,
+            checkouts.c.applications_summary.label("applications"),
+            checkouts.c.activation_key,
+            checkouts.c.created_at,
+            checkouts.c.created_by,
+            checkouts.c.created_via,
+            checkouts.c.expires_at,
+            status_expression(now).label("status"),
+            case((expired, checkouts.c.expires_at), else_=checkouts.c.checked_in_at).label(
+                "checked_in_at"
+            ),
+            checkouts.c.checked_in_by,
+            case(
+                (expired, literal(CheckInMethod.EXPIRY.value)), else_=checkouts.c.check_in_method
+            ).label("check_in_method"),
+        )
+        .where(_where(query, now))
+        .order_by(*_order(query, now))
+        .execution_options(yield_per=batch)
+    )
+    for row in conn.execute(statement):
+        yield tuple(row)
+
+
+def search(conn: Connection, query: CheckoutQuery, now: datetime) -> CheckoutPage:
+    where = _where(query, now)
+    total = conn.execute(select(func.count()).select_from(checkouts).where(where)).scalar_one()
+    order = _order(query, now)
     rows = conn.execute(
         select(*_COLUMNS)
         .where(where)
@@ -340,6 +417,13 @@ def _filters(query: CheckoutQuery) -> list[ColumnElement[bool]]:
                 func.lower(checkouts.c.user_display_name).like(pattern, escape="\\"),
             )
         )
+    for column, part in (
+        (checkouts.c.created_by, query.created_by),
+        (checkouts.c.checked_in_by, query.checked_in_by),
+    ):
+        if part and part.strip():
+            pattern = f"%{_escape_like(part.strip().lower())}%"
+            found.append(func.lower(column).like(pattern, escape="\\"))
     if query.machine:
         found.append(
             checkouts.c.machine_key.like(
@@ -388,6 +472,8 @@ _SORT_COLUMNS: dict[str, ColumnElement[Any]] = {
     "expires_at": checkouts.c.expires_at,
     "checked_in_at": checkouts.c.checked_in_at,
     "created_via": checkouts.c.created_via,
+    "created_by": checkouts.c.created_by,
+    "checked_in_by": checkouts.c.checked_in_by,
 }
 
 

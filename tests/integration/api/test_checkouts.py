@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import csv
+import io
+from datetime import datetime
+
 import pytest
 
 from tests.integration.api.conftest import NEW_CHECKOUT, Api, assert_problem
@@ -207,3 +211,68 @@ def test_bad_list_parameters_are_422_naming_the_parameter(
     api: Api, params: dict[str, object], field: str
 ) -> None:
     assert_problem(api.get("/api/v1/checkouts", params=params), 422, field)
+
+
+def test_the_csv_export_holds_exactly_what_the_list_shows_in_its_order(api: Api) -> None:
+    api.create(machine="WS-B", user="ben@example.com")
+    api.create(machine="WS-A", user="ben@example.com")
+    api.create(machine="LAB-1", user="ana@example.com")
+    api.create(machine="WS-C", user="=cmd@example.com")
+    params = {"machine": "ws-", "sort": "user,-machine", "status": "history"}
+    listed = api.get("/api/v1/checkouts", params=params).json()["items"]
+    answer = api.get("/api/v1/checkouts/export.csv", params={**params, "page_size": 1})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "text/csv; charset=utf-8"
+    assert answer.headers["content-disposition"].startswith('attachment; filename="checkouts-')
+    rows = list(csv.DictReader(io.StringIO(answer.text)))
+    assert [r["id"] for r in rows] == [c["id"] for c in listed]
+    assert [r["machine"] for r in rows] == ["WS-C", "WS-B", "WS-A"]
+    # A cell that a spreadsheet would run as a formula is written as text.
+    assert rows[0]["user"] == "'=cmd@example.com"
+    first = next(c for c in listed if c["machine"] == "WS-B")
+    row = next(r for r in rows if r["machine"] == "WS-B")
+    assert row["applications"] == "Atlas Designer 10.17.2.61"
+    assert row["status"] == "active"
+    assert datetime.fromisoformat(row["expires_at"]) == datetime.fromisoformat(first["expires_at"])
+    assert row["created_by"] == first["created_by"]
+
+
+def test_the_csv_export_shows_expiry_as_the_check_in_of_an_expired_checkout(api: Api) -> None:
+    made = api.create(expires_on="2026-12-05")
+    api.world.clock.advance(days=30)
+    [row] = csv.DictReader(io.StringIO(api.get("/api/v1/checkouts/export.csv").text))
+    assert row["id"] == made["id"]
+    assert row["status"] == "expired"
+    assert row["check_in_method"] == "expiry"
+    assert datetime.fromisoformat(row["checked_in_at"]) == datetime.fromisoformat(
+        made["expires_at"]
+    )
+
+
+def test_the_csv_export_refuses_as_the_list_does_before_any_row(api: Api) -> None:
+    assert_problem(api.get("/api/v1/checkouts/export.csv", who="user"), 403)
+    assert_problem(api.get("/api/v1/checkouts/export.csv", params={"sort": "colour"}), 422, "sort")
+    assert_problem(
+        api.get("/api/v1/checkouts/export.csv", params={"status": "gone"}), 422, "status"
+    )
+
+
+def test_the_list_filters_by_who_created_who_checked_in_and_how(api: Api) -> None:
+    by_admin = api.create(machine="WS-1")
+    by_co = api.create("co_admin", machine="WS-2")
+    returned = api.create(machine="WS-3")
+    api.post(f"/api/v1/checkouts/{returned['id']}/check-in", "co_admin")
+    lapsed = api.create(machine="WS-4", expires_on="2026-12-05")
+    api.world.clock.advance(days=10)
+
+    def machines(**params: str) -> set[str]:
+        listed = api.get("/api/v1/checkouts", params=params).json()["items"]
+        return {c["machine"] for c in listed}
+
+    assert machines(created_by="CO@") == {by_co["machine"]}
+    assert machines(checked_in_by="co@") == {returned["machine"]}
+    assert machines(check_in_method="portal") == {returned["machine"]}
+    assert machines(check_in_method="expiry") == {lapsed["machine"]}
+    assert machines(check_in_method="client") == set()
+    assert by_admin["machine"] in machines(sort="created_by,checked_in_by")
+    assert_problem(api.get("/api/v1/checkouts", params={"check_in_method": "fax"}), 422)

@@ -208,6 +208,7 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
     ("GET", "/docs"): ("/docs", _none, PUBLIC),
     ("POST", "/api/v1/checkouts"): ("/api/v1/checkouts", _create, CREATED),
     ("GET", "/api/v1/checkouts"): ("/api/v1/checkouts", _none, MANAGERS),
+    ("GET", "/api/v1/checkouts/export.csv"): ("/api/v1/checkouts/export.csv", _none, MANAGERS),
     ("GET", "/api/v1/checkouts/{checkout_id}"): ("/api/v1/checkouts/{id}", _none, MANAGE_ONE),
     ("GET", "/api/v1/checkouts/{checkout_id}/license-file"): (
         "/api/v1/checkouts/{id}/license-file",

@@ -61,6 +61,10 @@ function start() {
   });
   past = history($("history-table"), $("sort-bar"), {
     state,
+    hasSelect,
+    onCheckIn: runCheckIn,
+    onError,
+    notify,
     countries: [...country.options].map((o) => o.value).filter(Boolean),
   });
   newCheckout({

@@ -14,7 +14,9 @@ import {
   userLabel,
 } from "./format.js";
 import { parseSort, readView, sortText, writeView } from "./address.js";
-import { keyboardHeaders, remoteGrid } from "./grid.js";
+import { download } from "./api.js";
+import { button, keyboardHeaders, remoteGrid } from "./grid.js";
+import { CHECK_IN, DOWNLOAD } from "./icons.js";
 import { draggableHeaders, sortBar } from "./sort-bar.js";
 
 const COLUMNS = [
@@ -25,6 +27,7 @@ const COLUMNS = [
   { field: "applications", title: "Applications" },
   { field: "created_at", title: "Created" },
   { field: "created_via", title: "Created via" },
+  { field: "created_by", title: "Created by" },
   { field: "expires_at", title: "Expires" },
   { field: "status", title: "Status" },
   { field: "checked_in_at", title: "Checked in" },
@@ -49,6 +52,11 @@ function filterInputs(countries) {
         label: "Created via",
         options: [any, ...Object.entries(CREATED_VIA_LABELS)],
       },
+    ],
+    created_by: [{ name: "created_by", label: "Created by contains" }],
+    checked_in_at: [
+      { name: "check_in_method", label: "Check-in method", options: [any, ...Object.entries(CHECK_IN_LABELS)] },
+      { name: "checked_in_by", label: "Checked in by contains" },
     ],
     created_at: [
       { name: "created_on_from", label: "Created from", type: "date" },
@@ -76,6 +84,7 @@ const MIN_WIDTHS = {
   applications: 200,
   created_at: 165,
   created_via: 150,
+  created_by: 180,
   expires_at: 130,
   status: 115,
   checked_in_at: 200,
@@ -86,8 +95,8 @@ const FORMATTERS = {
   machine: (c) => clipped(c.machine),
   applications: (c) => clipped(c.applications.map((a) => `${a.name} ${a.version}`).join(", ")),
   created_at: (c) => formatMoment(c.created_at),
-  created_via: (c) =>
-    `<div class="cell-stack">${clipped(createdVia(c))}${clipped(c.created_by, "cell-sub")}</div>`,
+  created_via: (c) => clipped(createdVia(c)),
+  created_by: (c) => clipped(c.created_by),
   expires_at: (c) => formatDay(c.expires_on),
   status: (c) => `<span class="badge ${c.status}">${STATUS_LABELS[c.status] ?? c.status}</span>`,
   checked_in_at: checkedIn,
@@ -99,6 +108,7 @@ function checkedIn(c) {
   if (!c.checked_in_at) return "";
   let how = CHECK_IN_LABELS[c.check_in_method] ?? "";
   if (c.client_cleared_at) how = `Cleared on the workstation ${formatMoment(c.client_cleared_at)}`;
+  if (c.checked_in_by) how = how ? `${how}: ${c.checked_in_by}` : c.checked_in_by;
   const sub = how ? clipped(how, "cell-sub") : "";
   return `<div class="cell-stack"><span>${formatMoment(c.checked_in_at)}</span>${sub}</div>`;
 }
@@ -107,7 +117,30 @@ const VIEW = "history.";
 const DEFAULT_ORDER = "-created_at";
 const FIELDS = new Set(COLUMNS.map((c) => c.field));
 
-export function history(element, bar, { state, countries }) {
+export function history(element, bar, { state, countries, hasSelect, onCheckIn, onError, notify }) {
+  // An active row can be checked in and its license file downloaded from the history too.
+  const describe = (c) => `${userLabel(c)} on ${c.machine}`;
+  const actionsCell = (cell) => {
+    const checkout = cell.getRow().getData();
+    const holder = document.createElement("div");
+    holder.className = "row-actions";
+    if (checkout.status !== "active") return holder;
+    if (hasSelect) {
+      holder.append(
+        button("icon-button success", `Check in the checkout of ${describe(checkout)}`, CHECK_IN, () =>
+          onCheckIn([checkout]),
+        ),
+      );
+    }
+    holder.append(
+      button("icon-button", `Download the license file of ${describe(checkout)}`, DOWNLOAD, () =>
+        download(`/checkouts/${checkout.id}/license-file`)
+          .then((file) => notify(`Downloaded ${file}.`))
+          .catch(onError),
+      ),
+    );
+    return holder;
+  };
   const inputs = filterInputs(countries);
   const names = Object.values(inputs).flat().map((i) => i.name);
   // The view the address holds: filters, custom sort, header sort, page.
@@ -140,13 +173,21 @@ export function history(element, bar, { state, countries }) {
     if (sort.length && sortText(sort) !== DEFAULT_ORDER) view.order = sortText(sort);
     if (page > 1) view.page = String(page);
     writeView(VIEW, view);
+    // The CSV holds exactly what the history shows: its filters and its sort, every page.
+    const csv = new URLSearchParams();
+    for (const [name, value] of Object.entries(historyQuery())) if (value) csv.set(name, value);
+    const shown = custom.length ? custom : sort;
+    if (shown.length) csv.set("sort", sortText(shown));
+    csvLink.href = `/api/v1/checkouts/export.csv?${csv}`;
   };
+  const csvLink = document.getElementById("history-csv");
+  const historyQuery = () => ({ ...filterParams(filters), status: filters.status || "history" });
 
   table = new Tabulator(element, {
     ...remoteGrid({
       pageSize: 25,
       empty: '<span class="grid-empty">No checkouts match. Clear a filter to see more.</span>',
-      query: () => ({ ...filterParams(filters), status: filters.status || "history" }),
+      query: () => historyQuery(),
       sortOverride: () => sorting.order(),
       onRequest: remember,
     }),
@@ -163,7 +204,9 @@ export function history(element, bar, { state, countries }) {
       formatter: FORMATTERS[field] ? (cell) => FORMATTERS[field](cell.getRow().getData()) : "plaintext",
       minWidth: MIN_WIDTHS[field],
       widthGrow: field === "applications" ? 2.5 : 1,
-    })),
+    })).concat([
+      { title: "", field: "actions", formatter: actionsCell, headerSort: false, width: 92, hozAlign: "right" },
+    ]),
   });
   table.on("tableBuilt", () => {
     keyboardHeaders(table);
