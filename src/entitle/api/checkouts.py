@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from entitle.api.auth import Actor, Caller
@@ -30,11 +30,12 @@ from entitle.api.schemas import (
     Text,
     as_utc,
 )
-from entitle.domain.checkouts import PLAN_REFUSALS, CheckoutRequest
+from entitle.domain.checkouts import EXTEND_REFUSALS, PLAN_REFUSALS, CheckoutRequest
 from entitle.domain.codes import Code
 from entitle.domain.model import CheckInMethod, CreatedVia
 from entitle.service import catalog, queries
 from entitle.service.create_checkout import create_checkout
+from entitle.service.extend_checkout import extend_checkout
 from entitle.store.checkouts import CheckoutQuery
 
 router = APIRouter(tags=["checkouts"])
@@ -199,6 +200,39 @@ def list_checkouts(
             last_page=page.last_page,
         )
     )
+
+
+class ExtendIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"expires_on": "2027-06-30"}]}
+    )
+    expires_on: date | None = Field(
+        None, description="The new last day, later than the current one; none: the latest allowed"
+    )
+
+
+@router.post(
+    "/checkouts/{checkout_id}/extend",
+    response_model=CheckoutOut,
+    summary="A new license file for the same checkout, to a later expiry",
+    operation_id="extendCheckout",
+    openapi_extra=refuses(*EXTEND_REFUSALS, Code.CHECKOUT_NOT_FOUND, Code.SIGNING_CERTIFICATE_ENDS),
+)
+def extend(
+    checkout_id: Annotated[CheckoutId, Path()],
+    body: ExtendIn,
+    actor: Actor,
+    services: ServicesDep,
+) -> Response:
+    """Extend an active checkout: the same checkout (id, user, machine, applications,
+    fingerprint) gets a new license file expiring on `expires_on`, later than today's expiry
+    and within today's cap of its country and contract. The file it replaces is superseded:
+    the organisation's revocation list names its digest from now on, so a workstation that
+    syncs refuses it. Booked usage runs to the new expiry. Download the new file at
+    `/checkouts/{id}/license-file`. A user renews their own checkouts with
+    `POST /me/checkouts/{id}/renew`, the same step under the self-service policy."""
+    checkout, _ = extend_checkout(services, actor.user, checkout_id, body.expires_on, actor.address)
+    return json_response(CheckoutOut.of(checkout, services.now()))
 
 
 @router.get(

@@ -10,7 +10,7 @@ from typing import TypeVar
 from entitle.domain import names
 from entitle.domain.codes import Code
 from entitle.domain.errors import Conflict, DomainError, Forbidden, InvalidInput
-from entitle.domain.expiry import choose_expiry
+from entitle.domain.expiry import choose_expiry, expiry_cap
 from entitle.domain.listing import status_of
 from entitle.domain.model import (
     ActivationKey,
@@ -409,6 +409,69 @@ RENEW_REFUSALS = (
     Code.SELF_SERVICE_DAYS_OVER_MAX,
 )
 """What :func:`plan_renewal` refuses with, in order."""
+
+
+EXTEND_REFUSALS = (
+    Code.ROLE_CANNOT_MANAGE_CHECKOUTS,
+    *ACTIVE_REFUSALS,
+    Code.COUNTRY_NOT_ENTITLED,
+    Code.CHECKOUTS_DISABLED,
+    Code.APPLICATION_EXCLUDED,
+    Code.APPLICATION_NOT_ALLOWED,
+    Code.CONTRACT_ENDED,
+    Code.EXPIRY_TOO_SOON,
+    Code.EXPIRY_AFTER_CAP,
+    Code.EXTENSION_NOT_LATER,
+)
+"""What :func:`plan_extension` refuses with, in order."""
+
+
+def plan_extension(
+    checkout: Checkout,
+    organisation: Organisation,
+    actor: User,
+    expires_on: date | None,
+    now: datetime,
+) -> date:
+    """The new expiry an administrator extends a checkout to, by today's policy of its country.
+
+    An extension is an administrator's checkout of the same applications for the same machine:
+    the country must still allow checkouts and hold the applications, and the new expiry (the
+    latest allowed when none is given) must be later than the current one, within the cap.
+    """
+    require_manager(actor)
+    require_active(checkout, now)
+    policy = organisation.policy_for(checkout.country)
+    if policy is None:
+        raise InvalidInput(
+            Code.COUNTRY_NOT_ENTITLED,
+            f"{checkout.country} is no longer an entitlement country of {organisation.name}.",
+            field="country",
+        )
+    refusal = checkouts_refusal(policy)
+    if refusal is not None:
+        raise refusal
+    for line in checkout.lines:
+        excluded = application_refusal(policy, line.application, organisation.name)
+        if excluded is not None:
+            raise excluded
+    request = CheckoutRequest(
+        checkout.country, None, checkout.user_email, checkout.machine, (), expires_on=expires_on
+    )
+    new_expiry = _expiry(request, now.date(), organisation, policy)
+    current = checkout.expires_at.date() - timedelta(days=1)
+    if new_expiry <= current:
+        raise InvalidInput(
+            Code.EXTENSION_NOT_LATER,
+            f"The checkout already runs until {current.isoformat()}; "
+            f"extend it to a later date (at most {_latest(now, organisation, policy)}).",
+            field="expires_on",
+        )
+    return new_expiry
+
+
+def _latest(now: datetime, organisation: Organisation, policy: CheckoutPolicy) -> str:
+    return expiry_cap(now.date(), organisation.contract_end, policy).isoformat()
 
 
 def plan_renewal(

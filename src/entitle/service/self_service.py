@@ -13,7 +13,6 @@ from datetime import date
 
 from sqlalchemy import Connection
 
-from entitle.domain.calendar import end_of_day
 from entitle.domain.checkouts import CheckoutRequest, plan_renewal, require_active
 from entitle.domain.codes import Code
 from entitle.domain.errors import Conflict, DomainError, NotFound
@@ -22,13 +21,8 @@ from entitle.domain.model import CheckInMethod, Checkout, CreatedVia, User
 from entitle.domain.policy import CheckoutPolicy, self_service_refusal
 from entitle.service.actors import ActorRef, acting_user, actor_and_organisation
 from entitle.service.context import Services
-from entitle.service.create_checkout import (
-    audit_line,
-    create_checkout,
-    license_claims,
-    sign,
-    with_digest,
-)
+from entitle.service.create_checkout import audit_line, create_checkout
+from entitle.service.reissue import reissue
 from entitle.store import audit
 from entitle.store import checkouts as store
 from entitle.store.checkouts import CheckoutPage, CheckoutQuery
@@ -174,20 +168,17 @@ def renew(
         actor, organisation = actor_and_organisation(uow.conn, actor_ref)
         checkout = _own(uow.conn, actor, checkout_id)
         new_expiry = plan_renewal(checkout, organisation, actor, expires_on, days, now)
-        renewed = replace(checkout, expires_at=end_of_day(new_expiry))
-        data = sign(services, license_claims(renewed, organisation, services.issuer, now))
-        renewed = with_digest(renewed, data)
-        if not store.replace_license_file(uow.conn, renewed, data, now):
-            raise Conflict(Code.ALREADY_CHECKED_IN, "This checkout was checked in meanwhile.")
-        audit.record(
+        renewed, data = reissue(
+            services,
             uow.conn,
-            organisation.id,
+            checkout,
+            organisation,
+            new_expiry,
             now,
-            actor.email,
-            "checkout.renew",
-            checkout.id,
-            address,
-            f"until {new_expiry.isoformat()}; {audit_line(renewed, workstation.note())}"[:2000],
+            actor=actor.email,
+            action="checkout.renew",
+            note=audit_line(checkout, workstation.note()),
+            address=address,
         )
         uow.commit()
     return renewed, data

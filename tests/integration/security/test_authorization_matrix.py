@@ -54,6 +54,10 @@ def _none(_fresh: Fresh) -> dict[str, Any]:
     return {}
 
 
+def _none_body(_fresh: Fresh) -> dict[str, Any]:
+    return {"json": {}}
+
+
 def _ids(fresh: Fresh) -> dict[str, Any]:
     return {"json": {"ids": [fresh.checkout_id]}}
 
@@ -222,6 +226,11 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
     ),
     # 200 with a result per id; another organisation's id is a 404 inside (checked below).
     ("POST", "/api/v1/checkouts/check-in"): ("/api/v1/checkouts/check-in", _ids, MANAGERS),
+    ("POST", "/api/v1/checkouts/{checkout_id}/extend"): (
+        "/api/v1/checkouts/{id}/extend",
+        _none_body,
+        (401, 422, 422, 403, 401, 404),  # allowed, but it already runs to the latest day
+    ),
     ("POST", "/api/v1/checkouts/{checkout_id}/check-in"): (
         "/api/v1/checkouts/{id}/check-in",
         _none,

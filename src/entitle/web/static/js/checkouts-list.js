@@ -32,7 +32,7 @@ const FILTERS = {
 };
 const FILTER_NAMES = ["q", ...Object.values(FILTERS).flat().map((i) => i.name)];
 
-function detail(checkout) {
+function detail(checkout, { onExtend, onClone }) {
   const holder = document.createElement("div");
   holder.className = "row-detail";
   const rows = checkout.applications
@@ -57,10 +57,31 @@ function detail(checkout) {
   holder.innerHTML = `<table class="detail-table"><caption class="visually-hidden">Applications of this checkout</caption>
     <thead><tr><th scope="col">Product</th><th scope="col">Version</th><th scope="col">Expires</th></tr></thead>
     <tbody>${rows}</tbody></table><dl class="detail-facts" data-checkout-id="${escapeHtml(checkout.id)}">${list}</dl>`;
+  const actions = document.createElement("div");
+  actions.className = "detail-actions";
+  const who = `${userLabel(checkout)} on ${checkout.machine}`;
+  if (checkout.status === "active") {
+    actions.append(textButton("Extend…", `Extend the checkout of ${who}`, () => onExtend(checkout)));
+  }
+  actions.append(textButton("Clone", `Clone the checkout of ${who} into a new one`, () => onClone(checkout)));
+  holder.append(actions);
   return holder;
 }
 
-export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelection, onError, notify, controls }) {
+function textButton(text, label, onClick) {
+  const element = document.createElement("button");
+  element.type = "button";
+  element.className = "button compact";
+  element.textContent = text;
+  element.setAttribute("aria-label", label);
+  element.addEventListener("click", (event) => {
+    event.stopPropagation();
+    onClick();
+  });
+  return element;
+}
+
+export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelection, onError, notify, controls, onExtend, onClone }) {
   const expanded = new Set();
   // The selection, by id, across pages: what bulk check-in and download act on.
   const chosen = new Map();
@@ -247,7 +268,7 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
       const rowElement = row.getElement();
       rowElement.classList.toggle("is-expired", checkout.status === "expired");
       rowElement.querySelector(".row-detail")?.remove();
-      if (expanded.has(checkout.id)) rowElement.append(detail(checkout));
+      if (expanded.has(checkout.id)) rowElement.append(detail(checkout, { onExtend, onClone }));
     },
     columns: [
       {

@@ -1,11 +1,11 @@
 // The License Checkout page: the country picker scopes the list, the history and the new panel.
 
-import { download } from "./api.js";
+import { ApiError, download, postJson } from "./api.js";
 import { checkIn } from "./check-in.js";
 import { checkoutsList } from "./checkouts-list.js";
 import { history } from "./history.js";
 import { newCheckout } from "./new-checkout.js";
-import { plural } from "./format.js";
+import { formatDay, plural } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
 const main = $("main");
@@ -26,6 +26,7 @@ function notify(message) {
 
 let list;
 let past;
+let panel;
 
 async function runCheckIn(checkouts) {
   const results = await checkIn(checkouts);
@@ -43,7 +44,57 @@ function onSelection(selected) {
   $("selection-count").textContent = selected.length ? `${plural(selected.length, "checkout")} selected` : "";
 }
 
+const nextDay = (isoDay) => {
+  const day = new Date(`${isoDay}T00:00:00Z`);
+  day.setUTCDate(day.getUTCDate() + 1);
+  return day.toISOString().slice(0, 10);
+};
+
+/** Extend: a later expiry for the same checkout, then its new license file. */
+function extendDialog(checkout) {
+  const dialog = $("extend-dialog");
+  const input = $("extend-expires");
+  const latest = country.selectedOptions[0]?.dataset.latestExpiresOn ?? "";
+  $("extend-text").textContent = `${checkout.user_display_name || checkout.user} on ${checkout.machine} runs until ${formatDay(checkout.expires_on)}. The new license file replaces the current one, which stops being valid on workstations that sync.`;
+  input.min = nextDay(checkout.expires_on);
+  input.max = latest;
+  input.value = latest > checkout.expires_on ? latest : "";
+  $("extend-error").hidden = true;
+  dialog.showModal();
+  input.focus();
+  return new Promise((resolve) => {
+    const submit = async (event) => {
+      event.preventDefault();
+      try {
+        const extended = await postJson(`/checkouts/${checkout.id}/extend`, { expires_on: input.value || null });
+        const file = await download(`/checkouts/${checkout.id}/license-file`);
+        dialog.close();
+        notify(`Extended to ${formatDay(extended.expires_on)}: ${file} downloaded.`);
+        resolve(true);
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        $("extend-error").textContent = error.errors[0]?.message ?? error.message;
+        $("extend-error").hidden = false;
+        input.setAttribute("aria-invalid", "true");
+        return;
+      }
+      $("extend-form").removeEventListener("submit", submit);
+    };
+    $("extend-form").addEventListener("submit", submit);
+    dialog.addEventListener(
+      "close",
+      () => {
+        $("extend-form").removeEventListener("submit", submit);
+        input.removeAttribute("aria-invalid");
+        resolve(false);
+      },
+      { once: true },
+    );
+  });
+}
+
 function start() {
+  $("extend-cancel").addEventListener("click", () => $("extend-dialog").close());
   const onError = (error) => notify(`Not done: ${error.message}`);
   list = checkoutsList($("checkouts-table"), {
     state,
@@ -52,6 +103,13 @@ function start() {
     onSelection,
     onError,
     notify,
+    onExtend: async (checkout) => {
+      if (await extendDialog(checkout)) {
+        list.refresh();
+        past.refresh();
+      }
+    },
+    onClone: (checkout) => panel.clone(checkout),
     controls: {
       search: $("list-search"),
       size: $("list-size"),
@@ -67,7 +125,7 @@ function start() {
     notify,
     countries: [...country.options].map((o) => o.value).filter(Boolean),
   });
-  newCheckout({
+  panel = newCheckout({
     country,
     notify,
     onCreated: () => {

@@ -351,4 +351,29 @@ export function newCheckout({ country, onCreated, notify }) {
   country.addEventListener("change", loadCountry);
   $("new-checkout").addEventListener("click", () => panel.open(form.elements.license_service[0]));
   loadCountry();
+
+  /** The New panel pre-filled from a checkout: same license service, user, machine, key and
+   * applications; the expiry is today's latest allowed. Nothing is sent until checked out. */
+  const clone = async (checkout) => {
+    reset();
+    if (checkout.country !== country.value && [...country.options].some((o) => o.value === checkout.country)) {
+      country.value = checkout.country;
+      country.dispatchEvent(new Event("change"));
+    }
+    await loadCountry();
+    form.elements.license_service.value = checkout.license_service;
+    setService();
+    inputs.user.value = checkout.user;
+    inputs.machine.value = checkout.machine;
+    if (checkout.activation_key) inputs.key.value = checkout.activation_key;
+    for (const application of checkout.applications) {
+      const line = lines.add(application.name);
+      if (line) line.input.value = application.version;
+    }
+    ["user", "machine", "activation_key", "applications"].forEach((f) => touched.add(f));
+    $("hint-request").textContent = `Cloned from the checkout of ${checkout.user} on ${checkout.machine}: change what differs.`;
+    panel.open(inputs.machine);
+    refresh();
+  };
+  return { clone };
 }
