@@ -34,6 +34,7 @@ from entitle.domain.checkouts import EXTEND_REFUSALS, PLAN_REFUSALS, CheckoutReq
 from entitle.domain.codes import Code
 from entitle.domain.model import CheckInMethod, CreatedVia
 from entitle.service import catalog, queries
+from entitle.service.checkout_notes import set_notes
 from entitle.service.create_checkout import create_checkout
 from entitle.service.extend_checkout import extend_checkout
 from entitle.store.checkouts import CheckoutQuery
@@ -235,6 +236,35 @@ def extend(
     return json_response(CheckoutOut.of(checkout, services.now()))
 
 
+class NotesIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"notes": "Survey laptop of the Tromsø field team."}]},
+    )
+    notes: str = Field(max_length=10_000, description="At most 2,000 characters; empty clears them")
+
+
+@router.put(
+    "/checkouts/{checkout_id}/notes",
+    response_model=CheckoutOut,
+    summary="Keep notes with a checkout",
+    operation_id="setCheckoutNotes",
+    openapi_extra=refuses(
+        Code.ROLE_CANNOT_MANAGE_CHECKOUTS, Code.CHECKOUT_NOT_FOUND, Code.NOTES_TOO_LONG
+    ),
+)
+def put_notes(
+    checkout_id: Annotated[CheckoutId, Path()],
+    body: NotesIn,
+    actor: Actor,
+    services: ServicesDep,
+) -> Response:
+    """Replace the notes of one of the organisation's checkouts, whatever its status (an
+    empty text clears them). The change is audited with the new text."""
+    checkout = set_notes(services, actor.user, checkout_id, body.notes, actor.address)
+    return json_response(CheckoutOut.of(checkout, services.now()))
+
+
 @router.get(
     "/checkouts/export.csv",
     summary="The organisation's checkouts as CSV, filtered and sorted as listed",
@@ -267,25 +297,38 @@ def export_csv(
     )
 
 
+# A spreadsheet runs a cell that starts like a formula (CSV injection): such text gets a '.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TEXT_FIELDS = frozenset(
+    {"user", "user_display_name", "machine", "applications", "activation_key", "created_by"}
+    | {"checked_in_by"}
+)
+
+
 def _csv_lines(header: Sequence[object], rows: Iterator[Sequence[object]]) -> Iterator[str]:
+    """CSV text in chunks of a few thousand rows; times in ISO 8601 UTC."""
+    names = [str(name) for name in header]
+    times = [i for i, name in enumerate(names) if name.endswith("_at")]
+    texts = [i for i, name in enumerate(names) if name in TEXT_FIELDS]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
+    writer.writerow(names)
     for count, row in enumerate(rows, 1):
-        writer.writerow([_cell(value) for value in row])
-        if count % 500 == 0:
+        values = list(row)
+        for i in times:
+            moment = values[i]
+            if isinstance(moment, datetime):
+                values[i] = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+        for i in texts:
+            text = values[i]
+            if isinstance(text, str) and text.startswith(FORMULA_STARTS):
+                values[i] = f"'{text}"
+        writer.writerow(values)
+        if count % 2000 == 0:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
-
-
-def _cell(value: object) -> object:
-    if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
-    text = "" if value is None else str(value)
-    # A spreadsheet would run a cell that starts like a formula (CSV injection).
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @router.get(

@@ -104,6 +104,7 @@ class CheckoutOut(BaseModel):
         description="A client check-in: when the licensing tool cleared the license, by the "
         "workstation's clock (shown, not booked)"
     )
+    notes: str | None = Field(None, description="What administrators keep with the checkout")
 
     @classmethod
     def of(cls, checkout: Checkout, now: datetime) -> CheckoutOut:
@@ -131,6 +132,7 @@ class CheckoutOut(BaseModel):
             checked_in_by=checked_in_by,
             check_in_method=method,
             client_cleared_at=checkout.client_cleared_at,
+            notes=checkout.notes,
         )
 
 

@@ -411,6 +411,21 @@ RENEW_REFUSALS = (
 """What :func:`plan_renewal` refuses with, in order."""
 
 
+NOTES_MAX_LENGTH = 2000
+
+
+def checkout_notes(text: str | None) -> str | None:
+    """Notes as kept: trimmed, none when empty, at most ``NOTES_MAX_LENGTH`` characters."""
+    kept = (text or "").strip()
+    if len(kept) > NOTES_MAX_LENGTH:
+        raise InvalidInput(
+            Code.NOTES_TOO_LONG,
+            f"Notes are at most {NOTES_MAX_LENGTH:,} characters; these are {len(kept):,}.",
+            field="notes",
+        )
+    return kept or None
+
+
 EXTEND_REFUSALS = (
     Code.ROLE_CANNOT_MANAGE_CHECKOUTS,
     *ACTIVE_REFUSALS,

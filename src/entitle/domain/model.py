@@ -155,3 +155,5 @@ class Checkout:
     created_via: CreatedVia = CreatedVia.ADMIN
     # The workstation's fingerprint the license file is bound to, beside its name (if any).
     machine_fingerprint: str | None = None
+    # What administrators keep with the checkout (entitle.domain.checkouts.checkout_notes).
+    notes: str | None = None

@@ -28,8 +28,8 @@ class Services:
     issuer: str = "entitle"
     clock: Callable[[], datetime] = field(default=utc_now)
 
-    def uow(self, *, read_only: bool = False) -> UnitOfWork:
-        return UnitOfWork(self.engine, read_only=read_only)
+    def uow(self, *, read_only: bool = False, stream: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.engine, read_only=read_only, stream=stream)
 
     def now(self) -> datetime:
         return self.clock()

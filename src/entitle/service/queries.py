@@ -117,7 +117,7 @@ def export_checkouts(
         raise InvalidInput(
             Code.STATUS_UNKNOWN, f"status is one of {', '.join(STATUSES)}.", field="status"
         )
-    with services.uow(read_only=True) as uow:
+    with services.uow(stream=True) as uow:
         actor = acting_user(uow.conn, actor_ref)
         require_manager(actor)
         yield store.EXPORT_FIELDS

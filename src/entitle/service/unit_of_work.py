@@ -3,7 +3,8 @@
 A read-only unit of work (``read_only=True``) takes no write lock: lists, reports and credential
 checks never queue behind a create (SQLite's deferred ``BEGIN``; writers take ``BEGIN
 IMMEDIATE``), and on PostgreSQL they spare the BEGIN and ROLLBACK round trips
-(:func:`entitle.store.database.read_only_options`).
+(:func:`entitle.store.database.read_only_options`). A streaming one (``stream=True``) reads
+through a server-side cursor, in the read-only snapshot PostgreSQL needs for it.
 
 An outage met on the way in, inside or at commit (the database gone, its disk full:
 :mod:`entitle.store.outages`) leaves as :class:`entitle.domain.errors.Unavailable`, after the
@@ -17,14 +18,15 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from entitle.store.database import read_only_options
+from entitle.store.database import read_only_options, snapshot_options
 from entitle.store.outages import unavailable
 
 
 class UnitOfWork:
-    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
+    def __init__(self, engine: Engine, *, read_only: bool = False, stream: bool = False) -> None:
         self.engine = engine
-        self.read_only = read_only
+        self.read_only = read_only or stream
+        self.stream = stream
         self._connection: Connection | None = None
 
     @property
@@ -36,7 +38,9 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         try:
             self._connection = self.engine.connect()
-            if self.read_only:
+            if self.stream:
+                self._connection.execution_options(**snapshot_options(self.engine))
+            elif self.read_only:
                 self._connection.execution_options(**read_only_options(self.engine))
             self._connection.begin()
         except SQLAlchemyError as error:

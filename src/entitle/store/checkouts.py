@@ -136,6 +136,16 @@ def insert(conn: Connection, checkout: Checkout, license_file: bytes) -> None:
     )
 
 
+def set_notes(conn: Connection, organisation_id: int, checkout_id: str, notes: str | None) -> bool:
+    """False when the organisation has no such checkout."""
+    result = conn.execute(
+        checkouts.update()
+        .where((checkouts.c.organisation_id == organisation_id) & (checkouts.c.id == checkout_id))
+        .values(notes=notes)
+    )
+    return bool(result.rowcount)
+
+
 def replace_license_file(
     conn: Connection, checkout: Checkout, license_file: bytes, now: datetime
 ) -> bool:
@@ -376,8 +386,7 @@ def export_rows(
         .order_by(*_order(query, now))
         .execution_options(yield_per=batch)
     )
-    for row in conn.execute(statement):
-        yield tuple(row)
+    yield from conn.execute(statement)
 
 
 def search(conn: Connection, query: CheckoutQuery, now: datetime) -> CheckoutPage:
@@ -525,6 +534,7 @@ def _with_lines(conn: Connection, rows: Sequence[Row[tuple[object, ...]]]) -> li
             client_cleared_at=row.client_cleared_at,
             created_via=CreatedVia(row.created_via),
             machine_fingerprint=row.machine_fingerprint,
+            notes=row.notes,
         )
         for row in rows
     ]

@@ -30,6 +30,17 @@ def read_only_options(engine: Engine) -> dict[str, Any]:
     return {READ_ONLY: True}
 
 
+def snapshot_options(engine: Engine) -> dict[str, Any]:
+    """Execution options for a read that streams through a server-side cursor.
+
+    PostgreSQL declares such a cursor inside a transaction only: a read-only REPEATABLE READ
+    one (one snapshot for the whole read, no write lock). SQLite reads as any reader does.
+    """
+    if engine.dialect.name == "postgresql":
+        return {READ_ONLY: True, "isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+    return read_only_options(engine)
+
+
 def data_dir() -> Path:
     """``ENTITLE_DATA_DIR``, else ``.entitle`` in the working directory."""
     return settings.current().resolved_data_dir()

@@ -163,6 +163,7 @@ checkouts = Table(
     # fingerprint its license file is bound to, when it is.
     Column("created_via", String(16), nullable=False, server_default="admin"),
     Column("machine_fingerprint", String(64)),
+    Column("notes", String(2000)),
     Index(None, "organisation_id", "checked_in_at", "expires_at"),
     Index(None, "organisation_id", "created_at"),
     Index(None, "organisation_id", "user_email"),

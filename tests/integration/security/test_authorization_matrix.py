@@ -54,6 +54,10 @@ def _none(_fresh: Fresh) -> dict[str, Any]:
     return {}
 
 
+def _notes(_fresh: Fresh) -> dict[str, Any]:
+    return {"json": {"notes": "kept by the field team"}}
+
+
 def _none_body(_fresh: Fresh) -> dict[str, Any]:
     return {"json": {}}
 
@@ -226,6 +230,11 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
     ),
     # 200 with a result per id; another organisation's id is a 404 inside (checked below).
     ("POST", "/api/v1/checkouts/check-in"): ("/api/v1/checkouts/check-in", _ids, MANAGERS),
+    ("PUT", "/api/v1/checkouts/{checkout_id}/notes"): (
+        "/api/v1/checkouts/{id}/notes",
+        _notes,
+        MANAGE_ONE,
+    ),
     ("POST", "/api/v1/checkouts/{checkout_id}/extend"): (
         "/api/v1/checkouts/{id}/extend",
         _none_body,
