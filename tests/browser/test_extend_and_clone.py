@@ -66,3 +66,25 @@ def test_clone_opens_the_new_panel_filled_from_the_checkout(page: Page, own_serv
             application["version"]
         )
     expect(panel.get_by_role("button", name="License Checkout")).to_be_enabled()
+
+
+def test_notes_are_kept_in_the_expanded_row_and_too_long_ones_are_refused_at_the_field(
+    page: Page, own_server: str, expected_console_errors: list[str]
+) -> None:
+    expected_console_errors.append("422")
+    open_checkouts(page, own_server)
+    row = rows(page).first
+    row.get_by_role("button", name="Show the applications").click()
+    notes = row.get_by_label("Notes")
+    notes.fill("Survey laptop of the field team")
+    row.get_by_role("button", name="Save notes").click()
+    expect(row.get_by_text("Notes saved.")).to_be_visible()
+    page.reload()
+    row = rows(page).first
+    row.get_by_role("button", name="Show the applications").click()
+    expect(row.get_by_label("Notes")).to_have_value("Survey laptop of the field team")
+    row.get_by_label("Notes").evaluate("(area) => { area.removeAttribute('maxlength'); }")
+    row.get_by_label("Notes").fill("x" * 2001)
+    row.get_by_role("button", name="Save notes").click()
+    expect(row.locator(".notes-form .field-error")).to_contain_text("at most 2,000 characters")
+    expect(row.get_by_label("Notes")).to_have_attribute("aria-invalid", "true")

@@ -2,7 +2,7 @@
 // ones in red); a caret shows product, version and expiry; per-row check-in and download.
 
 import { parseSort, readView, sortText, writeView } from "./address.js";
-import { download, getJson } from "./api.js";
+import { ApiError, download, getJson, request } from "./api.js";
 import { filterTitle } from "./column-filters.js";
 import {
   CHECK_IN_LABELS,
@@ -57,6 +57,7 @@ function detail(checkout, { onExtend, onClone }) {
   holder.innerHTML = `<table class="detail-table"><caption class="visually-hidden">Applications of this checkout</caption>
     <thead><tr><th scope="col">Product</th><th scope="col">Version</th><th scope="col">Expires</th></tr></thead>
     <tbody>${rows}</tbody></table><dl class="detail-facts" data-checkout-id="${escapeHtml(checkout.id)}">${list}</dl>`;
+  holder.append(notesEditor(checkout));
   const actions = document.createElement("div");
   actions.className = "detail-actions";
   const who = `${userLabel(checkout)} on ${checkout.machine}`;
@@ -66,6 +67,40 @@ function detail(checkout, { onExtend, onClone }) {
   actions.append(textButton("Clone", `Clone the checkout of ${who} into a new one`, () => onClone(checkout)));
   holder.append(actions);
   return holder;
+}
+
+const NOTES_MAX = 2000;
+
+/** The checkout's notes, kept by administrators: saved with PUT /checkouts/{id}/notes. */
+function notesEditor(checkout) {
+  const form = document.createElement("form");
+  form.className = "notes-form";
+  const id = `notes-${checkout.id}`;
+  form.innerHTML = `<label for="${id}">Notes</label>
+    <textarea id="${id}" rows="2" maxlength="${NOTES_MAX}" aria-describedby="${id}-error"></textarea>
+    <p class="field-error" id="${id}-error" hidden></p>
+    <div class="notes-actions"><button type="submit" class="button compact">Save notes</button>
+    <span class="muted notes-status" role="status"></span></div>`;
+  const area = form.querySelector("textarea");
+  area.value = checkout.notes ?? "";
+  for (const type of ["click", "keydown", "mousedown"]) form.addEventListener(type, (event) => event.stopPropagation());
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const error = form.querySelector(".field-error");
+    try {
+      const saved = await (await request(`/checkouts/${checkout.id}/notes`, { method: "PUT", body: { notes: area.value } })).json();
+      checkout.notes = saved.notes;
+      error.hidden = true;
+      area.removeAttribute("aria-invalid");
+      form.querySelector(".notes-status").textContent = saved.notes ? "Notes saved." : "Notes cleared.";
+    } catch (problem) {
+      if (!(problem instanceof ApiError)) throw problem;
+      error.textContent = problem.errors[0]?.message ?? problem.message;
+      error.hidden = false;
+      area.setAttribute("aria-invalid", "true");
+    }
+  });
+  return form;
 }
 
 function textButton(text, label, onClick) {
