@@ -484,8 +484,8 @@ class ReadinessOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {"status": "ready", "database": "ok", "schema": "at head 0009"},
-                {"status": "not ready", "database": "ok", "schema": "behind: at 0001, head 0009"},
+                {"status": "ready", "database": "ok", "schema": "at head 0010"},
+                {"status": "not ready", "database": "ok", "schema": "behind: at 0001, head 0010"},
             ]
         }
     )
