@@ -32,9 +32,37 @@ def counted(page: Page) -> int:
     return int(found.group(1))
 
 
+@pytest.fixture(scope="module")
+def busy_server(tmp_path_factory: pytest.TempPathFactory, browser) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The demo, with more active US checkouts than one page of the list holds."""
+    data_dir: Path = tmp_path_factory.mktemp("busy")
+    entitle(data_dir, "db", "upgrade")
+    entitle(data_dir, "demo")
+    with serving(data_dir) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        open_checkouts(page, url)
+        for n in range(8):
+            post_json(
+                page,
+                "/checkouts",
+                {
+                    "country": "US",
+                    "license_service": "SES",
+                    "user": "ben.carter@example.com",
+                    "machine": f"US-BUSY-{n:02d}",
+                    "applications": [{"name": "Viewer Pro", "version": "4.3.0.0"}],
+                    "expires_on": (date.today() + timedelta(days=20)).isoformat(),
+                },
+            )
+        context.close()
+        yield url
+
+
 def test_the_search_and_a_column_filter_narrow_the_list_and_stay_in_the_address(
-    page: Page, demo_server: str
+    page: Page, busy_server: str
 ) -> None:
+    demo_server = busy_server
     open_checkouts(page, demo_server)
     every = api_get(page, demo_server, "/checkouts?status=active&country=US&page_size=100")
     someone = every["items"][0]["user"].upper()
@@ -63,33 +91,6 @@ def test_the_search_and_a_column_filter_narrow_the_list_and_stay_in_the_address(
     expect(
         page.locator(LIST).get_by_role("button", name="Filter License service (filtered)")
     ).to_be_visible()
-
-
-@pytest.fixture(scope="module")
-def busy_server(tmp_path_factory: pytest.TempPathFactory, browser) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """The demo, with more active US checkouts than one page of the list holds."""
-    data_dir: Path = tmp_path_factory.mktemp("busy")
-    entitle(data_dir, "db", "upgrade")
-    entitle(data_dir, "demo")
-    with serving(data_dir) as url:
-        context = browser.new_context()
-        page = context.new_page()
-        open_checkouts(page, url)
-        for n in range(8):
-            post_json(
-                page,
-                "/checkouts",
-                {
-                    "country": "US",
-                    "license_service": "SES",
-                    "user": "ben.carter@example.com",
-                    "machine": f"US-BUSY-{n:02d}",
-                    "applications": [{"name": "Viewer Pro", "version": "4.3.0.0"}],
-                    "expires_on": (date.today() + timedelta(days=20)).isoformat(),
-                },
-            )
-        context.close()
-        yield url
 
 
 def test_the_page_size_is_a_choice_and_the_selection_spans_every_page_of_the_search(
