@@ -1,7 +1,7 @@
 """a notes field on each checkout, kept by administrators
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 
 Free text an Administrator or Co-Administrator keeps with a checkout (why it was made, who
 holds the machine), at most 2,000 characters; none on existing checkouts.
@@ -10,8 +10,8 @@ holds the machine), at most 2,000 characters; none on existing checkouts.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
