@@ -34,10 +34,11 @@ SCENARIOS = 100 if SOAK else 12
 @pytest.mark.slow
 def test_chains_of_linked_calls_never_answer_5xx_or_break_the_schema(world: World) -> None:
     app = create_app(world.services)
-    # Revoking tokens by generated ids would make answers depend on earlier scenarios, which
-    # hypothesis reports as flaky; the authorization matrix covers that operation.
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app).exclude(
-        method="DELETE", path="/api/v1/tokens/{token_id}"
+    # The chains that matter start at a created checkout; the rest of the API is covered by
+    # the conformance test. Among every operation the walk rarely reached a linked one with a
+    # real id (the user's own /me routes answer 404 for the administrator's checkouts).
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app).include(
+        path_regex=r"^/api/v1/checkouts(/|$)"
     )
     machine = schema.as_state_machine()
     token = tokens.create_token(world.services, world.admin).token
