@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from anyio import to_thread
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
-from entitle import __version__
+from entitle import __version__, settings
 from entitle.api import (
     activation_keys,
     audit,
@@ -27,7 +29,10 @@ from entitle.api import (
     well_known,
 )
 from entitle.api.bench import include_bench_routes
+from entitle.api.logs import configure as configure_logs
+from entitle.api.metrics import Metrics, include_metrics_route
 from entitle.api.middleware import BodyLimit, SecurityHeaders
+from entitle.api.observe import RequestObserver
 from entitle.api.openapi import document
 from entitle.api.origin import SameOrigin
 from entitle.api.outages import OutagePage, outage_log
@@ -47,6 +52,19 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     to_thread.current_default_thread_limiter().total_tokens = THREADS
     yield
     outage_log(app).close()
+    if app.state.metrics is not None:
+        app.state.metrics.close()
+
+
+class Application(FastAPI):
+    """FastAPI, with ``outermost`` wrapped around Starlette's own error middleware too, so
+    that the 500 answer to an unhandled error carries its request id like any other."""
+
+    outermost: Callable[[ASGIApp], ASGIApp] | None = None
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        return self.outermost(stack) if self.outermost is not None else stack
 
 
 def create_app(services: Services | None = None) -> FastAPI:
@@ -55,7 +73,8 @@ def create_app(services: Services | None = None) -> FastAPI:
         from entitle.service.bootstrap import open_services
 
         services = open_services()
-    app = FastAPI(
+    configured = settings.current()
+    app = Application(
         title="entitle",
         version=__version__,
         description="Offline license checkouts: signed license files for disconnected "
@@ -68,6 +87,9 @@ def create_app(services: Services | None = None) -> FastAPI:
     )
     app.state.services = services
     app.state.session_signer = None
+    app.state.metrics = Metrics(services.engine) if configured.metrics else None
+    if app.state.metrics is not None:
+        services.observer = app.state.metrics
     install(app)
     for router in (
         checkouts.router,
@@ -87,10 +109,15 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(well_known.router)
     app.include_router(docs.router)
     include_bench_routes(app)
+    if app.state.metrics is not None:
+        include_metrics_route(app, app.state.metrics)
     install_outages(app, page=_include_portal(app))
     app.add_middleware(SameOrigin)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
+    app.outermost = partial(
+        RequestObserver, routes=app, metrics=app.state.metrics, access_log=configured.access_log
+    )
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -115,5 +142,7 @@ def _include_portal(app: FastAPI) -> OutagePage | None:
 
 
 def app_from_environment() -> FastAPI:
-    """The factory ``entitle serve`` gives uvicorn, so every worker builds its own app."""
+    """The factory ``entitle serve`` gives uvicorn, so every worker builds its own app (and
+    sets up its own log)."""
+    configure_logs(settings.current())
     return create_app()

@@ -84,12 +84,34 @@ class Settings(BaseSettings):
         description="Seconds entitle-tool waits between asking whether its sign-in was "
         "approved (default: 5).",
     )
+    log_format: Literal["text", "json"] = Field(
+        "text",
+        description="Server log lines: text for people, or json, one object a line "
+        "(default: text).",
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        "info", description="The least severe server log lines written (default: info)."
+    )
+    access_log: bool = Field(
+        True,
+        description="One log line per request; entitle serve --no-access-log sets it off "
+        "(default: true).",
+    )
+    metrics: bool = Field(
+        True,
+        description="Prometheus metrics at /metrics; off removes the route (default: true).",
+    )
     bench_routes: bool = Field(
         False, description="Adds the routes the benchmarks measure against; never in production."
     )
 
     def resolved_data_dir(self) -> Path:
         return self.data_dir or Path.cwd() / ".entitle"
+
+    @field_validator("log_format", "log_level", mode="before")
+    @classmethod
+    def _in_any_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("database_url")
     @classmethod

@@ -22,6 +22,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 
 from entitle.api.deps import Address, ServicesDep, address_of
+from entitle.api.request_info import note_caller
 from entitle.domain.codes import Code
 from entitle.domain.errors import Forbidden
 from entitle.domain.model import User
@@ -96,7 +97,10 @@ async def optional_caller(
     if request.headers.get("authorization"):
         token = credentials.credentials if credentials else ""
         found = await run_in_threadpool(auth.bearer_for_token, services, token) if token else None
-        return Caller(found.user, address, "token", device=found.device) if found else None
+        if found is None:
+            return None
+        note_caller(found.user, "token")
+        return Caller(found.user, address, "token", device=found.device)
     session = await run_in_threadpool(_session, request, services)
     session_id = session.get("sid") if session else None
     if session is None or not isinstance(session_id, str) or not session_id:
@@ -104,6 +108,7 @@ async def optional_caller(
     user = await run_in_threadpool(auth.user_for_session, services, session_id)
     if user is None:
         return None
+    note_caller(user, "session")
     caller = Caller(user, address, "session", str(session.get("csrf", "")), session_id)
     if request.method not in SAFE_METHODS:
         await _require_csrf(request, caller)
@@ -167,6 +172,7 @@ def log_in(
 ) -> tuple[User, str]:
     """Check the password (rate-limited, audited) and start a session: (user, CSRF token)."""
     signed_in = auth.login(services, email, password, address_of(request))
+    note_caller(signed_in.user, "session")
     return signed_in.user, start_session(request, response, services, signed_in.session)
 
 

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
+from entitle.api.request_info import current_request_id
 from entitle.domain.codes import Code
 from entitle.domain.errors import DomainError
 
@@ -35,6 +36,9 @@ class Problem(BaseModel):
     detail: str = Field(description="What went wrong this time, for people")
     code: str = Field(description="A stable code to switch on")
     errors: list[FieldError] = Field(description="Each field that was refused, when any was")
+    request_id: str | None = Field(
+        None, description="The answer's X-Request-ID: quote it when reporting a problem"
+    )
 
 
 def problem(code: Code, detail: str, errors: Sequence[FieldError] = ()) -> Problem:
@@ -54,8 +58,10 @@ def problem_response(
     errors: Sequence[FieldError] = (),
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
+    body = problem(code, detail, errors)
+    body.request_id = current_request_id()
     return JSONResponse(
-        problem(code, detail, errors).model_dump(),
+        body.model_dump(),
         status_code=code.status,
         media_type=PROBLEM_TYPE,
         headers=headers,

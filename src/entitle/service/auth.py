@@ -68,6 +68,7 @@ def login(services: Services, email: str, password: str, address: str = "") -> S
             uow.conn, email, address, now - FAILURE_WINDOW
         )
         if max(by_account, by_address) >= MAX_FAILURES:
+            services.observer.login_refused(Code.TOO_MANY_LOGIN_ATTEMPTS)
             raise TooManyAttempts(int(FAILURE_WINDOW.total_seconds()))
         store.forget_attempts_before(uow.conn, now - timedelta(hours=1))
         attempt = store.record_attempt(uow.conn, email, address, now)
@@ -81,6 +82,7 @@ def login(services: Services, email: str, password: str, address: str = "") -> S
             organisation_id = user.organisation_id if user else None
             audit.record(uow.conn, organisation_id, now, email, "login.failed", "", address)
             uow.commit()
+            services.observer.login_refused(Code.LOGIN_FAILED)
             raise Unauthenticated(
                 Code.LOGIN_FAILED, "The email or password is not right.", field="password"
             )

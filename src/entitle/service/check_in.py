@@ -54,6 +54,9 @@ def check_in_many(
         require_manager(actor)
         results = _many(uow.conn, actor, organisation, ids, now, address)
         uow.commit()
+    for result in results:
+        if result.checkout is not None:
+            services.observer.checked_in(result.checkout, CheckInMethod.PORTAL)
     return results
 
 
@@ -141,14 +144,15 @@ def accept_client_receipt(
                 "No checkout matches this receipt: it names an unknown checkout or another file.",
             )
         require_plausible_clear_time(checkout, receipt.cleared_at, now)
-        if store.check_in(
+        checked_in = store.check_in(
             uow.conn,
             checkout.id,
             now,
             checkout.user_email,
             CheckInMethod.CLIENT,
             client_cleared_at=receipt.cleared_at,
-        ):
+        )
+        if checked_in:
             audit.record(
                 uow.conn,
                 checkout.organisation_id,
@@ -162,4 +166,6 @@ def accept_client_receipt(
         uow.commit()
         refreshed = store.get(uow.conn, None, checkout.id)
     assert refreshed is not None
+    if checked_in:
+        services.observer.checked_in(refreshed, CheckInMethod.CLIENT)
     return refreshed

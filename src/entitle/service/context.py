@@ -1,4 +1,5 @@
-"""What every use case needs from outside: the database, the signing keys, the clock."""
+"""What every use case needs from outside: the database, the signing keys, the clock, and
+whoever watches what the use cases did (the server's metrics)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,37 @@ from typing import Protocol
 
 from sqlalchemy import Engine
 
+from entitle.domain.codes import Code
+from entitle.domain.model import CheckInMethod, Checkout
 from entitle.licensefile.claims import LicenseClaims
 from entitle.service.unit_of_work import UnitOfWork
 
 
 class LicenseSigner(Protocol):
     def sign(self, claims: LicenseClaims) -> bytes: ...
+
+
+class Observer(Protocol):
+    """Told what the use cases did: creates and check-ins once committed, refused logins."""
+
+    def checkout_created(self, checkout: Checkout) -> None: ...
+
+    def checked_in(self, checkout: Checkout, method: CheckInMethod) -> None: ...
+
+    def login_refused(self, reason: Code) -> None: ...
+
+
+class Unobserved:
+    """Nobody watches: the command line, and tests that do not ask."""
+
+    def checkout_created(self, checkout: Checkout) -> None:
+        pass
+
+    def checked_in(self, checkout: Checkout, method: CheckInMethod) -> None:
+        pass
+
+    def login_refused(self, reason: Code) -> None:
+        pass
 
 
 def utc_now() -> datetime:
@@ -27,6 +53,7 @@ class Services:
     signer: LicenseSigner
     issuer: str = "entitle"
     clock: Callable[[], datetime] = field(default=utc_now)
+    observer: Observer = field(default_factory=Unobserved)
 
     def uow(self, *, read_only: bool = False, stream: bool = False) -> UnitOfWork:
         return UnitOfWork(self.engine, read_only=read_only, stream=stream)

@@ -116,7 +116,8 @@ def _create(
             audit_line(checkout, note),
         )
         uow.commit()
-        return checkout
+    services.observer.checkout_created(checkout)
+    return checkout
 
 
 def audit_line(checkout: Checkout, note: str = "") -> str:
