@@ -33,7 +33,8 @@ class Api:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
 
     def get(self, path: str, who: str | None = "admin", **kw: Any) -> Any:
-        return self.client.get(path, headers=self.auth(who) if who else {}, **kw)
+        headers = {**(self.auth(who) if who else {}), **kw.pop("headers", {})}
+        return self.client.get(path, headers=headers, **kw)
 
     def post(self, path: str, who: str | None = "admin", **kw: Any) -> Any:
         headers = {**(self.auth(who) if who else {}), **kw.pop("headers", {})}

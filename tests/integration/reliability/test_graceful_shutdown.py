@@ -101,6 +101,6 @@ def test_a_bulk_download_in_flight_when_sigterm_arrives_completes_and_the_server
     log = server.log()
     assert (
         log.index("Shutting down")
-        < log.index('"POST /api/v1/checkouts/license-files HTTP/1.1" 200')
+        < log.index("method=POST route=/api/v1/checkouts/license-files status=200")
         < log.index("Finished server process")
     )

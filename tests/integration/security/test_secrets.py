@@ -94,7 +94,7 @@ def test_no_route_answer_and_no_server_log_line_holds_private_key_material(
         server.terminate()
     material = private_key_material(deployment.data_dir / "keys")
     log = server.log()
-    assert "GET /.well-known/jwks.json" in log  # the log is the server's, and it was written
+    assert "method=GET route=/.well-known/jwks.json" in log  # the server's log, and written
     leaks = [m for m in material if m in log or any(m in a for a in answers)]
     assert leaks == []
     assert deployment.admin_token not in log
