@@ -41,7 +41,7 @@ CREATED_BY = ("portal", "api")
 CHECKED_IN_BY = ("portal", "api", "client")
 LOGIN_REFUSALS = (Code.LOGIN_FAILED, Code.TOO_MANY_LOGIN_ATTEMPTS)
 # No *_created series beside each counter: Prometheus' text format has no use for them.
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]
 # Queue depth: entitle queues no events yet. When it does, their depth is a gauge here, read
 # at scrape time like the pool's (entitle_event_queue_depth), and the README lists it.
 
