@@ -27,16 +27,17 @@ from starlette.concurrency import run_in_threadpool
 
 from entitle.api import request_info
 from entitle.domain.codes import Code
-from entitle.domain.model import CheckInMethod, Checkout, LicenseService
+from entitle.domain.model import CheckInMethod, Checkout, CreatedVia, LicenseService
 
 PATH = "/metrics"
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's own variable
 # Most answers take a few milliseconds; a create signs a file (about 3 ms for RSA).
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-# Who made a checkout or checked it in: the portal (session cookie), a script (API token),
-# or the licensing tool's receipt. An expiry is no event: a checkout whose time is up is
-# checked in by the clock, and nothing runs then that could count it.
+# Who made a checkout or checked it in: the portal (its session cookie), an API token (a
+# script, or the licensing tool signed in), or the workstation itself (the licensing tool's
+# receipt, or its return of the user's own checkout). An expiry is no event: a checkout whose
+# time is up is checked in by the clock, and nothing runs then that could count it.
 CREATED_BY = ("portal", "api")
 CHECKED_IN_BY = ("portal", "api", "client")
 LOGIN_REFUSALS = (Code.LOGIN_FAILED, Code.TOO_MANY_LOGIN_ATTEMPTS)
@@ -73,13 +74,15 @@ class Metrics:
         )
         self._created = Counter(
             "entitle_checkouts_created",
-            "Checkouts created, by license service and who created them (portal, api).",
-            ("license_service", "method"),
+            "Checkouts created, by license service, how (admin, request_file, self_service) "
+            "and through what (portal, api).",
+            ("license_service", "created_via", "method"),
             registry=registry,
         )
         self._checked_in = Counter(
             "entitle_checkouts_checked_in",
-            "Checkouts checked in early, by license service and method (portal, api, client).",
+            "Checkouts checked in before their expiry, by license service and method "
+            "(portal, api, client).",
             ("license_service", "method"),
             registry=registry,
         )
@@ -90,8 +93,9 @@ class Metrics:
             registry=registry,
         )
         for service in LicenseService:
-            for method in CREATED_BY:
-                self._created.labels(service.value, method)
+            for via in CreatedVia:
+                for method in CREATED_BY:
+                    self._created.labels(service.value, via.value, method)
             for method in CHECKED_IN_BY:
                 self._checked_in.labels(service.value, method)
         for code in LOGIN_REFUSALS:
@@ -118,7 +122,8 @@ class Metrics:
         children[1].observe(seconds)
 
     def checkout_created(self, checkout: Checkout) -> None:
-        self._created.labels(checkout.license_service.value, _caller()).inc()
+        service, via = checkout.license_service.value, checkout.created_via.value
+        self._created.labels(service, via, _caller()).inc()
 
     def checked_in(self, checkout: Checkout, method: CheckInMethod) -> None:
         by = "client" if method is CheckInMethod.CLIENT else _caller()

@@ -216,6 +216,7 @@ def return_checkout(
         uow.commit()
         returned = store.get(uow.conn, actor.organisation_id, checkout.id)
     assert returned is not None
+    services.observer.checked_in(returned, CheckInMethod.CLIENT)
     return returned
 
 

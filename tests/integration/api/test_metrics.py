@@ -13,6 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from entitle.server import create_app
 from tests.integration.api.conftest import Api, assert_problem
 from tests.integration.api.documented import documented
+from tests.integration.api.test_self_service import allow, made
 from tests.integration.fixtures import PASSWORD, World
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -79,8 +80,9 @@ def test_checkout_counters_move_after_a_create_and_each_kind_of_check_in(api: Ap
     def moved(name: str, **labels: str) -> float:
         return _value(after, name, **labels) - _value(before, name, **labels)
 
-    assert moved("entitle_checkouts_created_total", license_service="SES", method="api") == 2
-    assert moved("entitle_checkouts_created_total", license_service="SES", method="portal") == 0
+    created = "entitle_checkouts_created_total"
+    assert moved(created, license_service="SES", created_via="admin", method="api") == 2
+    assert moved(created, license_service="SES", created_via="admin", method="portal") == 0
     checked_in = "entitle_checkouts_checked_in_total"
     assert moved(checked_in, license_service="SES", method="api") == 1
     assert moved(checked_in, license_service="SES", method="client") == 1
@@ -98,8 +100,21 @@ def test_what_the_portal_does_with_its_session_counts_as_portal(api: Api) -> Non
     assert checked_in.json()["items"][0]["ok"] is True
     _, samples = _scrape(api.client)
     labels = {"license_service": "SELECTserver", "method": "portal"}
-    assert _value(samples, "entitle_checkouts_created_total", **labels) == 1
+    assert _value(samples, "entitle_checkouts_created_total", created_via="admin", **labels) == 1
     assert _value(samples, "entitle_checkouts_checked_in_total", **labels) == 1
+
+
+def test_a_users_own_checkout_and_its_return_from_the_workstation_are_counted(api: Api) -> None:
+    allow(api)
+    own = made(api, country="US", days=10)["checkout"]
+    path = f"/api/v1/me/checkouts/{own['id']}/return"
+    returned = api.post(path, "user", json={"machine_name": "ANA-LAPTOP", "tool_version": "0.2.0"})
+    assert returned.status_code == 200, returned.text
+    _, samples = _scrape(api.client)
+    created = {"license_service": "SES", "created_via": "self_service", "method": "api"}
+    assert _value(samples, "entitle_checkouts_created_total", **created) == 1
+    checked_in = {"license_service": "SES", "method": "client"}
+    assert _value(samples, "entitle_checkouts_checked_in_total", **checked_in) == 1
 
 
 def _selectserver() -> dict[str, object]:
