@@ -531,7 +531,6 @@ def serve(
     if not access_log:
         os.environ["ENTITLE_ACCESS_LOG"] = "off"
     configured = settings.current()
-    configure_logs(configured)
     checked = _services(data_dir)  # before any signing key is made
     found = readiness(checked)
     checked.engine.dispose()
@@ -548,6 +547,7 @@ def serve(
     if demo_loaded:
         lines.append(f"demo login: admin@example.com / {DEMO_PASSWORD}")
     _print_when_answering(host, port, lines)
+    configure_logs(configured)  # from here on the log is uvicorn's and the app's
     with _metrics_shared_by(workers, configured.metrics):
         uvicorn.run(
             "entitle.server:app_from_environment",

@@ -362,6 +362,8 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
     ),
     ("GET", "/healthz"): ("/healthz", _none, PUBLIC),
     ("GET", "/readyz"): ("/readyz", _none, PUBLIC),
+    # Counts alone, for the monitoring server; the proxy keeps it from the internet.
+    ("GET", "/metrics"): ("/metrics", _none, PUBLIC),
     ("GET", "/static/{path:path}"): ("/static/app.css", _none, PUBLIC),
     # The portal: pages redirect to the login page rather than answering 401.
     ("GET", "/"): ("/", _none, (303,) * 6),
