@@ -15,7 +15,7 @@ import re
 import urllib.parse
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, get_args
+from typing import Any, Literal, NamedTuple, get_args, get_origin
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
@@ -213,6 +213,8 @@ def _problem(details: Mapping[str, Any]) -> str:
 
 
 def _expected(field: FieldInfo) -> str | None:
+    if get_origin(field.annotation) is Literal:
+        return " or ".join(repr(choice) for choice in get_args(field.annotation))
     kinds = [kind for kind in get_args(field.annotation) if kind is not type(None)]
     kind = kinds[0] if kinds else field.annotation
     if kind is bool:

@@ -48,6 +48,19 @@ def test_a_flag_that_is_neither_true_nor_false_is_refused(monkeypatch: pytest.Mo
     assert "ENTITLE_BENCH_ROUTES is 'maybe', not true or false" in line
 
 
+def test_a_choice_outside_its_list_names_the_choices(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _refusal(monkeypatch, "ENTITLE_LOG_FORMAT", "xml") == [
+        "ENTITLE_LOG_FORMAT is 'xml', not 'text' or 'json': correct it, or unset it for the default"
+    ]
+
+
+def test_the_log_settings_take_any_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENTITLE_LOG_FORMAT", "JSON")
+    monkeypatch.setenv("ENTITLE_LOG_LEVEL", " Warning ")
+    found = settings.current()
+    assert (found.log_format, found.log_level) == ("json", "warning")
+
+
 def test_a_database_url_that_is_no_url_is_refused_without_repeating_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
