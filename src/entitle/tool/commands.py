@@ -58,6 +58,14 @@ _ISSUER_HELP = (
     "Pin this issuer root (sha256:..., as 'entitle keys fingerprint' prints it); repeatable. "
     "Default: the issuers the machine-wide configuration pins."
 )
+_issuer_option = click.option(
+    "--issuer",
+    "issuers",
+    multiple=True,
+    metavar="sha256:HEX",
+    callback=_fingerprint,
+    help=_ISSUER_HELP,
+)
 
 
 @cli.command()
@@ -134,14 +142,7 @@ def _trust_system(sources: tuple[str, ...], fingerprint: str | None) -> None:
 
 @cli.command(name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option(
-    "--issuer",
-    "issuers",
-    multiple=True,
-    metavar="sha256:HEX",
-    callback=_fingerprint,
-    help=_ISSUER_HELP,
-)
+@_issuer_option
 @_reports_errors
 def import_(files: tuple[str, ...], issuers: tuple[str, ...]) -> None:
     """Verify license files (.belic or .xml) and store them for the current user."""
@@ -195,14 +196,7 @@ def clean() -> None:
 @cli.command()
 @click.option("--app", "application", required=True, help="Application name.")
 @click.option("--version", required=True, help="Application version, e.g. 2.1.")
-@click.option(
-    "--issuer",
-    "issuers",
-    multiple=True,
-    metavar="sha256:HEX",
-    callback=_fingerprint,
-    help=_ISSUER_HELP,
-)
+@_issuer_option
 def check(application: str, version: str, issuers: tuple[str, ...]) -> None:
     """Exit 0 when a stored license covers this application version here and now."""
     from entitle.tool.cli import run_check
@@ -447,14 +441,7 @@ def _day(until: datetime | None, days: int | None) -> date | None:
 @_application_options()
 @_expiry_options
 @click.option("--country", metavar="CC", help="The entitlement country, e.g. GB.")
-@click.option(
-    "--issuer",
-    "issuers",
-    multiple=True,
-    metavar="sha256:HEX",
-    callback=_fingerprint,
-    help=_ISSUER_HELP,
-)
+@_issuer_option
 @_reports_errors
 def checkout(
     applications: tuple[str, ...],
@@ -489,14 +476,7 @@ def checkout(
 @cli.command()
 @click.argument("checkout_id", metavar="ID")
 @_expiry_options
-@click.option(
-    "--issuer",
-    "issuers",
-    multiple=True,
-    metavar="sha256:HEX",
-    callback=_fingerprint,
-    help=_ISSUER_HELP,
-)
+@_issuer_option
 @_reports_errors
 def renew(
     checkout_id: str, until: datetime | None, days: int | None, issuers: tuple[str, ...]
