@@ -220,7 +220,9 @@ def password_hash(conn: Connection, user_id: int) -> str | None:
 def search_users(
     conn: Connection, organisation_id: int, text: str = "", limit: int = 20
 ) -> list[User]:
-    query = select(users).where(users.c.organisation_id == organisation_id)
+    query = select(users).where(
+        (users.c.organisation_id == organisation_id) & users.c.deactivated_at.is_(None)
+    )
     if text:
         pattern = f"%{_escape_like(text.lower())}%"
         query = query.where(

@@ -96,6 +96,8 @@ def test_a_deactivated_user_loses_their_tokens_and_cannot_log_in_until_reactivat
     assert changed.status_code == 200, changed.text
     assert changed.json()["active"] is False
     assert api.get("/api/v1/me/checkouts", "user").status_code == 401
+    suggested = api.get("/api/v1/users", params={"q": "ana@"}).json()["items"]
+    assert suggested == []  # the New panel no longer offers her
     login = {"email": "ana@example.com", "password": PASSWORD}
     assert_problem(api.client.post("/api/v1/session", json=login), 401)
     again = api.client.patch(f"{USERS}/{ana}", json={"active": True}, headers=api.auth("admin"))
