@@ -189,7 +189,21 @@ class ServerRefused(ToolError):
     @classmethod
     def of(cls, answer: HttpAnswer) -> ServerRefused:
         """The refusal a problem+json answer says."""
-        from entitle.tool.http import problem_sentence
-
         code, sentence = problem_sentence(answer)
         return cls(code, sentence, answer.status)
+
+
+def problem_sentence(answer: HttpAnswer) -> tuple[str, str]:
+    """The stable code and the sentence for people of a refusal (problem+json): its
+    ``detail``, then what other fields were refused for; ``HTTP <status>`` when it says none."""
+    body = answer.json()
+    if not isinstance(body, dict):
+        return f"HTTP_{answer.status}", f"The license server answered HTTP {answer.status}."
+    code = str(body.get("code") or f"HTTP_{answer.status}")
+    said = [str(body["detail"])] if isinstance(body.get("detail"), str) else []
+    for error in body.get("errors") or ():
+        message = error.get("message") if isinstance(error, dict) else None
+        if isinstance(message, str) and message not in said:
+            said.append(message)
+    sentence = " ".join(s.strip() for s in said if s.strip())
+    return code, sentence or f"The license server answered HTTP {answer.status}."
