@@ -78,7 +78,8 @@ def test_the_first_page_and_re_sorts_of_100000_checkouts_show_sorted_rows(
     timings = {"first page": timed(lambda: page.goto(f"{url}/checkouts"), rendered)}
     expect(page.locator(f"{HISTORY} .tabulator-row")).to_have_count(25)
 
-    # Widen the history to every country of the organisation: most of the 100,000.
+    # Widen the history to every country of the organisation: a third of the 100,000 or more
+    # (the rest expired over three months ago and left it).
     page.get_by_role("button", name="Filter Country").click()
     page.get_by_role("dialog", name="Filter Country").get_by_label(
         "Entitlement country"
@@ -86,7 +87,7 @@ def test_the_first_page_and_re_sorts_of_100000_checkouts_show_sorted_rows(
     page.get_by_role("button", name="Apply").click()
     wait_for_rows(page, HISTORY)
     total = int(page.locator(f"{HISTORY} .tabulator-page-counter").inner_text().split()[-2])
-    assert total > COUNT * 0.7
+    assert total > COUNT * 0.3
 
     for title, field in (("Machine name", "machine"), ("Expires", "expires_at"), ("User", "user")):
         header = page.locator(f"{HISTORY} .tabulator-col").filter(has_text=title).first

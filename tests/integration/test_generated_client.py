@@ -146,9 +146,7 @@ def test_a_generated_client_creates_lists_downloads_and_checks_in_a_checkout(
     checked_in = check_in.sync(client=client, checkout_id=created.id)
     assert isinstance(checked_in, models.CheckoutOut)
     assert checked_in.status == models.Status.CHECKED_IN
-    history = list_checkouts.sync(
-        client=client, machine=MACHINE, status=models.ListCheckoutsStatus.CHECKED_IN
-    )
+    history = list_checkouts.sync(client=client, machine=MACHINE, status=models.Listing.CHECKED_IN)
     assert _ids(history) == [created.id]
     assert history.items[0].check_in_method == models.CheckInMethod.PORTAL
     assert history.items[0].checked_in_by == "admin@example.com"
