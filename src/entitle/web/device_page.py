@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request, Response, status
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 
 from entitle.api.auth import CSRF_FIELD, Caller, OptionalActor
 from entitle.api.deps import ServicesDep
@@ -54,8 +54,7 @@ def answer(
     decision: Annotated[Literal["approve", "deny"], Form()] = "deny",
 ) -> Response:
     if actor is None:  # the session ended while the page was open: sign in, then back here
-        query = urlencode({"next": f"{DEVICE_PATH}?{urlencode({'user_code': user_code})}"})
-        return RedirectResponse(f"/login?{query}", status_code=status.HTTP_303_SEE_OTHER)
+        return login_redirect(request, f"{DEVICE_PATH}?{urlencode({'user_code': user_code})}")
     try:
         answered = device_approval.answer_sign_in(
             services, actor.email, user_code, decision == "approve", actor.address
@@ -73,8 +72,7 @@ def revoke(
     token_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
 ) -> Response:
     if actor is None:
-        query = urlencode({"next": DEVICE_PATH})
-        return RedirectResponse(f"/login?{query}", status_code=status.HTTP_303_SEE_OTHER)
+        return login_redirect(request, DEVICE_PATH)
     try:
         revoked = tokens.revoke_token(services, token_id, actor.email, actor.address)
     except DomainError as refusal:

@@ -85,10 +85,11 @@ def logout(actor: OptionalActor, services: ServicesDep) -> Response:
     return response
 
 
-def login_redirect(request: Request) -> RedirectResponse:
-    """To the login page, and back to this page (its query kept) once signed in."""
+def login_redirect(request: Request, back_to: str | None = None) -> RedirectResponse:
+    """To the login page, and back to ``back_to`` (else this page, its query kept) once
+    signed in."""
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    query = urlencode({"next": here})
+    query = urlencode({"next": back_to or here})
     return RedirectResponse(f"/login?{query}", status_code=status.HTTP_303_SEE_OTHER)
 
 
