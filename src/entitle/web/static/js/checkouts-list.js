@@ -2,7 +2,7 @@
 // ones in red); a caret shows product, version and expiry; per-row check-in and download.
 
 import { parseSort, readView, sortText, writeView } from "./address.js";
-import { ApiError, download, getJson, request } from "./api.js";
+import { ApiError, getJson, request } from "./api.js";
 import { filterTitle } from "./column-filters.js";
 import {
   CHECK_IN_LABELS,
@@ -15,7 +15,8 @@ import {
   userLabel,
 } from "./format.js";
 import { button, keyboardHeaders, remoteGrid } from "./grid.js";
-import { CARET, CHECK_IN, DOWNLOAD } from "./icons.js";
+import { CARET } from "./icons.js";
+import { rowActions } from "./row-actions.js";
 
 const VIEW = "list.";
 const DEFAULT_ORDER = "expires_at";
@@ -245,27 +246,7 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
     return toggle;
   };
 
-  const actionsCell = (cell) => {
-    const checkout = cell.getRow().getData();
-    const holder = document.createElement("div");
-    holder.className = "row-actions";
-    if (checkout.status !== "active") return holder;
-    if (hasSelect) {
-      holder.append(
-        button("icon-button success", `Check in the checkout of ${describe(checkout)}`, CHECK_IN, () =>
-          onCheckIn([checkout]),
-        ),
-      );
-    }
-    holder.append(
-      button("icon-button", `Download the license file of ${describe(checkout)}`, DOWNLOAD, () =>
-        download(`/checkouts/${checkout.id}/license-file`)
-          .then((file) => notify(`Downloaded ${file}.`))
-          .catch(onError),
-      ),
-    );
-    return holder;
-  };
+  const actionsCell = rowActions({ describe, hasSelect, onCheckIn, onError, notify });
 
   const userCell = (cell) => {
     const c = cell.getRow().getData();

@@ -14,9 +14,8 @@ import {
   userLabel,
 } from "./format.js";
 import { parseSort, readView, sortText, writeView } from "./address.js";
-import { download } from "./api.js";
-import { button, keyboardHeaders, remoteGrid } from "./grid.js";
-import { CHECK_IN, DOWNLOAD } from "./icons.js";
+import { keyboardHeaders, remoteGrid } from "./grid.js";
+import { rowActions } from "./row-actions.js";
 import { draggableHeaders, sortBar } from "./sort-bar.js";
 
 const COLUMNS = [
@@ -120,27 +119,7 @@ const FIELDS = new Set(COLUMNS.map((c) => c.field));
 export function history(element, bar, { state, countries, hasSelect, onCheckIn, onError, notify }) {
   // An active row can be checked in and its license file downloaded from the history too.
   const describe = (c) => `${userLabel(c)} on ${c.machine}`;
-  const actionsCell = (cell) => {
-    const checkout = cell.getRow().getData();
-    const holder = document.createElement("div");
-    holder.className = "row-actions";
-    if (checkout.status !== "active") return holder;
-    if (hasSelect) {
-      holder.append(
-        button("icon-button success", `Check in the checkout of ${describe(checkout)}`, CHECK_IN, () =>
-          onCheckIn([checkout]),
-        ),
-      );
-    }
-    holder.append(
-      button("icon-button", `Download the license file of ${describe(checkout)}`, DOWNLOAD, () =>
-        download(`/checkouts/${checkout.id}/license-file`)
-          .then((file) => notify(`Downloaded ${file}.`))
-          .catch(onError),
-      ),
-    );
-    return holder;
-  };
+  const actionsCell = rowActions({ describe, hasSelect, onCheckIn, onError, notify });
   const inputs = filterInputs(countries);
   const names = Object.values(inputs).flat().map((i) => i.name);
   // The view the address holds: filters, custom sort, header sort, page.
