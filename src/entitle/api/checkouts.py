@@ -250,7 +250,10 @@ class NotesIn(BaseModel):
     summary="Keep notes with a checkout",
     operation_id="setCheckoutNotes",
     openapi_extra=refuses(
-        Code.ROLE_CANNOT_MANAGE_CHECKOUTS, Code.CHECKOUT_NOT_FOUND, Code.NOTES_TOO_LONG
+        Code.ROLE_CANNOT_MANAGE_CHECKOUTS,
+        Code.CHECKOUT_NOT_FOUND,
+        Code.NOTES_TOO_LONG,
+        Code.NOTES_NOT_TEXT,
     ),
 )
 def put_notes(

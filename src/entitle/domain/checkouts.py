@@ -415,8 +415,17 @@ NOTES_MAX_LENGTH = 2000
 
 
 def checkout_notes(text: str | None) -> str | None:
-    """Notes as kept: trimmed, none when empty, at most ``NOTES_MAX_LENGTH`` characters."""
+    """Notes as kept: trimmed, none when empty, at most ``NOTES_MAX_LENGTH`` characters of
+    text (line breaks and tabs, but no other control character such as NUL)."""
     kept = (text or "").strip()
+    bad = next((c for c in kept if (ord(c) < 32 and c not in "\n\r\t") or ord(c) == 127), None)
+    if bad is not None:
+        raise InvalidInput(
+            Code.NOTES_NOT_TEXT,
+            f"Notes cannot hold the control character U+{ord(bad):04X}; "
+            "remove it and keep line breaks and tabs only.",
+            field="notes",
+        )
     if len(kept) > NOTES_MAX_LENGTH:
         raise InvalidInput(
             Code.NOTES_TOO_LONG,

@@ -89,6 +89,7 @@ class Code(Enum):
     EXPIRY_TOO_SOON = 422, "The expiry date is before tomorrow."
     EXPIRY_AFTER_CAP = 422, "The expiry date is after the latest the country and contract allow."
     NOTES_TOO_LONG = 422, "A checkout's notes are over 2,000 characters."
+    NOTES_NOT_TEXT = 422, "A checkout's notes hold a control character (not a line break or tab)."
     EXTENSION_NOT_LATER = 422, "An extension's expiry date is not after the checkout's current one."
     TIMESTAMP_OUT_OF_RANGE = 422, "A timestamp is too far in the past or future to convert to UTC."
 

@@ -28,6 +28,14 @@ def test_notes_over_2000_characters_are_refused_and_nothing_changes(api: Api) ->
     long = api.put(f"/api/v1/checkouts/{made['id']}/notes", json={"notes": "x" * 2001})
     assert assert_problem(long, 422, "notes")["code"] == "NOTES_TOO_LONG"
     assert api.get(f"/api/v1/checkouts/{made['id']}").json()["notes"] == "first"
+    nul = api.put(f"/api/v1/checkouts/{made['id']}/notes", json={"notes": "a\x00b"})
+    assert assert_problem(nul, 422, "notes")["code"] == "NOTES_NOT_TEXT"
+    assert "U+0000" in nul.json()["detail"]
+    assert api.get(f"/api/v1/checkouts/{made['id']}").json()["notes"] == "first"
+    lines = api.put(f"/api/v1/checkouts/{made['id']}/notes", json={"notes": "a\n\tb"})
+    assert lines.json()["notes"] == "a\n\tb"
+    api.put(f"/api/v1/checkouts/{made['id']}/notes", json={"notes": "first"})
+    assert api.get(f"/api/v1/checkouts/{made['id']}").json()["notes"] == "first"
     put = api.put(f"/api/v1/checkouts/{made['id']}/notes", "user", json={"notes": "mine"})
     assert_problem(put, 403)
     other = api.put(f"/api/v1/checkouts/{made['id']}/notes", "other_admin", json={"notes": "x"})
