@@ -48,6 +48,13 @@ def test_early_check_in_wins_over_later_expiry() -> None:
     assert status_of(early, NOW) is Status.CHECKED_IN
 
 
+def test_a_recorded_check_in_is_a_check_in_even_when_recorded_after_expiry() -> None:
+    late = checkout(NOW - timedelta(days=2), checked_in_at=NOW - timedelta(days=1))
+    assert status_of(late, NOW) is Status.CHECKED_IN
+    assert in_listing(Listing.CHECKED_IN, late, NOW)
+    assert not in_listing(Listing.EXPIRED, late, NOW)
+
+
 def test_expiry_counts_as_check_in_at_expiry_without_a_scheduler() -> None:
     expired = checkout(NOW - timedelta(days=2))
     at, by, method = effective_check_in(expired, NOW)
