@@ -518,10 +518,9 @@ def serve(
     from entitle.api.logs import configure as configure_logs
     from entitle.ports import refusal
     from entitle.service.bootstrap import open_services
-    from entitle.service.demo import DEMO_PASSWORD
+    from entitle.service.demo import demo_login
     from entitle.service.health import readiness
     from entitle.service.publication import publisher
-    from entitle.store import organisations
 
     refused = refusal(host, port, "choose another: entitle serve --port {port}")
     if refused:
@@ -539,13 +538,12 @@ def serve(
     services = open_services(data_dir, announce=_note)
     for notice in publisher(services).notices():
         print(f"entitle: warning: {notice}", file=sys.stderr)
-    with services.uow() as uow:
-        demo_loaded = organisations.user_by_email(uow.conn, "admin@example.com") is not None
+    login = demo_login(services)
     services.engine.dispose()
     shown = "localhost" if host in {"127.0.0.1", "0.0.0.0", "::"} else host  # noqa: S104
     lines = [f"entitle portal: http://{shown}:{port}/  (API docs: /docs)"]
-    if demo_loaded:
-        lines.append(f"demo login: admin@example.com / {DEMO_PASSWORD}")
+    if login is not None:
+        lines.append(f"demo login: {login[0]} / {login[1]}")
     _print_when_answering(host, port, lines)
     configure_logs(configured)  # from here on the log is uvicorn's and the app's
     with _metrics_shared_by(workers, configured.metrics):

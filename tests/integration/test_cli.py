@@ -143,3 +143,20 @@ def test_serve_refuses_a_schema_behind_head_in_one_line_naming_the_upgrade(
     line = refused(["serve"], capsys)
     assert "schema is at 0001, behind" in line
     assert "run 'entitle db upgrade' first" in line
+
+
+def test_serve_names_the_demo_login_only_while_the_demo_password_still_works(
+    data_dir: Path,
+) -> None:
+    from entitle.service import admin
+    from entitle.service.bootstrap import open_services
+    from entitle.service.demo import demo_login
+
+    main(["demo"])
+    services = open_services(data_dir)
+    try:
+        assert demo_login(services) == ("admin@example.com", "entitle-demo")
+        admin.set_password(services, "admin@example.com", "a much better secret")
+        assert demo_login(services) is None
+    finally:
+        services.engine.dispose()

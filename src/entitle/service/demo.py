@@ -17,6 +17,7 @@ from entitle.service import admin
 from entitle.service.check_in import check_in
 from entitle.service.context import Services
 from entitle.service.create_checkout import create_checkout
+from entitle.service.passwords import password_matches
 from entitle.service.self_service import OwnCheckout, Workstation, check_out
 from entitle.store import organisations
 
@@ -242,3 +243,17 @@ def _studio(services: Services, contract_end: date) -> None:
                 expires_on=now.date() + timedelta(days=30 + 10 * index),
             ),
         )
+
+
+DEMO_LOGIN = "admin@example.com"
+
+
+def demo_login(services: Services) -> tuple[str, str] | None:
+    """The demo's administrator login while it still works: the user exists, is active and
+    still has the demo password (a deployment that changed it prints nothing)."""
+    with services.uow(read_only=True) as uow:
+        user = organisations.user_by_email(uow.conn, DEMO_LOGIN)
+        stored = organisations.password_hash(uow.conn, user.id) if user else None
+    if user is None or not user.active or not password_matches(stored, DEMO_PASSWORD):
+        return None
+    return DEMO_LOGIN, DEMO_PASSWORD
