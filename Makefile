@@ -9,7 +9,7 @@ PORT   ?= 8000
 # The suite runs on every core (pytest-xdist); PYTEST_ARGS="-n 0" runs it in one process.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint typecheck pytest bench bench-quick soak clean
+.PHONY: run test lint typecheck pytest bench bench-quick soak screenshot clean
 
 $(BIN)/python:
 	@echo "make: creating $(VENV) and installing entitle with its dependencies into it (first run only: about a minute)"
@@ -31,12 +31,13 @@ run:
 	$(BIN)/entitle serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench server/hatch_build.py
-	$(BIN)/ruff format --check src tests bench server/hatch_build.py
+	$(BIN)/ruff check src tests bench scripts server/hatch_build.py
+	$(BIN)/ruff format --check src tests bench scripts server/hatch_build.py
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy --strict scripts
 
 # pytest exits 5 when it collected nothing: that is a failure of the suite, not a pass.
 pytest: $(STAMP)
@@ -55,6 +56,10 @@ bench-quick: $(STAMP)
 # The fault tests and fuzzing at full size (ENTITLE_SOAK=1); `make test` runs them small.
 soak: $(STAMP)
 	ENTITLE_SOAK=1 $(BIN)/python -m pytest tests/integration tests/unit -m slow $(PYTEST_ARGS)
+
+# The README's picture of the portal: the demo on a throw-away SQLite file, in Chromium.
+screenshot: $(STAMP)
+	$(BIN)/python scripts/screenshot.py
 
 clean:
 	rm -rf $(VENV) .entitle .pytest_cache .mypy_cache .ruff_cache
