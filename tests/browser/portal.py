@@ -75,3 +75,13 @@ def shown_day(day: date) -> str:
 def read_day(text: str) -> date:
     day, month, year = text.split()
     return date(int(year), MONTHS.index(month) + 1, int(day))
+
+
+def go_to(page: Page, name: str) -> None:
+    """Follow a link of the top bar, opening its Administration menu when the link is in it."""
+    nav = page.get_by_role("navigation", name="Portal")
+    link = nav.get_by_role("link", name=name, include_hidden=True)
+    expect(link).to_have_count(1)
+    if link.locator("xpath=ancestor::details").count() and not link.is_visible():
+        nav.locator("summary", has_text="Administration").click()
+    link.click()

@@ -10,14 +10,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import shot
-from tests.browser.portal import log_in
+from tests.browser.portal import go_to, log_in
 
 pytestmark = pytest.mark.browser
 
 
 def _open_audit(page: Page, url: str) -> None:
     log_in(page, url)
-    page.get_by_role("navigation", name="Portal").get_by_role("link", name="Audit log").click()
+    go_to(page, "Audit log")
     expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
 
 

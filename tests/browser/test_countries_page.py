@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import shot
-from tests.browser.portal import STUDIO_ADMIN, api_get, log_in
+from tests.browser.portal import STUDIO_ADMIN, api_get, go_to, log_in
 
 pytestmark = pytest.mark.browser
 GB_KEY = "GB-5TRE-2KLM-0PZX"
@@ -40,7 +40,7 @@ def studio_us(page: Page, demo_server: str) -> Iterator[None]:
 def test_an_administrator_turns_self_service_on_with_an_exclude_list(
     page: Page, demo_server: str, studio_us: None
 ) -> None:
-    page.get_by_role("navigation", name="Portal").get_by_role("link", name="Countries").click()
+    go_to(page, "Countries")
     expect(page.get_by_role("heading", name="United States (US)", exact=True)).to_be_visible()
     expect(page.locator("#checkouts-enabled")).to_have_text("On")
     expect(page.locator("#max-days")).to_have_text("365 days")

@@ -6,6 +6,7 @@ These tests run on a server of their own: they add a checkout with long values."
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -278,6 +279,42 @@ def test_at_390_pixels_the_top_bar_fits_and_the_page_does_not_scroll_sideways(
     expect(page.get_by_role("button", name="Log out")).to_be_in_viewport()
     expect(page.get_by_role("link", name="Usage")).to_be_in_viewport()
     shot(page, f"phone{path.replace('/', '-')}", full_page=False)
+
+
+def test_at_1280_pixels_the_top_bar_is_one_row_of_one_line_items_with_administration_in_a_menu(
+    page: Page, long_server: str
+) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, long_server, SELECT_ADMIN)
+    expect(page.get_by_role("heading", name="License Checkout")).to_be_visible()
+    items = boxes(page, ".topbar-nav > a, .topbar-menu > summary")
+    assert len(items) == 5, items  # four links and the Administration menu
+    line = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('.topbar-nav a')).lineHeight)"
+    )
+    for box in items:
+        assert box["y"] == pytest.approx(items[0]["y"], abs=0.5), items
+        assert box["height"] < 2 * line, f"a top bar item wraps: {box}"
+    for a, b in itertools.pairwise(items):
+        assert not overlap(a, b), (a, b)
+    bar = boxes(page, ".topbar")[0]
+    assert bar["height"] <= 57, bar
+
+    nav = page.get_by_role("navigation", name="Portal")
+    users = nav.get_by_role("link", name="Users")
+    expect(users).to_be_hidden()
+    nav.locator("summary", has_text="Administration").click()
+    expect(users).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(users).to_be_hidden()
+    nav.locator("summary", has_text="Administration").click()
+    page.get_by_role("heading", name="License Checkout").click()
+    expect(users).to_be_hidden()
+    nav.locator("summary", has_text="Administration").click()
+    users.click()
+    expect(page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
+    expect(nav.locator("summary.current", has_text="Administration")).to_have_count(1)
+    shot(page, "topbar-1280", full_page=False)
 
 
 CONTRAST = (Path(__file__).with_name("contrast.js")).read_text()

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import VIEWPORT, shot
-from tests.browser.portal import log_in, open_checkouts, row_of, wait_for_rows
+from tests.browser.portal import go_to, log_in, open_checkouts, row_of, wait_for_rows
 from tests.servers import ServerProcess, entitle, server_environment, serving
 from tests.workstation import Login, tool_environment
 
@@ -55,7 +55,7 @@ def _tool(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _invite(admin: Page) -> str:
-    admin.get_by_role("navigation", name="Portal").get_by_role("link", name="Users").click()
+    go_to(admin, "Users")
     expect(admin.get_by_role("heading", name="Users", exact=True)).to_be_visible()
     form = admin.locator("#invite-form")
     form.get_by_label("Email").fill(NEWCOMER)
@@ -84,7 +84,7 @@ def _set_password(newcomer: Page, link: str, url: str) -> None:
 
 
 def _turn_self_service_on(admin: Page) -> None:
-    admin.get_by_role("navigation", name="Portal").get_by_role("link", name="Countries").click()
+    go_to(admin, "Countries")
     tabs = admin.get_by_role("navigation", name="Entitlement countries")
     tabs.get_by_role("link", name="United States (US)").click()
     expect(admin.get_by_role("heading", name="United States (US)", exact=True)).to_be_visible()

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import shot
-from tests.browser.portal import log_in
+from tests.browser.portal import go_to, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +17,7 @@ def test_a_user_creates_a_token_the_api_accepts_and_revokes_it(
     page: Page, demo_server: str
 ) -> None:
     log_in(page, demo_server, "ben.carter@example.com")
-    page.get_by_role("navigation", name="Portal").get_by_role("link", name="API tokens").click()
+    go_to(page, "API tokens")
     page.get_by_label("Label").fill("nightly export")
     page.get_by_role("button", name="Create token").click()
     token = page.locator("#issued-value").input_value()

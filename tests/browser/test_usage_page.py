@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import shot
-from tests.browser.portal import api_get, log_in, wait_for_rows
+from tests.browser.portal import api_get, go_to, log_in, wait_for_rows
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +21,7 @@ TABLE = "#usage-table"
 def open_usage(page: Page, url: str) -> None:
     log_in(page, url)
     expect(page.get_by_role("heading", name="License Checkout")).to_be_visible()
-    page.get_by_role("navigation", name="Portal").get_by_role("link", name="Usage").click()
+    go_to(page, "Usage")
     expect(page.get_by_role("heading", name="Usage", exact=True)).to_be_visible()
     wait_for_report(page)
 

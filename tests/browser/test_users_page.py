@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import VIEWPORT, shot
-from tests.browser.portal import PASSWORD, STUDIO_ADMIN, log_in
+from tests.browser.portal import PASSWORD, STUDIO_ADMIN, go_to, log_in
 
 pytestmark = pytest.mark.browser
 NEW_PASSWORD = "a long new password"
@@ -16,7 +16,7 @@ NEW_PASSWORD = "a long new password"
 
 def _open_users(page: Page, url: str, email: str = "admin@example.com") -> None:
     log_in(page, url, email)
-    page.get_by_role("navigation", name="Portal").get_by_role("link", name="Users").click()
+    go_to(page, "Users")
     expect(page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
 
 
