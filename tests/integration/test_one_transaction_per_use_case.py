@@ -13,9 +13,17 @@ import pytest
 
 from entitle.service import admin, checkout_policy, users
 from entitle.service.checkout_policy import PolicyChange
+from entitle.service.actors import OrganisationManager
 from entitle.service.context import Services
+from entitle.service.import_checkouts import import_checkouts
 from entitle.service.unit_of_work import UnitOfWork
 from tests.integration.fixtures import World
+
+IMPORT_FILE = (
+    b"user,machine,country,applications\n"
+    b"ana@example.com,WS-1,US,Atlas Designer 10.17.2.61\n"
+    b"ben@example.com,WS-2,US,Atlas Designer 10.17.2.61\n"
+)
 
 
 @contextmanager
@@ -61,6 +69,13 @@ USE_CASES: dict[str, Callable[[Services, World, int], Any]] = {
     "change_user": lambda s, w, a: users.change_user(s, w.admin, a, usage_country="GB"),
     "issue_set_password_link": lambda s, w, a: users.issue_set_password_link(s, w.admin, a),
     "list_users": lambda s, w, a: users.list_users(s, w.admin),
+    "import_checkouts": lambda s, w, a: import_checkouts(s, w.admin, IMPORT_FILE),
+    "import_checkouts_dry_run": lambda s, w, a: import_checkouts(
+        s, w.admin, IMPORT_FILE, dry_run=True
+    ),
+    "import_checkouts_as_operator": lambda s, w, a: import_checkouts(
+        s, OrganisationManager("Northwind"), IMPORT_FILE, idempotency_key="k"
+    ),
 }
 
 

@@ -484,8 +484,12 @@ class ReadinessOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {"status": "ready", "database": "ok", "schema": "at head 0010"},
-                {"status": "not ready", "database": "ok", "schema": "behind: at 0001, head 0010"},
+                {"status": "ready", "database": "ok", "schema": "at head 0011_checkout_imports"},
+                {
+                    "status": "not ready",
+                    "database": "ok",
+                    "schema": "behind: at 0001, head 0011_checkout_imports",
+                },
             ]
         }
     )

@@ -115,6 +115,19 @@ class Code(Enum):
     # Request files (entitle.domain.request_file).
     REQUEST_FILE_INVALID = 422, "The file is not a checkout request (entitle-checkout-request/1)."
 
+    # Checkouts imported from a CSV file (entitle.domain.checkout_import).
+    IMPORT_FILE_TOO_LARGE = 413, "An import file is over 4 MiB; split it."
+    IMPORT_TOO_MANY_ROWS = 422, "An import file holds over 10,000 rows; split it."
+    IMPORT_NOT_TEXT = 422, "An import file is not UTF-8 text (or holds a NUL character)."
+    IMPORT_FILE_EMPTY = 422, "An import file has no header row, or no row after it."
+    IMPORT_COLUMN_UNKNOWN = 422, "An import file's header names a column the import does not know."
+    IMPORT_COLUMN_MISSING = 422, "An import file's header lacks a required column."
+    IMPORT_COLUMN_REPEATED = 422, "An import file's header names a column twice."
+    IMPORT_ROW_MALFORMED = 422, "An import row has more cells than the header has columns."
+    IMPORT_DUPLICATE = 422, "Two import rows check out one application for one user and machine."
+    IMPORT_ROWS_INVALID = 422, "Rows of the import broke a rule, so nothing was created."
+    IMPORT_NOT_FOUND = 404, "The organisation has no import with this id."
+
     # Checkouts and their check-in.
     CHECKOUT_NOT_FOUND = 404, "The organisation has no checkout with this id."
     ALREADY_CHECKED_IN = 409, "The checkout is checked in already."

@@ -14,6 +14,7 @@ from entitle.domain.errors import Forbidden, InvalidInput
 from entitle.domain.model import Role, User
 from entitle.service.actors import ActorRef, actor_and_organisation
 from entitle.service.context import Services
+from entitle.service.spreadsheet import safe_cell
 from entitle.store import audit
 from entitle.store.audit import AuditEvent, AuditFilter
 
@@ -96,21 +97,16 @@ def audit_csv(services: Services, actor_ref: ActorRef, query: AuditQuery) -> Ite
             writer.writerow(
                 (
                     event.at.isoformat(),
-                    _cell(event.actor),
+                    safe_cell(event.actor),
                     event.action,
-                    _cell(event.subject),
+                    safe_cell(event.subject),
                     event.address,
-                    _cell(event.detail),
+                    safe_cell(event.detail),
                 )
             )
             if count % 500 == 0:
                 yield _drain(buffer)
         yield _drain(buffer)
-
-
-def _cell(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula (CSV injection)."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _drain(buffer: io.StringIO) -> str:

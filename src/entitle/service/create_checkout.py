@@ -12,10 +12,10 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from entitle.domain.calendar import end_of_day
-from entitle.domain.checkouts import CheckoutRequest, plan_checkout
+from entitle.domain.checkouts import CheckoutPlan, CheckoutRequest, plan_checkout
 from entitle.domain.codes import Code
 from entitle.domain.errors import Conflict, InvalidInput
-from entitle.domain.model import Checkout, CreatedVia, Organisation
+from entitle.domain.model import Checkout, CreatedVia, Organisation, User
 from entitle.licensefile.claims import LicenseClaims, LicensedApplication
 from entitle.licensefile.keyerrors import CertificateDoesNotCover
 from entitle.service.actors import ActorRef, actor_and_organisation
@@ -78,28 +78,9 @@ def _create(
         keys = organisations.keys_of(uow.conn, organisation.id)
         plan = plan_checkout(request, organisation, actor, releases, keys, now.date())
         known_user = organisations.user_by_email(uow.conn, plan.user_email)
-        checkout = Checkout(
-            id=str(uuid.uuid4()),
-            organisation_id=organisation.id,
-            country=plan.country,
-            license_service=plan.license_service,
-            user_email=plan.user_email,
-            user_display_name=(
-                known_user.display_name
-                if known_user and known_user.organisation_id == organisation.id
-                else None
-            ),
-            machine=plan.machine,
-            activation_key=plan.activation_key,
-            lines=plan.lines,
-            created_at=now,
-            created_by=actor.email,
-            expires_at=end_of_day(plan.expires_on),
-            created_via=plan.via,
-            machine_fingerprint=plan.machine_fingerprint,
+        checkout, license_file = signed_checkout(
+            services, plan, organisation, actor, known_user, now
         )
-        license_file = sign(services, license_claims(checkout, organisation, services.issuer))
-        checkout = with_digest(checkout, license_file)
         store.insert(uow.conn, checkout, license_file)
         if idempotency_key is not None:
             idempotency.remember(
@@ -118,6 +99,41 @@ def _create(
         uow.commit()
     services.observer.checkout_created(checkout)
     return checkout
+
+
+def signed_checkout(
+    services: Services,
+    plan: CheckoutPlan,
+    organisation: Organisation,
+    actor: User,
+    known_user: User | None,
+    now: datetime,
+    notes: str | None = None,
+) -> tuple[Checkout, bytes]:
+    """The checkout a plan makes, and its license file signed: ready to be stored."""
+    checkout = Checkout(
+        id=str(uuid.uuid4()),
+        organisation_id=organisation.id,
+        country=plan.country,
+        license_service=plan.license_service,
+        user_email=plan.user_email,
+        user_display_name=(
+            known_user.display_name
+            if known_user and known_user.organisation_id == organisation.id
+            else None
+        ),
+        machine=plan.machine,
+        activation_key=plan.activation_key,
+        lines=plan.lines,
+        created_at=now,
+        created_by=actor.email,
+        expires_at=end_of_day(plan.expires_on),
+        created_via=plan.via,
+        machine_fingerprint=plan.machine_fingerprint,
+        notes=notes,
+    )
+    license_file = sign(services, license_claims(checkout, organisation, services.issuer))
+    return with_digest(checkout, license_file), license_file
 
 
 def audit_line(checkout: Checkout, note: str = "") -> str:

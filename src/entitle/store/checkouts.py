@@ -96,29 +96,39 @@ class CheckoutPage:
 
 
 def insert(conn: Connection, checkout: Checkout, license_file: bytes) -> None:
-    assert checkout.license_digest is not None
+    insert_many(conn, [(checkout, license_file)])
+
+
+def insert_many(conn: Connection, created: Sequence[tuple[Checkout, bytes]]) -> None:
+    """Checkouts, their license files and their bookings, in two statements for any count."""
+    if not created:
+        return
     conn.execute(
-        checkouts.insert().values(
-            id=checkout.id,
-            organisation_id=checkout.organisation_id,
-            country=checkout.country,
-            license_service=checkout.license_service.value,
-            user_email=checkout.user_email,
-            user_display_name=checkout.user_display_name,
-            machine=checkout.machine,
-            machine_key=machine_key(checkout.machine),
-            activation_key=checkout.activation_key,
-            applications_summary=summary(checkout.lines),
-            created_at=checkout.created_at,
-            created_by=checkout.created_by,
-            expires_at=checkout.expires_at,
-            license_file=license_file,
-            license_digest=checkout.license_digest,
-            created_via=checkout.created_via.value,
-            machine_fingerprint=checkout.machine_fingerprint,
-        )
+        checkouts.insert(),
+        [
+            {
+                "id": checkout.id,
+                "organisation_id": checkout.organisation_id,
+                "country": checkout.country,
+                "license_service": checkout.license_service.value,
+                "user_email": checkout.user_email,
+                "user_display_name": checkout.user_display_name,
+                "machine": checkout.machine,
+                "machine_key": machine_key(checkout.machine),
+                "activation_key": checkout.activation_key,
+                "applications_summary": summary(checkout.lines),
+                "created_at": checkout.created_at,
+                "created_by": checkout.created_by,
+                "expires_at": checkout.expires_at,
+                "license_file": license_file,
+                "license_digest": checkout.license_digest,
+                "created_via": checkout.created_via.value,
+                "machine_fingerprint": checkout.machine_fingerprint,
+                "notes": checkout.notes,
+            }
+            for checkout, license_file in created
+        ],
     )
-    booked = booking_columns(checkout.created_at, checkout.expires_at, checkout.checked_in_at)
     conn.execute(
         checkout_applications.insert(),
         [
@@ -129,8 +139,9 @@ def insert(conn: Connection, checkout: Checkout, license_file: bytes) -> None:
                 "version": str(line.version),
                 "version_key": line.version.sort_key,
                 "organisation_id": checkout.organisation_id,
-                **booked,
+                **booking_columns(checkout.created_at, checkout.expires_at, checkout.checked_in_at),
             }
+            for checkout, _ in created
             for position, line in enumerate(checkout.lines)
         ],
     )

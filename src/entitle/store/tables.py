@@ -222,6 +222,23 @@ idempotency_keys = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
+# A CSV import of checkouts (entitle.service.import_checkouts): who sent which file, under which
+# Idempotency-Key, and each row's outcome (its checkout id, or its problems), from which its
+# result sheet and the zip of its license files are made again on request.
+checkout_imports = Table(
+    "checkout_imports",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id"), nullable=False),
+    Column("idempotency_key", String(200)),
+    Column("request_digest", String(64), nullable=False),
+    Column("file_digest", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(254), nullable=False),
+    Column("rows", JSON(none_as_null=True), nullable=False),
+    UniqueConstraint("organisation_id", "idempotency_key"),
+)
+
 # A user's credential for the API: an API token (kind "api", its SHA-256 in token_hash), or
 # a device credential (kind "device") that entitle-tool got by signing in (RFC 8628), whose
 # access and refresh tokens are device_tokens rows. Revoking the row ends either at once.

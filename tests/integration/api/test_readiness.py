@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,8 +16,9 @@ from entitle.store import migrations
 from entitle.store.database import make_engine, upgrade
 from tests.integration.api.documented import documented
 
-# The newest migration's revision, as its file is named (0005_sessions_....py).
-HEAD = max(p.name[:4] for p in (Path(migrations.__file__).parent / "versions").glob("0*.py"))
+# The newest migration's revision, as its file states it (revision = "0011_checkout_imports").
+_NEWEST = max((Path(migrations.__file__).parent / "versions").glob("0*.py"))
+HEAD = re.search(r'^revision = "([^"]+)"', _NEWEST.read_text(), re.M).group(1)  # type: ignore[union-attr]
 
 
 @pytest.fixture
