@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -16,6 +16,9 @@ from rich.table import Table
 from entitle import __version__
 from entitle.domain.codes import Code
 from entitle.domain.errors import DomainError, InvalidInput, Unavailable
+
+if TYPE_CHECKING:
+    from entitle.service.import_checkouts import ImportResult
 
 app = typer.Typer(
     help="Offline license checkouts: server, database, keys and organisations.",
@@ -31,6 +34,10 @@ key_app = typer.Typer(help="Activation keys (SELECTserver).", no_args_is_help=Tr
 catalog_app = typer.Typer(help="Applications and versions.", no_args_is_help=True)
 signing_app = typer.Typer(help="License signing keys.", no_args_is_help=True)
 token_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
+checkouts_app = typer.Typer(
+    help="An organisation's checkouts: list them, or import them from a CSV file.",
+    invoke_without_command=True,
+)
 for sub, name in (
     (db_app, "db"),
     (org_app, "org"),
@@ -40,6 +47,7 @@ for sub, name in (
     (catalog_app, "catalog"),
     (signing_app, "keys"),
     (token_app, "token"),
+    (checkouts_app, "checkouts"),
 ):
     app.add_typer(sub, name=name)
 
@@ -323,15 +331,23 @@ def catalog_import(file: Path, data_dir: DataDir = None) -> None:
     console.print(f"{added} new version(s), {len(releases) - added} already known")
 
 
-@app.command("checkouts")
+@checkouts_app.callback()
 def checkouts_list(
-    organisation: Annotated[str, typer.Option("--org", help="Organisation name.")],
+    context: typer.Context,
+    organisation: Annotated[str | None, typer.Option("--org", help="Organisation name.")] = None,
     status: Annotated[
         str, typer.Option(help="active, expired, checked_in, listed, history or all.")
     ] = "listed",
     data_dir: DataDir = None,
 ) -> None:
-    """Show an organisation's checkouts as a table."""
+    """Show an organisation's checkouts as a table (entitle checkouts --org NAME), or import
+    them from a CSV file (entitle checkouts import)."""
+    if context.invoked_subcommand is not None:
+        return
+    if organisation is None:
+        raise InvalidInput(
+            Code.INVALID_INPUT, "Name the organisation: entitle checkouts --org NAME."
+        )
     from entitle.domain.listing import status_of
     from entitle.service import admin
     from entitle.store.checkouts import STATUSES
@@ -357,6 +373,136 @@ def checkouts_list(
             style="red" if state.value == "expired" else None,
         )
     console.print(table)
+
+
+@checkouts_app.command("template")
+def checkouts_template() -> None:
+    """Print an example import file: its header row and two checkouts."""
+    from entitle.domain.checkout_import import TEMPLATE
+
+    sys.stdout.write(TEMPLATE.replace("\r\n", "\n"))
+
+
+@checkouts_app.command("import")
+def checkouts_import(
+    file: Annotated[Path, typer.Argument(help="The CSV file (entitle checkouts template).")],
+    organisation: Annotated[str, typer.Option("--org", help="Organisation name.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Where to write result.csv and license-files.zip."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every row, create nothing.")
+    ] = False,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Create the valid rows, skip the others.")
+    ] = False,
+    acting_as: Annotated[
+        str | None,
+        typer.Option(
+            "--as", help="The user who acts (default: the organisation's first Administrator)."
+        ),
+    ] = None,
+    key: Annotated[
+        str | None, typer.Option("--key", help="An idempotency key: running again creates nothing.")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Check out licenses for many users at once from a CSV file, all or nothing.
+
+    Every row meets the rules of a single checkout. With problems, each is printed with its row
+    and column and nothing is created (exit status 2; a --dry-run with problems exits 1).
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from entitle.service.actors import OrganisationManager
+    from entitle.service.bootstrap import open_services
+    from entitle.service.import_checkouts import (
+        ImportRefused,
+        import_checkouts,
+        import_license_files,
+        result_sheet,
+    )
+
+    if out is None and not dry_run:
+        raise InvalidInput(Code.INVALID_INPUT, "Name where the license files go: --out DIR.")
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        raise InvalidInput(Code.FILE_UNREADABLE, f"cannot read {file}: {error}") from None
+    services = open_services(data_dir, announce=_note)
+    actor = OrganisationManager(organisation, acting_as)
+    labels = {"check": "Checking rows", "sign": "Signing license files"}
+    errors = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=errors,
+        transient=True,
+        disable=not errors.is_terminal,
+    ) as bar:
+        tasks: dict[str, object] = {}
+
+        def progress(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(labels.get(step, step), total=total)
+            bar.update(tasks[step], completed=done)  # type: ignore[arg-type]
+
+        try:
+            result = import_checkouts(
+                services,
+                actor,
+                data,
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                idempotency_key=key,
+                progress=progress,
+            )
+        except ImportRefused as refused:
+            bar.stop()
+            _print_problems(refused.result)
+            if out is not None:
+                _write(out, "result.csv", result_sheet(refused.result).encode())
+            raise
+    if out is not None:
+        _write(out, "result.csv", result_sheet(result).encode())
+    if dry_run:
+        _print_problems(result)
+        print(f"{result.valid_rows} of {len(result.rows)} row(s) valid; nothing created")
+        if result.problems:
+            raise typer.Exit(1)
+        return
+    assert out is not None
+    assert result.id is not None
+    _write(out, "license-files.zip", import_license_files(services, actor, result.id))
+    skipped = len(result.rows) - len(result.checkouts)
+    again = " (imported before with this key: nothing new)" if result.replayed else ""
+    print(
+        f"{len(result.checkouts)} checkout(s) created, {skipped} row(s) skipped{again}; "
+        f"import {result.id}; {out / 'license-files.zip'}, {out / 'result.csv'}"
+    )
+
+
+def _print_problems(result: ImportResult) -> None:
+    if not result.problems:
+        return
+    table = Table(title=f"{len(result.problems)} problem(s)")
+    for column in ("row", "column", "problem"):
+        table.add_column(column)
+    for problem in result.problems:
+        table.add_row(str(problem.row), problem.column or "", problem.message)
+    console.print(table)
+
+
+def _write(directory: Path, name: str, data: bytes) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / name).write_bytes(data)
+    except OSError as error:
+        raise InvalidInput(
+            Code.FILE_UNREADABLE, f"cannot write {directory / name}: {error}"
+        ) from None
 
 
 RootKey = Annotated[

@@ -17,6 +17,7 @@ from entitle.api import (
     audit,
     catalog,
     check_in,
+    checkout_import,
     checkouts,
     docs,
     files,
@@ -38,6 +39,7 @@ from entitle.api.origin import SameOrigin
 from entitle.api.outages import OutagePage, outage_log
 from entitle.api.outages import install as install_outages
 from entitle.api.problems import install
+from entitle.domain.checkout_import import MAX_BYTES, TOO_LARGE
 from entitle.service.context import Services
 
 API_PREFIX = "/api/v1"
@@ -92,6 +94,7 @@ def create_app(services: Services | None = None) -> FastAPI:
         services.observer = app.state.metrics
     install(app)
     for router in (
+        checkout_import.router,
         checkouts.router,
         files.router,
         check_in.router,
@@ -113,7 +116,9 @@ def create_app(services: Services | None = None) -> FastAPI:
         include_metrics_route(app, app.state.metrics)
     install_outages(app, page=_include_portal(app))
     app.add_middleware(SameOrigin)
-    app.add_middleware(BodyLimit)
+    app.add_middleware(
+        BodyLimit, larger={f"{API_PREFIX}{checkout_import.IMPORT_PATH}": (MAX_BYTES, TOO_LARGE)}
+    )
     app.add_middleware(SecurityHeaders)
     app.outermost = partial(
         RequestObserver, routes=app, metrics=app.state.metrics, access_log=configured.access_log

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from entitle.service import admin, checkout_policy, users
-from entitle.service.checkout_policy import PolicyChange
 from entitle.service.actors import OrganisationManager
+from entitle.service.checkout_policy import PolicyChange
 from entitle.service.context import Services
 from entitle.service.import_checkouts import import_checkouts
 from entitle.service.unit_of_work import UnitOfWork

@@ -44,19 +44,30 @@ def _secured(headers: list[tuple[bytes, bytes]], policy: str) -> list[tuple[byte
 
 
 class BodyLimit:
-    """Refuse bodies over ``limit`` bytes with 413, by Content-Length or while streaming."""
+    """Refuse bodies over ``limit`` bytes with 413, by Content-Length or while streaming.
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
+    The paths in ``larger`` take bodies up to their own limit (a CSV file to import), and
+    say so in their own sentence."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int = MAX_BODY,
+        larger: dict[str, tuple[int, str]] | None = None,
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.larger = larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit, detail = self.larger.get(scope.get("path", ""), (self.limit, ""))
+        detail = detail or f"The request body is over {limit // 1024:,} KiB; send less."
         declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(scope, receive, send)
+        if declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, receive, send, detail)
             return
         seen = 0
 
@@ -65,15 +76,12 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise HTTPException(413, self._detail())
+                if seen > limit:
+                    raise HTTPException(413, detail)
             return message
 
         await self.app(scope, counting, send)
 
-    def _detail(self) -> str:
-        return f"The request body is over {self.limit // 1024} KiB; send less."
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem_response(Code.BODY_TOO_LARGE, self._detail())
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, detail: str) -> None:
+        response = problem_response(Code.BODY_TOO_LARGE, detail)
         await response(scope, receive, send)

@@ -35,6 +35,9 @@ REQUIRED = ("user", "machine", "country", "applications")
 MAX_ROWS = 10_000
 MAX_BYTES = 4 * 1024 * 1024
 HEADER_ROW = 1
+TOO_LARGE = (
+    f"An import file is at most {MAX_BYTES:,} bytes ({MAX_BYTES // (1024 * 1024)} MiB): split it."
+)
 
 TEMPLATE = (
     ",".join(COLUMNS) + "\r\n"
@@ -88,8 +91,7 @@ def read_import_file(data: bytes) -> ImportFile:
     if len(data) > MAX_BYTES:
         raise InvalidInput(
             Code.IMPORT_FILE_TOO_LARGE,
-            f"The file is {len(data):,} bytes; an import file is at most {MAX_BYTES:,} bytes "
-            f"({MAX_BYTES // (1024 * 1024)} MiB): split it.",
+            f"The file is {len(data):,} bytes. {TOO_LARGE}",
             field="file",
         )
     text = _text(data)

@@ -25,7 +25,10 @@ class Code(Enum):
     BAD_REQUEST = 400, "The request cannot be read (a malformed form or body)."
     NOT_FOUND = 404, "No route answers this path."
     METHOD_NOT_ALLOWED = 405, "The path does not answer this method."
-    BODY_TOO_LARGE = 413, "The request body is over the server's limit of 1 MiB."
+    BODY_TOO_LARGE = (
+        413,
+        "The request body is over the server's limit: 1 MiB, an import file 4 MiB.",
+    )
     CROSS_SITE_REQUEST = 403, "An unsafe request whose Origin is another site than the server."
     NOT_AUTHENTICATED = 401, "No valid API token or session cookie came with the request."
     CSRF_TOKEN_MISSING = 403, "A request made with the session cookie lacks its CSRF token."

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
@@ -54,7 +54,7 @@ class RowOutcome:
     checkout_id: str | None = None
     problems: tuple[ImportProblem, ...] = ()
 
-    def status(self, created: bool) -> str:
+    def status(self, created: bool) -> Literal["valid", "invalid", "created", "skipped"]:
         """``valid`` or ``invalid`` in a preview; ``created`` or ``skipped`` once created."""
         if self.problems:
             return "skipped" if created else "invalid"
@@ -258,7 +258,7 @@ def _require_creatable(result: ImportResult, skip_invalid: bool) -> None:
         raise ImportRefused(
             result,
             f"{invalid:,} of {len(result.rows):,} rows have problems, so nothing was created: "
-            "fix them, or create only the valid rows (skip_invalid).",
+            "fix them, or create only the valid rows.",
         )
     if not result.valid_rows:
         raise ImportRefused(result, "No row of the file is valid, so nothing was created.")

@@ -22,6 +22,7 @@ from starlette.routing import Mount
 from entitle.domain.checkouts import CheckoutRequest
 from entitle.service import tokens, users
 from entitle.service.create_checkout import create_checkout
+from entitle.service.import_checkouts import import_checkouts
 from tests.integration.fixtures import PASSWORD, World
 from tests.integration.security.conftest import CALLERS, Callers
 
@@ -45,6 +46,7 @@ class Fresh:
     spare_token_id: int
     created_at: datetime
     user_id: int
+    import_id: str
 
 
 Request = Callable[[Fresh], dict[str, Any]]
@@ -75,6 +77,13 @@ def _create(_fresh: Fresh) -> dict[str, Any]:
             "machine": "WS-MATRIX",
             "applications": [{"name": "Atlas Designer", "version": "10.17.2.61"}],
         }
+    }
+
+
+def _import_file(_fresh: Fresh) -> dict[str, Any]:
+    return {
+        "content": b"user,machine,country,applications\n"
+        b"ana@example.com,WS-MATRIX,US,Atlas Designer 10.17.2.61\n"
     }
 
 
@@ -216,6 +225,27 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
     ("GET", "/docs"): ("/docs", _none, PUBLIC),
     ("POST", "/api/v1/checkouts"): ("/api/v1/checkouts", _create, CREATED),
     ("GET", "/api/v1/checkouts"): ("/api/v1/checkouts", _none, MANAGERS),
+    ("POST", "/api/v1/checkouts/import"): ("/api/v1/checkouts/import", _import_file, CREATED),
+    ("GET", "/api/v1/checkouts/import/template.csv"): (
+        "/api/v1/checkouts/import/template.csv",
+        _none,
+        SIGNED_IN,
+    ),
+    ("GET", "/api/v1/checkouts/imports/{import_id}"): (
+        "/api/v1/checkouts/imports/{imported}",
+        _none,
+        MANAGE_ONE,
+    ),
+    ("GET", "/api/v1/checkouts/imports/{import_id}/result.csv"): (
+        "/api/v1/checkouts/imports/{imported}/result.csv",
+        _none,
+        MANAGE_ONE,
+    ),
+    ("GET", "/api/v1/checkouts/imports/{import_id}/license-files.zip"): (
+        "/api/v1/checkouts/imports/{imported}/license-files.zip",
+        _none,
+        MANAGE_ONE,
+    ),
     ("GET", "/api/v1/checkouts/export.csv"): ("/api/v1/checkouts/export.csv", _none, MANAGERS),
     ("GET", "/api/v1/checkouts/{checkout_id}"): ("/api/v1/checkouts/{id}", _none, MANAGE_ONE),
     ("GET", "/api/v1/checkouts/{checkout_id}/license-file"): (
@@ -445,7 +475,15 @@ def _fresh(world: World) -> Fresh:
     assert checkout.license_digest
     spare = tokens.create_token(world.services, world.admin, "spare")
     ana = next(u for u in users.list_users(world.services, world.admin) if u.email == world.user)
-    return Fresh(checkout.id, checkout.license_digest, spare.id, checkout.created_at, ana.id)
+    imported = import_checkouts(
+        world.services,
+        world.admin,
+        b"user,machine,country,applications\nana@example.com,WS-OWNED,US,Atlas Designer 10.17.2.61",
+    )
+    assert imported.id
+    return Fresh(
+        checkout.id, checkout.license_digest, spare.id, checkout.created_at, ana.id, imported.id
+    )
 
 
 def test_every_route_of_the_app_has_a_row_in_the_table(callers: Callers) -> None:
@@ -459,7 +497,12 @@ def test_every_route_answers_each_caller_as_the_table_states(callers: Callers) -
     for (method, pattern), (path, request, expected) in sorted(TABLE.items()):
         for caller, status in zip(CALLERS, expected, strict=True):
             fresh = _fresh(callers.world)
-            url = path.format(id=fresh.checkout_id, token=fresh.spare_token_id, user=fresh.user_id)
+            url = path.format(
+                id=fresh.checkout_id,
+                token=fresh.spare_token_id,
+                user=fresh.user_id,
+                imported=fresh.import_id,
+            )
             callers.client.cookies.clear()
             response = callers.client.request(
                 method, url, headers=callers.headers(caller), **request(fresh)
