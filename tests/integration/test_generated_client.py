@@ -32,6 +32,7 @@ content_type_overrides:
   application/pkix-crl: application/octet-stream
   application/x-pem-file: text/plain
   application/jose: text/plain
+  text/csv: application/octet-stream
 """
 
 

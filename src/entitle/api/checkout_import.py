@@ -67,6 +67,7 @@ class ImportRowOut(BaseModel):
     status: Literal["valid", "invalid", "created", "skipped"] = Field(
         description="A preview: valid or invalid; an import: created or skipped"
     )
+    cells: dict[str, str] = Field(description="The row's cells as the file has them, by column")
     checkout_id: str | None
     problems: list[ImportProblemOut]
 
@@ -105,6 +106,7 @@ class ImportOut(BaseModel):
                 ImportRowOut(
                     row=r.number,
                     status=r.status(result.created),
+                    cells=r.cells,
                     checkout_id=r.checkout_id,
                     problems=[_problem(p) for p in r.problems],
                 )

@@ -40,7 +40,14 @@ def test_the_preview_lists_the_three_problems_by_row_and_column_and_creates_noth
         (51, "applications", "APPLICATION_EXCLUDED"),
         (151, "expires_on", "EXPIRY_AFTER_CAP"),
     ]
-    assert body["items"][0] == {"row": 2, "status": "valid", "checkout_id": None, "problems": []}
+    first = body["items"][0]
+    assert (first["row"], first["status"], first["checkout_id"], first["problems"]) == (
+        2,
+        "valid",
+        None,
+        [],
+    )
+    assert first["cells"]["machine"] == "WS-0000"
     assert body["items"][9]["status"] == "invalid"
     assert api.get("/api/v1/checkouts").json()["total"] == 0
 

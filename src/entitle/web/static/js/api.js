@@ -19,7 +19,7 @@ async function problemOf(response) {
   }
 }
 
-export async function request(path, { method = "GET", params, body, headers = {} } = {}) {
+export async function request(path, { method = "GET", params, body, file, headers = {} } = {}) {
   const url = new URL(`/api/v1${path}`, window.location.origin);
   for (const [name, value] of Object.entries(params ?? {})) {
     if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, value);
@@ -27,11 +27,13 @@ export async function request(path, { method = "GET", params, body, headers = {}
   const sent = { Accept: "application/json, application/problem+json", ...headers };
   if (method !== "GET") sent[meta("csrf-header") || "X-CSRF-Token"] = meta("csrf-token");
   if (body !== undefined) sent["Content-Type"] = "application/json";
+  // A file goes as it is (a CSV to import), under its own type.
+  if (file !== undefined) sent["Content-Type"] = file.type || "application/octet-stream";
   const response = await fetch(url, {
     method,
     headers: sent,
     credentials: "same-origin",
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: file ?? (body === undefined ? undefined : JSON.stringify(body)),
   });
   if (response.status === 401) {
     window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname)}`);

@@ -4,6 +4,7 @@ import { ApiError, download, postJson } from "./api.js";
 import { checkIn } from "./check-in.js";
 import { checkoutsList } from "./checkouts-list.js";
 import { history } from "./history.js";
+import { importCheckouts } from "./import-checkouts.js";
 import { newCheckout } from "./new-checkout.js";
 import { formatDay, plural } from "./format.js";
 
@@ -127,6 +128,16 @@ function start() {
   });
   panel = newCheckout({
     country,
+    notify,
+    onCreated: () => {
+      list.reload();
+      past.refresh();
+    },
+  });
+
+  importCheckouts({
+    opener: $("import-checkouts"),
+    dropTargets: [$("new-panel")],
     notify,
     onCreated: () => {
       list.reload();

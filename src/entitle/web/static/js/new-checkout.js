@@ -21,7 +21,7 @@ const $ = (id) => document.getElementById(id);
 
 const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 
-function idempotencyKey() {
+export function idempotencyKey() {
   return [...crypto.getRandomValues(new Uint8Array(16))]
     .map((b) => b.toString(16).padStart(2, "0"))
     .join("");
