@@ -41,7 +41,8 @@ def drop(page: Page, target: str, name: str, text: str) -> None:
             transfer.items.add(new File([text], name, { type: "text/csv" }));
             const where = document.querySelector(target);
             for (const type of ["dragenter", "dragover", "drop"]) {
-                where.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+                const init = { dataTransfer: transfer, bubbles: true, cancelable: true };
+                where.dispatchEvent(new DragEvent(type, init));
             }
         }""",
         [target, name, text],
