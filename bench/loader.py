@@ -33,18 +33,12 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from sqlalchemy import (
-    BigInteger,
-    Boolean,
     Connection,
     Engine,
     Index,
-    Integer,
-    LargeBinary,
     Table,
-    Text,
     inspect,
 )
-from sqlalchemy.types import TypeEngine
 
 from entitle.domain.model import ApplicationVersion, LicenseService, Role
 from entitle.domain.names import machine_key
@@ -53,8 +47,9 @@ from entitle.licensefile.claims import LicenseClaims, LicensedApplication
 from entitle.service import admin
 from entitle.service.context import LicenseSigner, Services
 from entitle.service.demo import CATALOG
+from entitle.store.bulk import insert_rows
 from entitle.store.database import upgrade
-from entitle.store.tables import UTCDateTime, checkout_applications, checkouts, users
+from entitle.store.tables import checkout_applications, checkouts, users
 
 ADMIN_PASSWORD = "bench-admin-password"
 BATCH = 20_000
@@ -487,46 +482,8 @@ def _batches(rows: Iterator[_Row], size: int) -> Iterator[list[_Row]]:
         yield batch
 
 
-def _postgres_type(kind: TypeEngine[Any]) -> str:
-    if isinstance(kind, UTCDateTime):
-        return "timestamptz"
-    known = ((LargeBinary, "bytea"), (BigInteger, "int8"), (Integer, "int4"), (Boolean, "bool"))
-    for python_type, name in known:
-        if isinstance(kind, python_type):
-            return name
-    return "text" if isinstance(kind, Text) else "varchar"
-
-
 def _insert(
     conn: Connection, table: Table, rows: Sequence[Sequence[Any]], names: Sequence[str]
 ) -> None:
     """Insert positional ``rows`` of the ``names`` columns in one round of the driver."""
-    if not rows:
-        return
-    if conn.dialect.name == "postgresql":
-        raw = conn.connection.driver_connection
-        assert raw is not None
-        # Binary COPY: bytea travels as is instead of as hex text twice its size.
-        statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)"
-        with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            copy.set_types([_postgres_type(table.c[name].type) for name in names])
-            for row in rows:
-                copy.write_row(row)
-        return
-    # The tables' own types turn values into what the driver stores (UTC text on SQLite).
-    processors = [
-        (index, processor)
-        for index, name in enumerate(names)
-        if (processor := table.c[name].type.bind_processor(conn.dialect)) is not None
-    ]
-    if processors:
-        converted = []
-        for row in rows:
-            values = list(row)
-            for index, processor in processors:
-                values[index] = processor(values[index])
-            converted.append(values)
-        rows = converted
-    marks = ", ".join("?" for _ in names)
-    statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
-    conn.exec_driver_sql(statement, [tuple(r) for r in rows])
+    insert_rows(conn, table, rows, names)

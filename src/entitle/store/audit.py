@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, Connection, func, select
 
+from entitle.store.bulk import insert_rows
 from entitle.store.tables import audit_events
 
 
@@ -46,7 +47,8 @@ def record(
 
 def record_many(conn: Connection, events: list[dict[str, object]]) -> None:
     if events:
-        conn.execute(audit_events.insert(), events)
+        names = list(events[0])
+        insert_rows(conn, audit_events, [[e[n] for n in names] for e in events], names)
 
 
 @dataclass(frozen=True)

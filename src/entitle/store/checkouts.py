@@ -32,6 +32,7 @@ from entitle.domain.model import (
 )
 from entitle.domain.names import machine_key
 from entitle.domain.versions import Version
+from entitle.store.bulk import insert_rows
 from entitle.store.organisations import _escape_like
 from entitle.store.tables import checkout_applications, checkouts, superseded_license_files
 from entitle.store.usage import booking_columns, check_in_columns
@@ -101,50 +102,83 @@ def insert(conn: Connection, checkout: Checkout, license_file: bytes) -> None:
 
 def insert_many(conn: Connection, created: Sequence[tuple[Checkout, bytes]]) -> None:
     """Checkouts, their license files and their bookings, in two statements for any count."""
-    if not created:
-        return
-    conn.execute(
-        checkouts.insert(),
+    insert_rows(
+        conn,
+        checkouts,
         [
-            {
-                "id": checkout.id,
-                "organisation_id": checkout.organisation_id,
-                "country": checkout.country,
-                "license_service": checkout.license_service.value,
-                "user_email": checkout.user_email,
-                "user_display_name": checkout.user_display_name,
-                "machine": checkout.machine,
-                "machine_key": machine_key(checkout.machine),
-                "activation_key": checkout.activation_key,
-                "applications_summary": summary(checkout.lines),
-                "created_at": checkout.created_at,
-                "created_by": checkout.created_by,
-                "expires_at": checkout.expires_at,
-                "license_file": license_file,
-                "license_digest": checkout.license_digest,
-                "created_via": checkout.created_via.value,
-                "machine_fingerprint": checkout.machine_fingerprint,
-                "notes": checkout.notes,
-            }
+            (
+                checkout.id,
+                checkout.organisation_id,
+                checkout.country,
+                checkout.license_service.value,
+                checkout.user_email,
+                checkout.user_display_name,
+                checkout.machine,
+                machine_key(checkout.machine),
+                checkout.activation_key,
+                summary(checkout.lines),
+                checkout.created_at,
+                checkout.created_by,
+                checkout.expires_at,
+                license_file,
+                checkout.license_digest,
+                checkout.created_via.value,
+                checkout.machine_fingerprint,
+                checkout.notes,
+            )
             for checkout, license_file in created
         ],
+        _INSERTED,
     )
-    conn.execute(
-        checkout_applications.insert(),
-        [
-            {
-                "checkout_id": checkout.id,
-                "position": position,
-                "application": line.application,
-                "version": str(line.version),
-                "version_key": line.version.sort_key,
-                "organisation_id": checkout.organisation_id,
-                **booking_columns(checkout.created_at, checkout.expires_at, checkout.checked_in_at),
-            }
-            for checkout, _ in created
+    lines: list[tuple[object, ...]] = []
+    for checkout, _ in created:
+        booked = booking_columns(checkout.created_at, checkout.expires_at, checkout.checked_in_at)
+        bounds = tuple(booked[name] for name in _BOOKED)
+        lines.extend(
+            (
+                checkout.id,
+                position,
+                line.application,
+                str(line.version),
+                line.version.sort_key,
+                checkout.organisation_id,
+                *bounds,
+            )
             for position, line in enumerate(checkout.lines)
-        ],
-    )
+        )
+    insert_rows(conn, checkout_applications, lines, _LINES)
+
+
+_INSERTED = (
+    "id",
+    "organisation_id",
+    "country",
+    "license_service",
+    "user_email",
+    "user_display_name",
+    "machine",
+    "machine_key",
+    "activation_key",
+    "applications_summary",
+    "created_at",
+    "created_by",
+    "expires_at",
+    "license_file",
+    "license_digest",
+    "created_via",
+    "machine_fingerprint",
+    "notes",
+)
+_BOOKED = ("start_interval", "first_month", "stop_interval", "last_month")
+_LINES = (
+    "checkout_id",
+    "position",
+    "application",
+    "version",
+    "version_key",
+    "organisation_id",
+    *_BOOKED,
+)
 
 
 def set_notes(conn: Connection, organisation_id: int, checkout_id: str, notes: str | None) -> bool:
