@@ -237,8 +237,11 @@ def applications(text: str) -> tuple[tuple[str, str], ...]:
     pairs = []
     for item in text.split(";"):
         words = item.strip().rsplit(None, 1)
-        if words:
-            pairs.append((words[0], words[1]) if len(words) == 2 else (words[0], ""))
+        if len(words) == 2 and words[1][:1].isdigit():
+            pairs.append((words[0], words[1]))
+        elif words:
+            # No version: the whole is the name, and the rules name the versions it has.
+            pairs.append((item.strip(), ""))
     return tuple(pairs)
 
 
