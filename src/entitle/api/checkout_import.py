@@ -171,6 +171,9 @@ async def import_file(
     sheet, `result.csv`, and of the zip of its license files, `license-files.zip`), with its
     Location. Sending the same Idempotency-Key again answers the first import (`replayed`)
     and creates nothing more; the same key with another file is refused.
+
+    The answer is JSON whatever `Accept` asks: the result sheet (`text/csv`) and the zip
+    (`application/zip`) are downloads of their own, at the links the answer gives.
     """
     data = await request.body()
     result = await run_in_threadpool(
