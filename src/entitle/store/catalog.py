@@ -8,7 +8,7 @@ from sqlalchemy import Connection, func, select
 
 from entitle.domain.model import ApplicationVersion, LicenseService
 from entitle.domain.versions import Version
-from entitle.store.organisations import _escape_like
+from entitle.store.like import escape_like
 from entitle.store.tables import application_versions, applications
 
 
@@ -42,7 +42,7 @@ def search_applications(
         ).where(application_versions.c.license_service == service.value)
     if prefix:
         query = query.where(
-            applications.c.name_key.like(f"{_escape_like(prefix.strip().lower())}%", escape="\\")
+            applications.c.name_key.like(f"{escape_like(prefix.strip().lower())}%", escape="\\")
         )
     return list(conn.execute(query.order_by(applications.c.name).limit(limit)).scalars())
 

@@ -33,7 +33,7 @@ from entitle.domain.model import (
 from entitle.domain.names import machine_key
 from entitle.domain.versions import Version
 from entitle.store.bulk import insert_rows
-from entitle.store.organisations import _escape_like
+from entitle.store.like import escape_like
 from entitle.store.tables import checkout_applications, checkouts, superseded_license_files
 from entitle.store.usage import booking_columns, check_in_columns
 
@@ -464,7 +464,7 @@ def _filters(query: CheckoutQuery) -> list[ColumnElement[bool]]:
         canonical = next((s.value for s in LicenseService if s.value.lower() == wanted), None)
         found.append(checkouts.c.license_service == (canonical or query.license_service))
     if query.user:
-        pattern = f"%{_escape_like(query.user.lower())}%"
+        pattern = f"%{escape_like(query.user.lower())}%"
         found.append(
             or_(
                 func.lower(checkouts.c.user_email).like(pattern, escape="\\"),
@@ -476,16 +476,16 @@ def _filters(query: CheckoutQuery) -> list[ColumnElement[bool]]:
         (checkouts.c.checked_in_by, query.checked_in_by),
     ):
         if part and part.strip():
-            pattern = f"%{_escape_like(part.strip().lower())}%"
+            pattern = f"%{escape_like(part.strip().lower())}%"
             found.append(func.lower(column).like(pattern, escape="\\"))
     if query.machine:
         found.append(
             checkouts.c.machine_key.like(
-                f"%{_escape_like(machine_key(query.machine))}%", escape="\\"
+                f"%{escape_like(machine_key(query.machine))}%", escape="\\"
             )
         )
     if query.search and query.search.strip():
-        pattern = f"%{_escape_like(query.search.strip().lower())}%"
+        pattern = f"%{escape_like(query.search.strip().lower())}%"
         found.append(
             or_(
                 func.lower(checkouts.c.user_email).like(pattern, escape="\\"),
@@ -498,12 +498,10 @@ def _filters(query: CheckoutQuery) -> list[ColumnElement[bool]]:
         line = checkout_applications
         match = [line.c.checkout_id == checkouts.c.id]
         if query.application:
-            pattern = f"%{_escape_like(query.application.lower())}%"
+            pattern = f"%{escape_like(query.application.lower())}%"
             match.append(func.lower(line.c.application).like(pattern, escape="\\"))
         if query.version:
-            match.append(
-                line.c.version.like(f"{_escape_like(query.version.strip())}%", escape="\\")
-            )
+            match.append(line.c.version.like(f"{escape_like(query.version.strip())}%", escape="\\"))
         found.append(exists().where(and_(*match)))
     for column, low, high in (
         (checkouts.c.created_at, query.created_from, query.created_to),

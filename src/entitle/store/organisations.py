@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Row, func, or_, select
 from entitle.domain.model import ActivationKey, Organisation, Role, User
 from entitle.domain.policy import ApplicationRule, CheckoutPolicy
 from entitle.store.devices import ACCESS
+from entitle.store.like import escape_like
 from entitle.store.tables import (
     activation_keys,
     api_tokens,
@@ -236,7 +237,7 @@ def search_users(
         (users.c.organisation_id == organisation_id) & users.c.deactivated_at.is_(None)
     )
     if text:
-        pattern = f"%{_escape_like(text.lower())}%"
+        pattern = f"%{escape_like(text.lower())}%"
         query = query.where(
             or_(
                 func.lower(users.c.email).like(pattern, escape="\\"),
@@ -369,7 +370,3 @@ def set_key_retired(
         .values(retired_at=retired_at)
     )
     return result.rowcount == 1
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
