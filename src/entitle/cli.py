@@ -149,13 +149,24 @@ def org_create(
     select: Annotated[
         bool, typer.Option("--select/--no-select", help="Has a maintenance agreement.")
     ] = True,
+    maintains_catalog: Annotated[
+        bool,
+        typer.Option(
+            "--maintains-catalog/--no-maintains-catalog",
+            help="Its Administrators import the catalog every organisation shares.",
+        ),
+    ] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Create an organisation."""
     from entitle.service import admin
 
     found = admin.create_organisation(
-        _services(data_dir), name, select, _date(contract_end, "--contract-end")
+        _services(data_dir),
+        name,
+        select,
+        _date(contract_end, "--contract-end"),
+        maintains_catalog=maintains_catalog,
     )
     console.print(f"created organisation {found.name} (id {found.id})")
 
@@ -165,16 +176,31 @@ def org_set(
     name: str,
     contract_end: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
     select: Annotated[bool | None, typer.Option("--select/--no-select")] = None,
+    maintains_catalog: Annotated[
+        bool | None,
+        typer.Option(
+            "--maintains-catalog/--no-maintains-catalog",
+            help="Its Administrators import the catalog every organisation shares.",
+        ),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Change an organisation's contract end or maintenance agreement."""
+    """Change an organisation's contract end, maintenance agreement or catalog maintenance."""
     from entitle.service import admin
 
     end = _date(contract_end, "--contract-end") if contract_end else None
     found = admin.update_organisation(
-        _services(data_dir), name, has_select=select, contract_end=end
+        _services(data_dir),
+        name,
+        has_select=select,
+        contract_end=end,
+        maintains_catalog=maintains_catalog,
     )
-    console.print(f"{found.name}: SELECT={found.has_select}, contract ends {found.contract_end}")
+    console.print(
+        f"{found.name}: SELECT={found.has_select}, contract ends {found.contract_end}, "
+        f"maintains the catalog: {'yes' if found.maintains_catalog else 'no'}",
+        highlight=False,
+    )
 
 
 @org_app.command("list")
@@ -183,7 +209,7 @@ def org_list(data_dir: DataDir = None) -> None:
     from entitle.service import admin
 
     table = Table()
-    for column in ("id", "name", "SELECT", "contract end", "countries"):
+    for column in ("id", "name", "SELECT", "contract end", "catalog", "countries"):
         table.add_column(column)
     for o in admin.list_organisations(_services(data_dir)):
         countries = ", ".join(
@@ -191,7 +217,12 @@ def org_list(data_dir: DataDir = None) -> None:
             for c in o.countries
         )
         table.add_row(
-            str(o.id), o.name, "yes" if o.has_select else "no", str(o.contract_end), countries
+            str(o.id),
+            o.name,
+            "yes" if o.has_select else "no",
+            str(o.contract_end),
+            "maintains" if o.maintains_catalog else "",
+            countries,
         )
     console.print(table)
 
@@ -319,16 +350,21 @@ def activation_keys_add(
 
 @catalog_app.command("import")
 def catalog_import(file: Path, data_dir: DataDir = None) -> None:
-    """Import application,version,license_service rows from a CSV file (all or nothing)."""
-    from entitle.service import admin
+    """Import application,version,license_service rows from a CSV file (all or nothing; at
+    most 512 KiB). It adds versions; it neither changes nor retires one."""
+    from entitle.service.import_catalog import import_catalog
 
     try:
-        text = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
+        data = file.read_bytes()
+    except OSError as error:
         raise InvalidInput(Code.FILE_UNREADABLE, f"cannot read {file}: {error}") from None
-    releases = admin.parse_catalog(text)
-    added = admin.import_catalog(_services(data_dir), releases)
-    console.print(f"{added} new version(s), {len(releases) - added} already known")
+    done = import_catalog(_services(data_dir), None, data, apply=True)
+    change = done.change
+    console.print(
+        f"{done.added} new version(s) ({len(change.new_applications)} new application(s)), "
+        f"{len(change.unchanged)} already known",
+        highlight=False,
+    )
 
 
 @checkouts_app.callback()

@@ -50,7 +50,9 @@ def build_world(services: Services, clock: Clock) -> World:
     admin.import_catalog(
         services, [ApplicationVersion(a, Version.parse(v), s) for a, v, s in CATALOG]
     )
-    admin.create_organisation(services, "Northwind", True, date(2027, 7, 31))
+    admin.create_organisation(
+        services, "Northwind", True, date(2027, 7, 31), maintains_catalog=True
+    )
     admin.set_country(services, "Northwind", "US")
     admin.set_country(services, "Northwind", "GB", max_days=90)
     admin.add_activation_keys(services, "Northwind", "US", ["US-KEY-1", "US-KEY-2"])

@@ -116,6 +116,41 @@ def test_catalog_import_is_all_or_nothing(
     assert rows(data_dir, application_versions) == 0
 
 
+def test_catalog_import_names_every_bad_row_on_one_line_and_adds_only_once(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text(
+        "application,version,license_service\n,1.0,SES\nAtlas,1.2.3,SES\nAtlas,2,Flex\n"
+    )
+    said = refused(["catalog", "import", str(catalog)], capsys)
+    assert "2 bad rows, nothing imported. Line 2: " in said
+    assert "; Line 4: 'Flex' is not a license service" in said
+    catalog.write_text("application,version,license_service\nAtlas,1.2.3,SES\nAtlas,1.3,SES\n")
+    main(["catalog", "import", str(catalog)])
+    main(["catalog", "import", str(catalog)])
+    out = capsys.readouterr().out
+    assert "2 new version(s) (1 new application(s)), 0 already known" in out
+    assert "0 new version(s) (0 new application(s)), 2 already known" in out
+    assert rows(data_dir, application_versions) == 2
+
+
+def test_the_operator_marks_the_organisations_that_maintain_the_catalog(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["org", "create", "Acme", "--contract-end", "2027-09-30", "--maintains-catalog"])
+    main(["org", "create", "Beta", "--contract-end", "2027-09-30"])
+    capsys.readouterr()
+    main(["org", "list"])
+    listed = capsys.readouterr().out
+    assert "maintains" in next(line for line in listed.splitlines() if "Acme" in line)
+    assert "maintains" not in next(line for line in listed.splitlines() if "Beta" in line)
+    main(["org", "set", "Acme", "--no-maintains-catalog"])
+    assert "maintains the catalog: no" in capsys.readouterr().out
+    main(["org", "set", "Beta", "--maintains-catalog"])
+    assert "maintains the catalog: yes" in capsys.readouterr().out
+
+
 def test_signing_keys_are_never_overwritten(
     data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

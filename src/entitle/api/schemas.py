@@ -227,6 +227,43 @@ class VersionOut(BaseModel):
     license_service: LicenseService
 
 
+class CatalogApplicationOut(BaseModel):
+    name: str
+    versions: list[VersionOut] = Field(description="Newest first, each with its license service")
+
+
+class CatalogPageOut(BaseModel):
+    items: list[CatalogApplicationOut]
+    total: int
+    page: int
+    page_size: int
+    may_import: bool = Field(description="Whether the caller may import a catalog file")
+
+
+class CatalogRowOut(BaseModel):
+    line: int = Field(description="The row's line in the file (the header is line 1)")
+    application: str
+    version: str
+    license_service: LicenseService
+    new_application: bool = Field(description="The catalog has no version of it yet")
+
+
+class CatalogProblemOut(BaseModel):
+    line: int
+    code: str = Field(description="A stable code, as problem+json's")
+    message: str
+
+
+class CatalogImportOut(BaseModel):
+    sha256: str = Field(description="SHA-256 of the file as sent, in hex")
+    applied: bool = Field(description="False: a preview (dry run), nothing was stored")
+    added: int = Field(description="Versions this call added (0 in a preview)")
+    new_applications: list[str]
+    new_versions: list[CatalogRowOut]
+    unchanged: list[CatalogRowOut] = Field(description="Rows the catalog holds already")
+    problems: list[CatalogProblemOut] = Field(description="Every bad row; any stops the apply")
+
+
 class UserOut(BaseModel):
     email: str
     display_name: str

@@ -189,6 +189,15 @@ class Code(Enum):
     CATALOG_HEADER = 422, "The catalog file's header is not application,version,license_service."
     CATALOG_ROW = 422, "A catalog row is malformed."
     CATALOG_EMPTY = 422, "The catalog file lists no versions."
+    CATALOG_TOO_LARGE = 422, "A catalog file is at most 512 KiB."
+    CATALOG_SERVICE_CHANGE = (
+        422,
+        "A catalog row gives a known version another license service; imports only add.",
+    )
+    ROLE_CANNOT_CHANGE_CATALOG = (
+        403,
+        "Only Administrators of an organisation that maintains the catalog import it.",
+    )
     DATE_INVALID = 422, "A date is written as YYYY-MM-DD."
     DATE_RANGE_REVERSED = 422, "The range's first day is after its last."
     FILE_UNREADABLE = 422, "The file cannot be read."

@@ -92,6 +92,8 @@ class Organisation:
     has_select: bool
     contract_end: date
     countries: tuple[CheckoutPolicy, ...] = ()
+    # Its Administrators import the catalog, which every organisation of the server shares.
+    maintains_catalog: bool = False
 
     def policy_for(self, country: str) -> CheckoutPolicy | None:
         return next((c for c in self.countries if c.country == country), None)

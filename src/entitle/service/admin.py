@@ -3,8 +3,6 @@ operator's ``entitle`` commands); each use case is one transaction."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -17,11 +15,9 @@ from entitle.domain.errors import Conflict, InvalidInput, NotFound
 from entitle.domain.model import (
     ActivationKey,
     ApplicationVersion,
-    LicenseService,
     Organisation,
     Role,
 )
-from entitle.domain.versions import Version
 from entitle.service import checkout_policy
 from entitle.service.checkout_policy import PolicyChange
 from entitle.service.context import Services
@@ -43,7 +39,11 @@ def hash_password(password: str) -> str:
 
 
 def create_organisation(
-    services: Services, name: str, has_select: bool, contract_end: date
+    services: Services,
+    name: str,
+    has_select: bool,
+    contract_end: date,
+    maintains_catalog: bool = False,
 ) -> Organisation:
     name = name.strip()
     if not name:
@@ -54,7 +54,7 @@ def create_organisation(
                 Code.ORGANISATION_EXISTS, f"An organisation named {name} exists already."
             )
         organisation_id = organisations.add(
-            uow.conn, name, has_select, contract_end, services.now()
+            uow.conn, name, has_select, contract_end, services.now(), maintains_catalog
         )
         found = organisations.get(uow.conn, organisation_id)
         uow.commit()
@@ -89,12 +89,17 @@ def update_organisation(
     *,
     has_select: bool | None = None,
     contract_end: date | None = None,
+    maintains_catalog: bool | None = None,
 ) -> Organisation:
+    """Change what is given; its Administrators import the catalog while it
+    ``maintains_catalog``."""
     values: dict[str, object] = {}
     if has_select is not None:
         values["has_select"] = has_select
     if contract_end is not None:
         values["contract_end"] = contract_end
+    if maintains_catalog is not None:
+        values["maintains_catalog"] = maintains_catalog
     with services.uow() as uow:
         organisation = _organisation(uow.conn, name)
         if values:
@@ -195,37 +200,10 @@ def _organisation(conn: Connection, name: str) -> Organisation:
     return found
 
 
-CATALOG_COLUMNS = ("application", "version", "license_service")
-
-
-def parse_catalog(text: str) -> list[ApplicationVersion]:
-    """Rows ``application,version,license_service``; every bad row is named, nothing half-read."""
-    reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != list(CATALOG_COLUMNS):
-        raise InvalidInput(
-            Code.CATALOG_HEADER,
-            f"The first line must be the header {','.join(CATALOG_COLUMNS)}.",
-            field="file",
-        )
-    releases: list[ApplicationVersion] = []
-    for line, row in enumerate(reader, start=2):
-        try:
-            name = (row["application"] or "").strip()
-            if not name:
-                raise InvalidInput(Code.APPLICATION_REQUIRED, "the application name is empty")
-            service = LicenseService.parse(row["license_service"] or "")
-            releases.append(ApplicationVersion(name, Version.parse(row["version"] or ""), service))
-        except InvalidInput as refusal:
-            raise InvalidInput(
-                Code.CATALOG_ROW, f"Line {line}: {refusal.message}", field="file"
-            ) from None
-    if not releases:
-        raise InvalidInput(Code.CATALOG_EMPTY, "The file lists no versions.", field="file")
-    return releases
-
-
 def import_catalog(services: Services, releases: Sequence[ApplicationVersion]) -> int:
-    """Add the releases the catalog lacks, all in one transaction; returns how many were new."""
+    """Add the releases the catalog lacks, all in one transaction; returns how many were new.
+    For catalogs built in code (the demo, tests); a file goes through
+    :func:`entitle.service.import_catalog.import_catalog`."""
     with services.uow() as uow:
         added = sum(catalog.add_release(uow.conn, release) for release in releases)
         uow.commit()

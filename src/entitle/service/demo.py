@@ -97,7 +97,8 @@ def load_demo(services: Services) -> list[tuple[str, str]]:
 
 
 def _select_organisation(services: Services, contract_end: date) -> None:
-    admin.create_organisation(services, SELECT_ORG, True, contract_end)
+    # The demo's own organisation keeps the shared catalog, so its Administrator can import.
+    admin.create_organisation(services, SELECT_ORG, True, contract_end, maintains_catalog=True)
     admin.set_country(services, SELECT_ORG, "US")
     admin.set_country(services, SELECT_ORG, "GB", max_days=180)
     admin.add_user(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, Table, exists, func, select, true
+from sqlalchemy.dialects import postgresql, sqlite
 
 from entitle.domain.model import ApplicationVersion, LicenseService
 from entitle.domain.versions import Version
@@ -63,32 +65,78 @@ def search_versions(
     return sorted(chosen, key=lambda r: r.version, reverse=True)[:limit]
 
 
+@dataclass(frozen=True)
+class ApplicationsPage:
+    """One page of applications in name order, each with its versions newest first."""
+
+    items: list[tuple[str, list[ApplicationVersion]]]
+    total: int
+
+
+def applications_page(
+    conn: Connection, text: str, service: LicenseService | None, page: int, page_size: int
+) -> ApplicationsPage:
+    """Applications whose name contains ``text`` (any case) and that have a version of
+    ``service``, with those versions; counted and paged in SQL."""
+    condition: ColumnElement[bool] = true()
+    if text.strip():
+        pattern = f"%{escape_like(text.strip().lower())}%"
+        condition = condition & applications.c.name_key.like(pattern, escape="\\")
+    if service is not None:
+        condition = condition & exists().where(
+            (application_versions.c.application_id == applications.c.id)
+            & (application_versions.c.license_service == service.value)
+        )
+    total = conn.execute(select(func.count()).select_from(applications).where(condition)).scalar()
+    chosen = conn.execute(
+        select(applications.c.id, applications.c.name)
+        .where(condition)
+        .order_by(applications.c.name_key)
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    ).all()
+    versions = select(
+        application_versions.c.application_id,
+        application_versions.c.version,
+        application_versions.c.license_service,
+    ).where(application_versions.c.application_id.in_([r.id for r in chosen]))
+    if service is not None:
+        versions = versions.where(application_versions.c.license_service == service.value)
+    found: dict[int, list[ApplicationVersion]] = {r.id: [] for r in chosen}
+    names = {r.id: r.name for r in chosen}
+    for app_id, version, used in conn.execute(
+        versions.order_by(application_versions.c.version_key.desc())
+    ):
+        found[app_id].append(
+            ApplicationVersion(names[app_id], Version.parse(version), LicenseService(used))
+        )
+    return ApplicationsPage([(names[r.id], found[r.id]) for r in chosen], int(total or 0))
+
+
 def add_release(conn: Connection, release: ApplicationVersion) -> bool:
-    """Add one version of an application; False when the catalog already had it."""
+    """Add one version of an application; False when the catalog already had it. A version
+    a concurrent import added first is left as it is, so adding is idempotent."""
     key = release.application.strip().lower()
-    app_id = conn.execute(select(applications.c.id).where(applications.c.name_key == key)).scalar()
-    if app_id is None:
-        result = conn.execute(
-            applications.insert().values(name=release.application.strip(), name_key=key)
-        )
-        assert result.inserted_primary_key is not None
-        app_id = result.inserted_primary_key[0]
-    exists = conn.execute(
-        select(func.count())
-        .select_from(application_versions)
-        .where(
-            (application_versions.c.application_id == app_id)
-            & (application_versions.c.version_key == release.version.sort_key)
-        )
-    ).scalar()
-    if exists:
-        return False
     conn.execute(
-        application_versions.insert().values(
+        _insert(conn, applications)
+        .values(name=release.application.strip(), name_key=key)
+        .on_conflict_do_nothing(index_elements=["name_key"])
+    )
+    app_id = conn.execute(select(applications.c.id).where(applications.c.name_key == key)).scalar()
+    added = conn.execute(
+        _insert(conn, application_versions)
+        .values(
             application_id=app_id,
             version=str(release.version),
             version_key=release.version.sort_key,
             license_service=release.license_service.value,
         )
+        .on_conflict_do_nothing(index_elements=["application_id", "version_key"])
     )
-    return True
+    return bool(added.rowcount)
+
+
+def _insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)

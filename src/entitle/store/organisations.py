@@ -42,6 +42,7 @@ def get(conn: Connection, organisation_id: int) -> Organisation | None:
         has_select=first.has_select,
         contract_end=first.contract_end,
         countries=tuple(_policy(r) for r in rows if r.country is not None),
+        maintains_catalog=first.maintains_catalog,
     )
 
 
@@ -84,17 +85,35 @@ def _organisation(conn: Connection, row: Row[tuple[object, ...]]) -> Organisatio
         has_select=row.has_select,
         contract_end=row.contract_end,
         countries=tuple(_policy(c) for c in countries),
+        maintains_catalog=row.maintains_catalog,
     )
 
 
-def add(conn: Connection, name: str, has_select: bool, contract_end: date, now: datetime) -> int:
+def add(
+    conn: Connection,
+    name: str,
+    has_select: bool,
+    contract_end: date,
+    now: datetime,
+    maintains_catalog: bool = False,
+) -> int:
     result = conn.execute(
         organisations.insert().values(
-            name=name, has_select=has_select, contract_end=contract_end, created_at=now
+            name=name,
+            has_select=has_select,
+            contract_end=contract_end,
+            created_at=now,
+            maintains_catalog=maintains_catalog,
         )
     )
     assert result.inserted_primary_key is not None
     return int(result.inserted_primary_key[0])
+
+
+def catalog_maintainers(conn: Connection) -> list[str]:
+    """The names of the organisations whose Administrators import the catalog."""
+    query = select(organisations.c.name).where(organisations.c.maintains_catalog.is_(True))
+    return list(conn.execute(query.order_by(organisations.c.name)).scalars())
 
 
 def update(conn: Connection, organisation_id: int, **values: object) -> None:

@@ -67,6 +67,8 @@ organisations = Table(
     Column("has_select", Boolean, nullable=False),
     Column("contract_end", Date, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # Its Administrators may import the catalog, which every organisation shares.
+    Column("maintains_catalog", Boolean, nullable=False, server_default=false()),
 )
 
 organisation_countries = Table(

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from entitle.web import (
     audit_page,
+    catalog_page,
     countries_page,
     device_page,
     my_checkouts,
@@ -27,4 +28,5 @@ router.include_router(users_page.router)
 router.include_router(countries_page.router)
 router.include_router(tokens_page.router)
 router.include_router(audit_page.router)
+router.include_router(catalog_page.router)
 router.include_router(set_password_page.router)
