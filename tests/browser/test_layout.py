@@ -262,7 +262,7 @@ def test_the_toast_of_a_long_file_name_wraps_inside_the_window_and_leaves_the_pa
     shot(page, "toast-long-file-name", full_page=False)
 
 
-@pytest.mark.parametrize("path", ["/checkouts", "/usage", "/my-checkouts"])
+@pytest.mark.parametrize("path", ["/checkouts", "/usage", "/my-checkouts", "/catalog"])
 def test_at_390_pixels_the_top_bar_fits_and_the_page_does_not_scroll_sideways(
     page: Page, long_server: str, path: str
 ) -> None:
@@ -320,7 +320,7 @@ def test_at_1280_pixels_the_top_bar_is_one_row_of_one_line_items_with_administra
 CONTRAST = (Path(__file__).with_name("contrast.js")).read_text()
 
 
-@pytest.mark.parametrize("path", ["/checkouts", "/usage"])
+@pytest.mark.parametrize("path", ["/checkouts", "/usage", "/catalog"])
 def test_every_text_on_the_page_has_a_contrast_of_at_least_4_5_to_1(
     page: Page, long_server: str, path: str
 ) -> None:

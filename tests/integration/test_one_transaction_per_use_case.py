@@ -13,8 +13,10 @@ import pytest
 
 from entitle.service import admin, checkout_policy, users
 from entitle.service.actors import OrganisationManager
+from entitle.service.browse_catalog import browse_catalog
 from entitle.service.checkout_policy import PolicyChange
 from entitle.service.context import Services
+from entitle.service.import_catalog import import_catalog
 from entitle.service.import_checkouts import import_checkouts
 from entitle.service.unit_of_work import UnitOfWork
 from tests.integration.fixtures import World
@@ -44,6 +46,8 @@ def _ana(world: World) -> int:
         u.id for u in users.list_users(world.services, world.admin) if u.email == world.user
     )
 
+
+CATALOG_FILE = "application,version,license_service\nAtlas Designer,11.0,SES\n"
 
 # Each use case, given the services that count, the world and Ana's user id.
 USE_CASES: dict[str, Callable[[Services, World, int], Any]] = {
@@ -76,6 +80,10 @@ USE_CASES: dict[str, Callable[[Services, World, int], Any]] = {
     "import_checkouts_as_operator": lambda s, w, a: import_checkouts(
         s, OrganisationManager("Northwind"), IMPORT_FILE, idempotency_key="k"
     ),
+    "preview_catalog": lambda s, w, a: import_catalog(s, w.admin, CATALOG_FILE, apply=False),
+    "apply_catalog": lambda s, w, a: import_catalog(s, w.admin, CATALOG_FILE, apply=True),
+    "operator_imports_catalog": lambda s, w, a: import_catalog(s, None, CATALOG_FILE, apply=True),
+    "browse_catalog": lambda s, w, a: browse_catalog(s, w.co_admin, "atlas"),
 }
 
 
