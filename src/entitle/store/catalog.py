@@ -132,8 +132,9 @@ def add_release(conn: Connection, release: ApplicationVersion) -> bool:
             license_service=release.license_service.value,
         )
         .on_conflict_do_nothing(index_elements=["application_id", "version_key"])
-    )
-    return bool(added.rowcount)
+        .returning(application_versions.c.id)
+    ).first()
+    return added is not None
 
 
 def _insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:

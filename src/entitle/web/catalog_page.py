@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from entitle.api.auth import CSRF_FIELD, Caller, OptionalActor
 from entitle.api.deps import ServicesDep
@@ -51,6 +52,12 @@ async def preview(
         return login_redirect(request)
     name = (file.filename or "catalog.csv") if file else ""
     data = await file.read(MAX_CATALOG_BYTES + 1) if file else b""
+    return await run_in_threadpool(_preview, request, services, actor, name, data)
+
+
+def _preview(
+    request: Request, services: Services, actor: Caller, name: str, data: bytes
+) -> Response:
     try:
         if not name:
             raise InvalidInput(Code.CATALOG_EMPTY, "Choose a CSV file to import.", field="file")

@@ -3,11 +3,14 @@ a CSV file with a preview (Administrators of an organisation that maintains the 
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import func, select
 
 from entitle.domain.catalog_file import MAX_CATALOG_BYTES
+from entitle.service.import_catalog import import_catalog
 from entitle.store.tables import application_versions, audit_events
 from tests.integration.api.conftest import Api, assert_problem
 
@@ -174,3 +177,19 @@ def test_only_administrators_of_a_maintaining_organisation_import(api: Api) -> N
     assert "Studio does not maintain the catalog" in studio["detail"]
     assert "Northwind" not in studio["detail"]
     assert_problem(_import(api, FILE, who=None), 401)
+
+
+def test_two_confirmations_at_once_add_each_version_once_with_one_audit_event(api: Api) -> None:
+    before = _versions(api)
+    start = threading.Barrier(2)
+
+    def confirm() -> int:
+        start.wait()
+        done = import_catalog(api.world.services, api.world.admin, FILE, apply=True)
+        return done.added
+
+    with ThreadPoolExecutor(2) as pool:
+        added = sorted(pool.map(lambda _: confirm(), range(2)))
+    assert added == [0, 3]
+    assert _versions(api) == before + 3
+    assert len(_import_events(api)) == 1
