@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import shot
-from tests.browser.portal import STUDIO_ADMIN, log_in, pick_suggestion, wait_for_rows
+from tests.browser.portal import STUDIO_ADMIN, go_to, log_in, pick_suggestion, wait_for_rows
 
 pytestmark = pytest.mark.browser
 HEADER = b"application,version,license_service\n"
@@ -16,7 +16,7 @@ HEADER = b"application,version,license_service\n"
 
 def _open_catalog(page: Page, url: str, email: str = "admin@example.com") -> None:
     log_in(page, url, email)
-    page.get_by_role("navigation", name="Portal").get_by_role("link", name="Catalog").click()
+    go_to(page, "Catalog")
     expect(page.get_by_role("heading", name="Catalog", exact=True)).to_be_visible()
 
 
