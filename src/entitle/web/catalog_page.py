@@ -50,7 +50,7 @@ async def preview(
 ) -> Response:
     if actor is None:
         return login_redirect(request)
-    name = (file.filename or "catalog.csv") if file else ""
+    name = (file.filename or "catalog.csv")[:200] if file else ""
     data = await file.read(MAX_CATALOG_BYTES + 1) if file else b""
     return await run_in_threadpool(_preview, request, services, actor, name, data)
 

@@ -3,6 +3,7 @@ a CSV file with a preview (Administrators of an organisation that maintains the 
 
 from __future__ import annotations
 
+import base64
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -193,3 +194,17 @@ def test_two_confirmations_at_once_add_each_version_once_with_one_audit_event(ap
     assert added == [0, 3]
     assert _versions(api) == before + 3
     assert len(_import_events(api)) == 1
+
+
+def test_the_portal_apply_of_a_file_that_went_bad_shows_its_rows_again_and_adds_nothing(
+    api: Api,
+) -> None:
+    # Between preview and Apply another import gave 10.18.0.4 the other license service.
+    _import(api, HEADER + "Atlas Designer,10.18.0.4,SELECTserver\n", dry_run=False)
+    before = _versions(api)
+    content = base64.b64encode(FILE.encode()).decode()
+    page = api.post("/catalog/apply", data={"content": content, "file_name": "catalog.csv"})
+    assert page.status_code == 422
+    assert "Not imported." in page.text
+    assert "Line 2: Atlas Designer 10.18.0.4 uses SELECTserver in the catalog" in page.text
+    assert _versions(api) == before
