@@ -6,9 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from entitle.store import organisations
 from entitle.store.database import make_engine, upgrade
-from entitle.store.tables import checkout_applications, checkouts
+from entitle.store.tables import checkout_applications, checkouts, organisations
 from entitle.store.usage import booking_columns
 
 CREATED = datetime(2026, 1, 31, 23, 55, 30, tzinfo=UTC)
@@ -20,7 +19,13 @@ def test_upgrade_fills_the_bookings_of_existing_checkouts(database_url: str) -> 
     engine = make_engine(database_url)
     upgrade(engine, "0003")
     with engine.begin() as conn:
-        org = organisations.add(conn, "Northwind", True, date(2030, 1, 1), CREATED)
+        # The organisation as schema 0003 holds it (later migrations add columns).
+        org = conn.execute(
+            organisations.insert()
+            .values(name="Northwind", has_select=True, contract_end=date(2030, 1, 1))
+            .values(created_at=CREATED)
+            .returning(organisations.c.id)
+        ).scalar_one()
         for number, checked_in in enumerate((None, CHECKED_IN)):
             conn.execute(
                 checkouts.insert().values(

@@ -205,6 +205,6 @@ def import_catalog(services: Services, releases: Sequence[ApplicationVersion]) -
     For catalogs built in code (the demo, tests); a file goes through
     :func:`entitle.service.import_catalog.import_catalog`."""
     with services.uow() as uow:
-        added = sum(catalog.add_release(uow.conn, release) for release in releases)
+        added = catalog.add_releases(uow.conn, releases)
         uow.commit()
     return added

@@ -65,7 +65,7 @@ def import_catalog(
         refusal = change.refusal()
         if refusal is not None:
             raise refusal
-        added = sum(catalog.add_release(uow.conn, row.release) for row in change.added)
+        added = catalog.add_releases(uow.conn, [row.release for row in change.added])
         if added:
             audit.record(
                 uow.conn,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Connection, Table, exists, func, select, true
@@ -113,28 +113,42 @@ def applications_page(
     return ApplicationsPage([(names[r.id], found[r.id]) for r in chosen], int(total or 0))
 
 
-def add_release(conn: Connection, release: ApplicationVersion) -> bool:
-    """Add one version of an application; False when the catalog already had it. A version
-    a concurrent import added first is left as it is, so adding is idempotent."""
-    key = release.application.strip().lower()
+def add_releases(conn: Connection, releases: Sequence[ApplicationVersion]) -> int:
+    """Add the versions the catalog lacks, a few statements for the lot; returns how many were
+    added. A version (or application) another import added first is left as it is, so adding
+    is idempotent, also when two imports run at once."""
+    if not releases:
+        return 0
+    names = {r.application.strip().lower(): r.application.strip() for r in reversed(releases)}
     conn.execute(
-        _insert(conn, applications)
-        .values(name=release.application.strip(), name_key=key)
-        .on_conflict_do_nothing(index_elements=["name_key"])
+        _insert(conn, applications).on_conflict_do_nothing(index_elements=["name_key"]),
+        [{"name": name, "name_key": key} for key, name in names.items()],
     )
-    app_id = conn.execute(select(applications.c.id).where(applications.c.name_key == key)).scalar()
+    ids: dict[str, int] = {}
+    keys = list(names)
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        query = select(applications.c.name_key, applications.c.id)
+        for key, app_id in conn.execute(query.where(applications.c.name_key.in_(chunk))):
+            ids[key] = app_id
     added = conn.execute(
         _insert(conn, application_versions)
-        .values(
-            application_id=app_id,
-            version=str(release.version),
-            version_key=release.version.sort_key,
-            license_service=release.license_service.value,
-        )
         .on_conflict_do_nothing(index_elements=["application_id", "version_key"])
-        .returning(application_versions.c.id)
-    ).first()
-    return added is not None
+        .returning(application_versions.c.id),
+        [
+            {
+                "application_id": ids[r.application.strip().lower()],
+                "version": str(r.version),
+                "version_key": r.version.sort_key,
+                "license_service": r.license_service.value,
+            }
+            for r in releases
+        ],
+    )
+    return len(added.all())
+
+
+_CHUNK = 5000  # names in one IN (...): well under SQLite's limit of bound parameters
 
 
 def _insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:

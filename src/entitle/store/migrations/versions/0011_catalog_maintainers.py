@@ -18,10 +18,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("organisations") as batch_op:
-        batch_op.add_column(
-            sa.Column("maintains_catalog", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # A plain ADD COLUMN on SQLite too: a batch would copy the table, and dropping the old
+    # organisations table fails while users and checkouts refer to it.
+    op.add_column(
+        "organisations",
+        sa.Column("maintains_catalog", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
 
 
 def downgrade() -> None:
