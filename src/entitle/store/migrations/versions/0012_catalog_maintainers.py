@@ -1,7 +1,7 @@
 """organisations that maintain the catalog
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012_catalog_maintainers
+Revises: 0011_checkout_imports
 
 The catalog is one per deployment; the operator marks the organisations whose Administrators
 may import it from the portal and the API (``entitle org set NAME --maintains-catalog``).
@@ -11,8 +11,8 @@ None does at first.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012_catalog_maintainers"
+down_revision = "0011_checkout_imports"
 branch_labels = None
 depends_on = None
 
@@ -27,5 +27,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("organisations") as batch_op:
-        batch_op.drop_column("maintains_catalog")
+    op.drop_column("organisations", "maintains_catalog")  # SQLite 3.35 drops a column in place
