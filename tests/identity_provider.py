@@ -26,7 +26,7 @@ from tests.servers import free_port
 PROVIDER_DIR = Path(__file__).resolve().parent / "oidc"
 READY_SECONDS = 30.0
 CLIENT_ID = "entitle-portal"
-CLIENT_SECRET = "a-client-secret-for-tests-only"  # noqa: S105 - a test provider's client
+CLIENT_SECRET = "a-client-secret-for-tests-only"
 
 
 def install() -> str:
@@ -146,9 +146,7 @@ class IdentityProvider:
 def identity_provider(
     workdir: Path, redirect_uris: list[str], post_logout_redirect_uris: list[str] | None = None
 ) -> Iterator[IdentityProvider]:
-    provider = IdentityProvider(
-        install(), workdir, redirect_uris, post_logout_redirect_uris or []
-    )
+    provider = IdentityProvider(install(), workdir, redirect_uris, post_logout_redirect_uris or [])
     provider.start()
     try:
         yield provider

@@ -40,7 +40,12 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 # time is up is checked in by the clock, and nothing runs then that could count it.
 CREATED_BY = ("portal", "api")
 CHECKED_IN_BY = ("portal", "api", "client")
-LOGIN_REFUSALS = (Code.LOGIN_FAILED, Code.TOO_MANY_LOGIN_ATTEMPTS)
+LOGIN_REFUSALS = (
+    Code.LOGIN_FAILED,
+    Code.TOO_MANY_LOGIN_ATTEMPTS,
+    Code.PASSWORDS_NOT_ALLOWED,
+    Code.SSO_LOGIN_FAILED,
+)
 # No *_created series beside each counter: Prometheus' text format has no use for them.
 disable_created_metrics()  # type: ignore[no-untyped-call]
 # Queue depth: entitle queues no events yet. When it does, their depth is a gauge here, read

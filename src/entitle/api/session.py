@@ -53,7 +53,9 @@ def _token(record: TokenRecord) -> TokenOut:
     "/session",
     summary="Log in with email and password; sets the session cookie",
     operation_id="logIn",
-    openapi_extra=refuses(Code.LOGIN_FAILED, Code.TOO_MANY_LOGIN_ATTEMPTS, *DATABASE),
+    openapi_extra=refuses(
+        Code.LOGIN_FAILED, Code.TOO_MANY_LOGIN_ATTEMPTS, Code.PASSWORDS_NOT_ALLOWED, *DATABASE
+    ),
 )
 def create_session(
     body: LoginIn, request: Request, response: Response, services: ServicesDep

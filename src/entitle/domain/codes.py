@@ -41,6 +41,17 @@ class Code(Enum):
     TOO_MANY_LOGIN_ATTEMPTS = 429, "Too many failed logins a minute for the account or address."
     TOKEN_NOT_FOUND = 404, "The caller has no API token with this id."
     LABEL_TOO_LONG = 422, "An API token's label is over 200 characters."
+    PASSWORDS_NOT_ALLOWED = 401, "The organisation signs in through its identity provider only."
+    SSO_LOGIN_FAILED = 401, "Signing in through the identity provider failed; see the message."
+
+    # The organisation's identity provider (OpenID Connect single sign-on).
+    IDENTITY_PROVIDER_NOT_FOUND = 404, "The organisation has no identity provider registered."
+    IDENTITY_PROVIDER_INVALID = 422, "A setting of the identity provider is missing or malformed."
+    EMAIL_DOMAIN_TAKEN = 409, "Another organisation's identity provider signs in this domain."
+    IDENTITY_PROVIDER_UNREACHABLE = (
+        422,
+        "The identity provider's discovery document or keys cannot be fetched or are wrong.",
+    )
 
     # Signing in entitle-tool from the portal's /device page (RFC 8628).
     USER_CODE_UNKNOWN = 422, "No sign-in of entitle-tool waits with this code."

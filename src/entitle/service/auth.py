@@ -18,7 +18,7 @@ from entitle.domain.model import User
 from entitle.service.context import Services
 from entitle.service.passwords import password_matches
 from entitle.service.tokens import ACCESS_PREFIX, token_digest
-from entitle.store import audit, organisations
+from entitle.store import audit, identity_providers, organisations
 from entitle.store import auth as store
 
 MAX_FAILURES = 5
@@ -85,6 +85,26 @@ def login(services: Services, email: str, password: str, address: str = "") -> S
             services.observer.login_refused(Code.LOGIN_FAILED)
             raise Unauthenticated(
                 Code.LOGIN_FAILED, "The email or password is not right.", field="password"
+            )
+        provider = identity_providers.of_organisation(uow.conn, user.organisation_id)
+        if provider is not None and not provider.passwords_allowed:
+            audit.record(
+                uow.conn,
+                user.organisation_id,
+                now,
+                email,
+                "login.failed",
+                "",
+                address,
+                f"passwords are not allowed: {provider.name} signs in",
+            )
+            uow.commit()
+            services.observer.login_refused(Code.PASSWORDS_NOT_ALLOWED)
+            raise Unauthenticated(
+                Code.PASSWORDS_NOT_ALLOWED,
+                f"Your organisation signs in through {provider.name} only: "
+                f"use Sign in with {provider.name}.",
+                field="password",
             )
         store.forget_attempt(uow.conn, attempt)  # a login that succeeds is no failure
         store.forget_sessions_before(uow.conn, now)

@@ -101,9 +101,33 @@ users = Table(
     # Set while an Administrator has deactivated the user: no login, no session, no token.
     Column("deactivated_at", UTCDateTime),
     Column("last_login_at", UTCDateTime),
+    # The subject ("sub") of the user at the organisation's identity provider, once they
+    # signed in through it.
+    Column("identity_subject", String(255)),
 )
 # Users are found by email without regard to case (store.organisations.user_by_email).
 Index("ix_users_email_lower", func.lower(users.c.email))
+
+# An organisation's OpenID Connect provider (entitle.domain.identity_provider): one each.
+identity_providers = Table(
+    "identity_providers",
+    metadata,
+    Column("organisation_id", ForeignKey("organisations.id"), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("issuer", String(500), nullable=False),
+    Column("client_id", String(255), nullable=False),
+    Column("client_secret", String(500), nullable=False),
+    Column("email_domains", JSON(none_as_null=True), nullable=False),
+    Column("passwords_allowed", Boolean, nullable=False),
+    Column("jit", Boolean, nullable=False),
+    Column("default_role", String(32), nullable=False),
+    Column("name_claim", String(100), nullable=False),
+    Column("email_claim", String(100), nullable=False),
+    Column("country_claim", String(100), nullable=False),
+    Column("groups_claim", String(100), nullable=False),
+    Column("group_roles", JSON(none_as_null=True), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
 
 applications = Table(
     "applications",
