@@ -22,6 +22,7 @@ from entitle.api import (
     checkouts,
     docs,
     files,
+    identity_provider,
     me,
     oauth,
     policy,
@@ -108,6 +109,7 @@ def create_app(services: Services | None = None) -> FastAPI:
         usage.router,
         users.router,
         activation_keys.router,
+        identity_provider.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(oauth.router)

@@ -342,6 +342,78 @@ class SetPasswordLinkOut(BaseModel):
     expires_at: datetime
 
 
+ClaimName = Annotated[str, StringConstraints(max_length=100, pattern=NO_NUL)]
+
+
+class IdentityProviderIn(BaseModel):
+    """The organisation's OpenID provider; ``client_secret`` left out keeps the stored one."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Acme ID",
+                    "issuer": "https://login.acme.example",
+                    "client_id": "entitle",
+                    "client_secret": "s3cr3t-from-the-provider",
+                    "email_domains": ["acme.example"],
+                    "passwords_allowed": False,
+                    "jit": True,
+                    "default_role": "User",
+                    "country_claim": "country",
+                    "groups_claim": "groups",
+                    "group_roles": {"licensing-admins": "Administrator"},
+                }
+            ]
+        },
+    )
+    name: Annotated[str, StringConstraints(max_length=100, pattern=NO_NUL)]
+    issuer: Annotated[str, StringConstraints(max_length=500, pattern=NO_NUL)]
+    client_id: Annotated[str, StringConstraints(max_length=255, pattern=NO_NUL)]
+    client_secret: Annotated[str, StringConstraints(max_length=500, pattern=NO_NUL)] | None = None
+    email_domains: list[Text] = Field(min_length=1, max_length=50)
+    passwords_allowed: bool = Field(True, description="false: members sign in through it only")
+    jit: bool = Field(True, description="Create a user at their first sign-in")
+    default_role: RoleName = "User"
+    name_claim: ClaimName = "name"
+    email_claim: ClaimName = "email"
+    country_claim: ClaimName = Field("country", description="The claim giving the usage country")
+    groups_claim: ClaimName = Field(
+        "", description="Empty: roles are kept as set in entitle, not taken from groups"
+    )
+    group_roles: dict[
+        Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL)], RoleName
+    ] = Field(default_factory=dict, max_length=100, description="Group name to role")
+
+
+class IdentityProviderOut(BaseModel):
+    name: str
+    issuer: str
+    client_id: str
+    client_secret_set: bool = Field(description="The secret itself is never answered")
+    email_domains: list[str]
+    passwords_allowed: bool
+    jit: bool
+    default_role: Role
+    name_claim: str
+    email_claim: str
+    country_claim: str
+    groups_claim: str
+    group_roles: dict[str, Role]
+    redirect_uri: str = Field(description="The redirect URI to register at the provider")
+
+
+class ConnectionTestOut(BaseModel):
+    issuer: str
+    authorization_endpoint: str
+    token_endpoint: str
+    end_session_endpoint: str | None = Field(
+        description="Offered: logging out of entitle signs out at the provider too"
+    )
+    keys: int = Field(description="How many keys the provider publishes")
+
+
 class ActivationKeyOut(BaseModel):
     key: str
     country: str

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request, Response, status
@@ -14,7 +14,8 @@ from entitle.api.deps import ServicesDep
 from entitle.api.outages import outage_log
 from entitle.domain.codes import Code
 from entitle.domain.errors import DomainError, Unavailable
-from entitle.service import catalog
+from entitle.domain.identity_provider import IdentityProvider
+from entitle.service import catalog, identity_providers, oidc_client, single_sign_on
 from entitle.service.account import Account, account
 from entitle.service.publication import issuer_fingerprint
 from entitle.web.templating import templates
@@ -24,7 +25,21 @@ CHECKOUTS_PATH = "/checkouts"
 MY_CHECKOUTS_PATH = "/my-checkouts"
 
 
-def _safe_next(target: str | None) -> str:
+def offer(provider: IdentityProvider | None, email: str, next_path: str) -> dict[str, Any]:
+    """What the login page shows for this email: "Sign in with <provider>", or nothing."""
+    if provider is None:
+        return {"sso": None}
+    query = urlencode({"email": email.strip(), "next": next_path})
+    return {
+        "sso": {
+            "name": provider.name,
+            "href": f"/login/sso?{query}",
+            "passwords_allowed": provider.passwords_allowed,
+        }
+    }
+
+
+def safe_next(target: str | None) -> str:
     """Only paths of this site: never an open redirect."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
@@ -37,11 +52,26 @@ def home() -> RedirectResponse:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, actor: OptionalActor, next: str | None = None) -> Response:
+def login_page(
+    request: Request,
+    actor: OptionalActor,
+    services: ServicesDep,
+    next: str | None = None,
+    email: str = "",
+) -> Response:
     if actor is not None:
-        return RedirectResponse(_safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
+        return RedirectResponse(safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
+    email = email[:254]
+    provider = identity_providers.provider_for_email(services, email)
     return templates.TemplateResponse(
-        request, "login.html", {"next": _safe_next(next), "email": "", "error": None}
+        request,
+        "login.html",
+        {
+            "next": safe_next(next),
+            "email": email,
+            "error": None,
+            **offer(provider, email, safe_next(next)),
+        },
     )
 
 
@@ -53,7 +83,7 @@ def login_submit(
     password: Annotated[str, Form(max_length=1024)] = "",
     next: Annotated[str, Form(max_length=2000)] = CHECKOUTS_PATH,
 ) -> Response:
-    target = _safe_next(next)
+    target = safe_next(next)
     response: Response
     if request.headers.get("HX-Request"):
         response = Response(status_code=status.HTTP_204_NO_CONTENT, headers={"HX-Redirect": target})
@@ -71,7 +101,12 @@ def login_submit(
         return templates.TemplateResponse(
             request,
             "login_form.html" if swapped else "login.html",
-            {"next": target, "email": email, "error": refusal.message},
+            {
+                "next": target,
+                "email": email,
+                "error": refusal.message,
+                **offer(identity_providers.provider_for_email(services, email), email, target),
+            },
             status_code=status.HTTP_200_OK if swapped else refusal.status,
             headers={"Retry-After": str(retry_after)} if retry_after is not None else None,
         )
@@ -79,8 +114,16 @@ def login_submit(
 
 
 @router.post("/logout")
-def logout(actor: OptionalActor, services: ServicesDep) -> Response:
-    response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
+def logout(request: Request, actor: OptionalActor, services: ServicesDep) -> Response:
+    """End the entitle session; a user who signed in through an identity provider whose
+    discovery offers an end_session_endpoint is sent there to sign out too (RP-initiated
+    logout), and comes back to the login page."""
+    target = "/login"
+    provider = single_sign_on.provider_of(services, actor.user) if actor else None
+    if provider is not None:
+        back = str(request.base_url).rstrip("/") + "/login"
+        target = oidc_client.end_session_url(provider, back) or target
+    response = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
     log_out(response, services, actor)
     return response
 

@@ -12,6 +12,7 @@ from entitle.web import (
     my_checkouts,
     pages,
     set_password_page,
+    sso_pages,
     static_files,
     tokens_page,
     usage_page,
@@ -21,6 +22,7 @@ from entitle.web import (
 router = APIRouter(include_in_schema=False)
 router.include_router(static_files.router)
 router.include_router(pages.router)
+router.include_router(sso_pages.router)
 router.include_router(usage_page.router)
 router.include_router(device_page.router)
 router.include_router(my_checkouts.router)

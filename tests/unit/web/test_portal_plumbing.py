@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from entitle.web import static_files
-from entitle.web.pages import _safe_next
+from entitle.web.pages import safe_next
 from entitle.web.templating import static_url
 
 
@@ -46,4 +46,4 @@ def test_nothing_outside_the_static_folder_is_served(client: TestClient, path: s
     ],
 )
 def test_after_login_only_paths_of_this_site_are_followed(asked: str | None, sent: str) -> None:
-    assert _safe_next(asked) == sent
+    assert safe_next(asked) == sent
