@@ -5,7 +5,8 @@
 //     "accounts": "/path/accounts.json", "cookie_key": "..." }
 // The accounts file, { "<sub>": {"name": ..., "email": ..., "country": ..., "groups": [...],
 // "disabled": false} }, is read on every lookup, so a test disables an account by rewriting
-// it. Keys rotate by starting the provider again with a new first key (the first one signs).
+// it ("disabled": true refuses it tokens). Keys rotate by starting the provider again with a
+// new first key (the first one signs).
 import { readFileSync } from 'node:fs';
 import Provider from 'oidc-provider';
 
@@ -31,14 +32,17 @@ const provider = new Provider(issuer, {
     devInteractions: { enabled: true },
     rpInitiatedLogout: { enabled: true },
   },
-  // A disabled account is one the provider no longer finds: it signs nobody in as it.
-  async findAccount(ctx, sub) {
-    const found = accounts()[sub];
-    if (!found || found.disabled) return undefined;
+  // A disabled account gets no tokens: the token endpoint finds no account for its code and
+  // refuses the grant. (The development sign-in pages accept any login name, so that is the
+  // place a disabled account is refused; an unknown name is an account without claims.)
+  async findAccount(ctx, sub, token) {
+    const found = accounts()[sub] ?? {};
+    if (found.disabled && token) return undefined;
     return {
       accountId: sub,
       async claims() {
-        return { sub, email_verified: true, ...found };
+        const { disabled, ...claims } = found;
+        return { sub, email_verified: true, ...claims };
       },
     };
   },
