@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 
 from tests.browser.conftest import shot
-from tests.browser.portal import PASSWORD, SELECT_ADMIN
+from tests.browser.portal import PASSWORD, SELECT_ADMIN, log_in
 from tests.browser.server import entitle, serving
 from tests.identity_provider import CLIENT_ID, CLIENT_SECRET, IdentityProvider, identity_provider
 from tests.workstation import Login, tool_environment
@@ -231,3 +231,38 @@ def test_an_account_disabled_at_the_provider_is_refused_at_the_next_sign_in(
         assert "grant request is invalid" in events["items"][0]["detail"]
     finally:
         later.close()
+
+
+# A refused form is the page with its status, 422, which Chromium logs.
+@pytest.mark.parametrize("expected_console_errors", [["422 (Unprocessable Entity)"]])
+def test_an_administrator_sets_up_and_tests_the_provider_on_the_sign_in_page(
+    offline: Page, sso: tuple[str, IdentityProvider]
+) -> None:
+    url, provider = sso
+    page = offline
+    log_in(page, url)
+    expect(page.get_by_role("heading", name="License Checkout")).to_be_visible()
+    page.goto(f"{url}/admin/users")
+    page.get_by_role("link", name="Sign-in settings").click()
+    expect(page.get_by_role("heading", name="Identity provider")).to_be_visible()
+    expect(page.get_by_label("Issuer URL")).to_have_value(provider.issuer)
+    expect(page.locator("#redirect-uri")).to_have_text(f"{url}/login/sso/callback")
+    expect(page.get_by_label("Groups to roles")).to_have_value("licensing-leads = Co-Administrator")
+
+    page.get_by_label("Issuer URL").fill("not a url")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#issuer-error")).to_contain_text("is not an issuer URL")
+    expect(page.get_by_label("Issuer URL")).to_have_attribute("aria-invalid", "true")
+
+    page.get_by_label("Issuer URL").fill(provider.issuer)
+    page.get_by_label("Groups to roles").fill(
+        "licensing-leads = Co-Administrator\nlicensing-admins = Administrator"
+    )
+    page.get_by_role("button", name="Save").click()  # the stored secret is kept
+    expect(page.locator("#sign-in-done")).to_have_text("Saved the identity provider.")
+    page.get_by_role("button", name="Test connection").click()
+    expect(page.locator("#test-ok")).to_have_text(
+        f"Connected to {provider.issuer}: 1 signing key published, "
+        "and logging out of entitle signs out there too."
+    )
+    shot(page, "sso-settings")

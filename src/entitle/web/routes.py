@@ -12,6 +12,7 @@ from entitle.web import (
     my_checkouts,
     pages,
     set_password_page,
+    sign_in_page,
     sso_pages,
     static_files,
     tokens_page,
@@ -32,3 +33,4 @@ router.include_router(tokens_page.router)
 router.include_router(audit_page.router)
 router.include_router(catalog_page.router)
 router.include_router(set_password_page.router)
+router.include_router(sign_in_page.router)

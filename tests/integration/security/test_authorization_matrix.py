@@ -507,6 +507,20 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
         _catalog_content,
         (303, 200, 403, 303, 303, 403),
     ),
+    # The identity provider's settings: an empty form is refused field by field, and with
+    # none registered there is nothing to test or remove.
+    ("GET", "/admin/sign-in"): ("/admin/sign-in", _none, (303, 200, 200, 303, 303, 200)),
+    ("POST", "/admin/sign-in"): ("/admin/sign-in", _none, (303, 422, 403, 303, 303, 422)),
+    ("POST", "/admin/sign-in/test"): (
+        "/admin/sign-in/test",
+        _none,
+        (303, 404, 403, 303, 303, 404),
+    ),
+    ("POST", "/admin/sign-in/remove"): (
+        "/admin/sign-in/remove",
+        _none,
+        (303, 404, 403, 303, 303, 404),
+    ),
     # Everyone's own tokens; the spare one is the Administrator's.
     ("GET", "/api-tokens"): ("/api-tokens", _none, (303, 200, 200, 200, 303, 200)),
     ("POST", "/api-tokens"): ("/api-tokens", _label_form, (303, 200, 200, 200, 303, 200)),
