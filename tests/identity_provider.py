@@ -98,7 +98,7 @@ class IdentityProvider:
                 "client_secret": CLIENT_SECRET,
                 "redirect_uris": self.redirect_uris,
                 "post_logout_redirect_uris": self.post_logout_redirect_uris,
-                "grant_types": ["authorization_code"],
+                "grant_types": ["authorization_code", "refresh_token"],
                 "response_types": ["code"],
             },
         }

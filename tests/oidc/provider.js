@@ -28,6 +28,11 @@ const provider = new Provider(issuer, {
     email: ['email', 'email_verified'],
     profile: ['name', 'country', 'groups'],
   },
+  // Refresh tokens for the code flow without offline_access (which this provider grants only
+  // with prompt=consent): entitle refreshes with them to learn whether an account still signs in.
+  async issueRefreshToken(ctx, client) {
+    return client.grantTypeAllowed('refresh_token');
+  },
   features: {
     devInteractions: { enabled: true },
     rpInitiatedLogout: { enabled: true },

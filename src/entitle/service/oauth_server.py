@@ -52,6 +52,7 @@ from sqlalchemy import Connection
 from entitle import settings
 from entitle.domain.model import User
 from entitle.domain.user_codes import user_code_key
+from entitle.service import single_sign_on
 from entitle.service.context import Services
 from entitle.service.tokens import ACCESS_PREFIX, MAX_LABEL, REFRESH_PREFIX, token_digest
 from entitle.store import audit, devices, organisations
@@ -99,7 +100,17 @@ def device_authorization(services: Services, call: Call) -> Answer:
 
 
 def token(services: Services, call: Call) -> Answer:
-    """RFC 6749 §3.2: the device code grant and the refresh token grant."""
+    """RFC 6749 §3.2: the device code grant and the refresh token grant. A user who signed in
+    through the organisation's identity provider is refreshed only while the provider still
+    signs them in (entitle.service.single_sign_on.still_signed_in)."""
+    presented = call.form.get("refresh_token")
+    if call.form.get("grant_type") == "refresh_token" and presented:
+        with services.uow(read_only=True) as uow:
+            stored = devices.token(uow.conn, token_digest(presented))
+        if stored is not None and stored.credential_revoked_at is None:
+            refused = single_sign_on.still_signed_in(services, stored.user_id, call.address)
+            if refused is not None:
+                return refusal("invalid_grant", refused)
     return _answer(services, call, lambda server, request: server.create_token_response(request))
 
 

@@ -158,10 +158,20 @@ def authorization_request(
     return url, Pending(provider.organisation_id, state, nonce, verifier, next_path)
 
 
+class ProviderRefused(ProviderError):
+    """The provider answered, and its answer is no (an OAuth error such as invalid_grant)."""
+
+
+@dataclass(frozen=True)
+class Tokens:
+    id_token: str
+    refresh_token: str | None
+
+
 def exchange_code(
     provider: IdentityProvider, redirect_uri: str, code: str, pending: Pending
-) -> str:
-    """The ID token the provider gives for the authorization code (with the PKCE verifier)."""
+) -> Tokens:
+    """The tokens the provider gives for the authorization code (with the PKCE verifier)."""
     discovery = discover(provider.issuer)
     try:
         with _client(provider, redirect_uri) as client:
@@ -173,13 +183,30 @@ def exchange_code(
             )
     except OAuthError as refusal:
         reason = refusal.description or refusal.error
-        raise ProviderError(f"The identity provider refused the sign-in: {reason}.") from None
+        raise ProviderRefused(f"The identity provider refused the sign-in: {reason}.") from None
     except httpx.HTTPError as failure:
         raise ProviderError(f"The identity provider's token endpoint failed: {failure}") from None
     id_token = token.get("id_token")
     if not isinstance(id_token, str):
         raise ProviderError("The identity provider answered without an ID token.")
-    return id_token
+    refresh_token = token.get("refresh_token")
+    return Tokens(id_token, refresh_token if isinstance(refresh_token, str) else None)
+
+
+def refresh(provider: IdentityProvider, refresh_token: str) -> str:
+    """Refresh at the provider: its new refresh token (or the same one), ProviderRefused when
+    it no longer signs the user in, ProviderError when it cannot be reached."""
+    discovery = discover(provider.issuer)
+    try:
+        with _client(provider, "") as client:
+            token = client.refresh_token(discovery.token_endpoint, refresh_token=refresh_token)
+    except OAuthError as refusal:
+        reason = refusal.description or refusal.error
+        raise ProviderRefused(f"The identity provider no longer signs you in: {reason}.") from None
+    except httpx.HTTPError as failure:
+        raise ProviderError(f"The identity provider's token endpoint failed: {failure}") from None
+    renewed = token.get("refresh_token")
+    return renewed if isinstance(renewed, str) else refresh_token
 
 
 _CLAIM_FAULTS = {

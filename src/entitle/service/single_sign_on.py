@@ -14,7 +14,7 @@ them, and that refusal is the failure shown.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NoReturn
 
 from sqlalchemy import Connection
@@ -25,12 +25,16 @@ from entitle.domain.errors import DomainError
 from entitle.domain.identity_provider import IdentityProvider, Profile
 from entitle.domain.model import Role, User
 from entitle.service import oidc_client
-from entitle.service.auth import SESSION_LIFETIME, SignedIn, session_digest
+from entitle.service.auth import SignedIn, session_digest
 from entitle.service.context import Services
 from entitle.service.oidc_client import Pending, ProviderError
 from entitle.store import audit, organisations
 from entitle.store import auth as sessions
 from entitle.store import identity_providers as store
+
+SSO_SESSION_LIFETIME = timedelta(hours=1)
+"""A portal session begun through the provider ends after this long: signing in again goes
+through the provider, which refuses an account it has disabled."""
 
 
 class SignInFailed(DomainError):
@@ -74,16 +78,24 @@ def finish(
         if error or not code:
             why = error_description or error or "it sent no authorization code"
             raise ProviderError(f"The identity provider refused the sign-in: {why}.")
-        id_token = oidc_client.exchange_code(provider, redirect_uri, code, pending)
+        tokens = oidc_client.exchange_code(provider, redirect_uri, code, pending)
     except ProviderError as failure:
         _refuse(services, provider.organisation_id, "", failure.message, address)
-    return sign_in_with_id_token(services, provider, id_token, pending.nonce, address)
+    return sign_in_with_id_token(
+        services, provider, tokens.id_token, pending.nonce, address, tokens.refresh_token
+    )
 
 
 def sign_in_with_id_token(
-    services: Services, provider: IdentityProvider, id_token: str, nonce: str, address: str = ""
+    services: Services,
+    provider: IdentityProvider,
+    id_token: str,
+    nonce: str,
+    address: str = "",
+    refresh_token: str | None = None,
 ) -> SignedIn:
-    """Verify the ID token (signature, issuer, audience, expiry, nonce) and sign in its user."""
+    """Verify the ID token (signature, issuer, audience, expiry, nonce) and sign in its user;
+    the provider's refresh token, if it gave one, is kept for :func:`still_signed_in`."""
     now = services.now()
     try:
         claims = oidc_client.verify_id_token(provider, id_token, nonce, int(now.timestamp()))
@@ -95,10 +107,50 @@ def sign_in_with_id_token(
     with services.uow() as uow:
         outcome = _sign_in(uow.conn, provider, profile, now, address)
         if isinstance(outcome, SignedIn):
+            store.set_refresh_token(uow.conn, outcome.user.id, refresh_token)
             uow.commit()
     if isinstance(outcome, str):
         _refuse(services, provider.organisation_id, profile.email, outcome, address)
     return outcome
+
+
+def still_signed_in(services: Services, user_id: int, address: str = "") -> str | None:
+    """Ask the provider, with the refresh token it gave at the user's last sign-in, whether it
+    still signs them in (entitle-tool's token refresh does, at least hourly). None: it does, or
+    entitle cannot tell (no provider, no refresh token, the provider unreachable: the tool
+    works on). Else why not: the user's portal sessions, API tokens and workstation sign-ins
+    have then ended, audited, in one transaction."""
+    with services.uow(read_only=True) as uow:
+        held = store.refresh_token_of(uow.conn, user_id)
+        user = organisations.user_by_id(uow.conn, user_id)
+        provider = store.of_organisation(uow.conn, user.organisation_id) if user else None
+    if held is None or user is None or provider is None:
+        return None
+    try:
+        renewed: str | None = oidc_client.refresh(provider, held)
+        refusal = None
+    except oidc_client.ProviderRefused as refused:
+        renewed, refusal = None, refused.message
+    except ProviderError:
+        return None
+    now = services.now()
+    with services.uow() as uow:
+        store.set_refresh_token(uow.conn, user_id, renewed)
+        if refusal is not None:
+            ended_sessions = sessions.revoke_sessions_of(uow.conn, user_id, now)
+            ended_tokens = sessions.revoke_tokens_of(uow.conn, user_id, now)
+            audit.record(
+                uow.conn,
+                user.organisation_id,
+                now,
+                "(identity provider)",
+                "login.sso_ended",
+                user.email,
+                address,
+                f"{refusal} {ended_sessions} sessions and {ended_tokens} tokens ended",
+            )
+        uow.commit()
+    return refusal
 
 
 def provider_of(services: Services, user: User) -> IdentityProvider | None:
@@ -180,7 +232,7 @@ def _sign_in(
     assert signed_in is not None
     session = secrets.token_urlsafe(32)
     sessions.forget_sessions_before(conn, now)
-    sessions.add_session(conn, session_digest(session), user_id, now, now + SESSION_LIFETIME)
+    sessions.add_session(conn, session_digest(session), user_id, now, now + SSO_SESSION_LIFETIME)
     audit.record(
         conn, organisation.id, now, signed_in.email, "login.sso", "", address, "; ".join(details)
     )

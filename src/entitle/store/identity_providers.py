@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, Row, delete, func, select
+from sqlalchemy import Connection, Row, delete, select
 
 from entitle.domain.identity_provider import IdentityProvider
 from entitle.domain.model import Role, User
@@ -79,16 +79,14 @@ def subject_of(conn: Connection, user_id: int) -> str | None:
     return str(found) if found is not None else None
 
 
-def sso_users(conn: Connection, organisation_id: int) -> int:
-    return int(
-        conn.execute(
-            select(func.count())
-            .select_from(users)
-            .where(
-                users.c.organisation_id == organisation_id, users.c.identity_subject.is_not(None)
-            )
-        ).scalar_one()
-    )
+def refresh_token_of(conn: Connection, user_id: int) -> str | None:
+    found = conn.execute(select(users.c.identity_refresh_token).where(users.c.id == user_id))
+    value = found.scalar()
+    return str(value) if value is not None else None
+
+
+def set_refresh_token(conn: Connection, user_id: int, token: str | None) -> None:
+    conn.execute(users.update().where(users.c.id == user_id).values(identity_refresh_token=token))
 
 
 def _provider(row: Row[tuple[object, ...]]) -> IdentityProvider:

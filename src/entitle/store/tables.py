@@ -104,6 +104,9 @@ users = Table(
     # The subject ("sub") of the user at the organisation's identity provider, once they
     # signed in through it.
     Column("identity_subject", String(255)),
+    # The provider's latest refresh token for the user, if it gives them: entitle-tool's token
+    # refresh uses it to learn whether the provider still signs the user in.
+    Column("identity_refresh_token", Text),
 )
 # Users are found by email without regard to case (store.organisations.user_by_email).
 Index("ix_users_email_lower", func.lower(users.c.email))

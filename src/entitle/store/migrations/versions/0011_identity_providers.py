@@ -6,7 +6,8 @@ Revises: 0010
 Administrators register their organisation's OpenID provider: issuer, client, the email
 domains it signs in, whether passwords stay allowed, the claims that make a user's profile,
 just-in-time provisioning and the mapping of groups to roles. A user who signed in through it
-keeps their subject (``sub``) there.
+keeps their subject (``sub``) there, and the provider's refresh token when it gave one: the
+tool's token refresh asks the provider with it whether the account still signs in.
 """
 
 import sqlalchemy as sa
@@ -46,9 +47,11 @@ def upgrade() -> None:
     # A plain ADD COLUMN on both stores: a batch copy of the table on SQLite would lose the
     # expression index ix_users_email_lower.
     op.add_column("users", sa.Column("identity_subject", sa.String(255), nullable=True))
+    op.add_column("users", sa.Column("identity_refresh_token", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("users") as batch_op:
+        batch_op.drop_column("identity_refresh_token")
         batch_op.drop_column("identity_subject")
     op.drop_table("identity_providers")
