@@ -8,6 +8,9 @@ the profile the provider's claims give.
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +21,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
+from tests import servers
 from tests.browser.conftest import shot
 from tests.browser.portal import PASSWORD, SELECT_ADMIN, log_in
 from tests.browser.server import entitle, serving
@@ -32,15 +36,21 @@ KAI = {
     "country": "GB",
     "groups": ["engineering", "licensing-leads"],
 }
+MACHINE = "SSO-WS-1"
+APPLICATION, VERSION = "Atlas Designer", "10.17.2.61"
 LEE = {"name": "Lee Park", "email": f"lee@{DOMAIN}", "country": "US", "groups": ["engineering"]}
 
 
 @pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("sso-portal")
+
+
+@pytest.fixture(scope="module")
 def sso(
-    tmp_path_factory: pytest.TempPathFactory, browser
+    data_dir: Path, tmp_path_factory: pytest.TempPathFactory, browser
 ) -> Iterator[tuple[str, IdentityProvider]]:  # type: ignore[no-untyped-def]
     """The demo behind a real server, its organisation signing in through a real provider."""
-    data_dir = tmp_path_factory.mktemp("sso-portal")
     entitle(data_dir, "db", "upgrade")
     entitle(data_dir, "demo")
     with (
@@ -176,30 +186,56 @@ def test_logout_signs_out_at_the_provider_too(
     expect(page.locator("input[name=login]")).to_be_visible()
 
 
-def test_the_tool_is_signed_in_on_the_device_page_through_the_provider(
-    offline: Page, sso: tuple[str, IdentityProvider], tmp_path: Path
+def test_the_tool_signs_in_through_the_provider_and_checks_out_for_the_sso_user(
+    offline: Page, sso: tuple[str, IdentityProvider], data_dir: Path, tmp_path: Path
 ) -> None:
+    """Self-service end to end with an SSO user: Kai (usage country GB, where the demo allows
+    self-service) approves entitle-tool on the /device page after signing in through the
+    provider, then checks out from the workstation."""
     url, _provider = sso
     page = offline
     workstation = tool_environment(
-        tmp_path / "workstation", machine="SSO-WS-1", config_dir=tmp_path / "etc-entitle"
+        tmp_path / "workstation", machine=MACHINE, config_dir=tmp_path / "etc-entitle"
     )
+    root = servers.entitle(servers.server_environment(data_dir), "keys", "fingerprint")
+    pinned = _tool(
+        workstation, "trust", "--system", url, "--fingerprint", root.strip().splitlines()[-1]
+    )
+    assert pinned.returncode == 0, pinned.stderr
     login = Login(workstation, url)
     page.goto(f"{url}/device?user_code={login.user_code}")
     # The login page, with where to come back to kept through the provider's pages.
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    page.get_by_label("Email").fill(LEE["email"])
+    page.get_by_label("Email").fill(KAI["email"])
     page.get_by_role("link", name="Sign in with Northwind ID").click()
-    page.locator("input[name=login]").fill("lee-0002")
+    page.locator("input[name=login]").fill("kai-0001")
     page.locator("input[name=password]").fill("any")
     page.get_by_role("button", name="Sign-in").click()
     page.get_by_role("button", name="Continue").click()
     expect(page.locator("#device-code")).to_have_text(login.user_code)
+    expect(page.locator("#device-machine")).to_have_text(MACHINE)
     page.get_by_role("button", name="Approve").click()
     expect(page.get_by_role("heading", name="entitle-tool is signed in")).to_be_visible()
     code, out, err = login.finish()
     assert code == 0, err
-    assert out.splitlines()[-1] == f"Signed in as {LEE['email']} to {url}."
+    assert out.splitlines()[-1] == f"Signed in as {KAI['email']} to {url}."
+
+    done = _tool(workstation, "checkout", "--app", APPLICATION, "--version", VERSION, "--days", "7")
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(
+        rf"Checked out {APPLICATION} {VERSION} until \S+ for {MACHINE} \(checkout \S+\); "
+        r"it runs offline until then\.",
+        done.stdout.strip(),
+    ), done.stdout
+    page.goto(f"{url}/my-checkouts")
+    row = page.locator("#my-checkouts tbody tr").filter(has_text=MACHINE)
+    expect(row).to_contain_text("Self-service")
+    shot(page, "sso-tool-self-service")
+
+
+def _tool(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    command = [str(Path(sys.executable).with_name("entitle-tool")), *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, check=False)
 
 
 # The refused sign-in is the login page with its status, 401, which Chromium logs.

@@ -5,8 +5,8 @@ workstation sign-in and its portal sessions at the tool's next token refresh."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
