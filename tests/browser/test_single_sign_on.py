@@ -23,7 +23,7 @@ from playwright.sync_api import Page, Route, expect
 
 from tests import servers
 from tests.browser.conftest import shot
-from tests.browser.portal import PASSWORD, SELECT_ADMIN, log_in
+from tests.browser.portal import PASSWORD, SELECT_ADMIN, go_to, log_in
 from tests.browser.server import entitle, serving
 from tests.identity_provider import CLIENT_ID, CLIENT_SECRET, IdentityProvider, identity_provider
 from tests.workstation import Login, tool_environment
@@ -278,8 +278,7 @@ def test_an_administrator_sets_up_and_tests_the_provider_on_the_sign_in_page(
     page = offline
     log_in(page, url)
     expect(page.get_by_role("heading", name="License Checkout")).to_be_visible()
-    page.goto(f"{url}/admin/users")
-    page.get_by_role("link", name="Sign-in settings").click()
+    go_to(page, "Sign-in settings")
     expect(page.get_by_role("heading", name="Identity provider")).to_be_visible()
     expect(page.get_by_label("Issuer URL")).to_have_value(provider.issuer)
     expect(page.locator("#redirect-uri")).to_have_text(f"{url}/login/sso/callback")

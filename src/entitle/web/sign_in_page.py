@@ -189,7 +189,7 @@ def _page(
         "sign_in_settings.html",
         {
             "account": mine,
-            "current_page": "users",
+            "current_page": "sign-in",
             "csrf_token": actor.csrf_token or "",
             "csrf_field": CSRF_FIELD,
             "manages": mine.user.role.manages_users,
