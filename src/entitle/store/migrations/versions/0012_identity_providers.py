@@ -1,7 +1,7 @@
 """an organisation's identity provider (OpenID Connect), and each user's subject there
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012_identity_providers
+Revises: 0011_checkout_imports
 
 Administrators register their organisation's OpenID provider: issuer, client, the email
 domains it signs in, whether passwords stay allowed, the claims that make a user's profile,
@@ -13,8 +13,8 @@ tool's token refresh asks the provider with it whether the account still signs i
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012_identity_providers"
+down_revision = "0011_checkout_imports"
 branch_labels = None
 depends_on = None
 
@@ -54,4 +54,7 @@ def downgrade() -> None:
     with op.batch_alter_table("users") as batch_op:
         batch_op.drop_column("identity_refresh_token")
         batch_op.drop_column("identity_subject")
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite's batch copy of the table leaves its expression index out: put it back.
+        op.create_index("ix_users_email_lower", "users", [sa.text("lower(email)")])
     op.drop_table("identity_providers")
