@@ -1,4 +1,4 @@
-"""Migration 0012_identity_providers: on a database at 0011 it adds the providers' table and
+"""Migration 0013_identity_providers: on a database at 0012 it adds the providers' table and
 the users' subject and refresh token there, and its downgrade takes them away again, keeping
 the users' index on lower(email)."""
 
@@ -10,7 +10,7 @@ from sqlalchemy import Engine, inspect, text
 
 from entitle.store.database import MIGRATIONS, make_engine, upgrade
 
-BEFORE = "0011_checkout_imports"
+BEFORE = "0012_catalog_maintainers"
 
 
 def _downgrade(engine: Engine, revision: str) -> None:
@@ -31,7 +31,7 @@ def _has_email_index(engine: Engine) -> bool:
         return "ix_users_email_lower" in {row[0] for row in conn.execute(text(query))}
 
 
-def test_the_identity_providers_come_with_0012_and_go_with_its_downgrade(
+def test_the_identity_providers_come_with_0013_and_go_with_its_downgrade(
     database_url: str,
 ) -> None:
     engine = make_engine(database_url)

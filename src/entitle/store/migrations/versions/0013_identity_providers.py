@@ -1,7 +1,7 @@
 """an organisation's identity provider (OpenID Connect), and each user's subject there
 
-Revision ID: 0012_identity_providers
-Revises: 0011_checkout_imports
+Revision ID: 0013_identity_providers
+Revises: 0012_catalog_maintainers
 
 Administrators register their organisation's OpenID provider: issuer, client, the email
 domains it signs in, whether passwords stay allowed, the claims that make a user's profile,
@@ -13,8 +13,8 @@ tool's token refresh asks the provider with it whether the account still signs i
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_identity_providers"
-down_revision = "0011_checkout_imports"
+revision = "0013_identity_providers"
+down_revision = "0012_catalog_maintainers"
 branch_labels = None
 depends_on = None
 
