@@ -51,6 +51,15 @@ class Fresh:
     user_id: int
     import_id: str
 
+    def url(self, path: str) -> str:
+        """A path of the table with this world's ids in its placeholders."""
+        return path.format(
+            id=self.checkout_id,
+            token=self.spare_token_id,
+            user=self.user_id,
+            imported=self.import_id,
+        )
+
 
 Request = Callable[[Fresh], dict[str, Any]]
 
@@ -589,12 +598,7 @@ def test_every_route_answers_each_caller_as_the_table_states(callers: Callers) -
     for (method, pattern), (path, request, expected) in sorted(TABLE.items()):
         for caller, status in zip(CALLERS, expected, strict=True):
             fresh = _fresh(callers.world)
-            url = path.format(
-                id=fresh.checkout_id,
-                token=fresh.spare_token_id,
-                user=fresh.user_id,
-                imported=fresh.import_id,
-            )
+            url = fresh.url(path)
             callers.client.cookies.clear()
             response = callers.client.request(
                 method, url, headers=callers.headers(caller), **request(fresh)

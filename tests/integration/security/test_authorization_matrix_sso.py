@@ -89,12 +89,7 @@ def test_users_signed_in_through_the_provider_answer_as_the_table_states(
                 continue
             status = DIFFERENT.get((method, pattern, caller), status)
             fresh = _fresh(sso_world)
-            url = path.format(
-                id=fresh.checkout_id,
-                token=fresh.spare_token_id,
-                user=fresh.user_id,
-                imported=fresh.import_id,
-            )
+            url = fresh.url(path)
             callers.client.cookies.clear()
             response = callers.client.request(
                 method,

@@ -80,11 +80,7 @@ def test_no_route_answer_and_no_server_log_line_holds_private_key_material(
         world_fresh = _fresh_for(deployment)
         with httpx.Client(base_url=server.url, timeout=30) as http:
             for (method, _pattern), (path, request, _expected) in TABLE.items():
-                url = path.format(
-                    id=world_fresh.checkout_id,
-                    token=world_fresh.spare_token_id,
-                    user=world_fresh.user_id,
-                )
+                url = world_fresh.url(path)
                 for headers in ({}, admin):
                     response = http.request(method, url, headers=headers, **request(world_fresh))
                     answers.append(f"{response.headers}\n{response.text}")
