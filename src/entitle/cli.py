@@ -15,7 +15,7 @@ from rich.table import Table
 
 from entitle import __version__
 from entitle.domain.codes import Code
-from entitle.domain.errors import DomainError, InvalidInput, Unavailable
+from entitle.domain.errors import DomainError, InvalidInput, NotFound, Unavailable
 
 if TYPE_CHECKING:
     from entitle.service.import_checkouts import ImportResult
@@ -633,9 +633,17 @@ def _day(moment: object) -> str:
 def keys_rotate(root_key: RootKey = None, data_dir: DataDir = None) -> None:
     """Make and certify new signing keys; the old ones sign nothing more (needs the root)."""
     from entitle.licensefile import keys
+    from entitle.service.events import signing_keys_rotated
 
     ring = keys.rotate_keys(_existing_keys_dir(data_dir), root_key=root_key)
     console.print(f"active signing keys: {', '.join(ring.kids())}")
+    try:
+        services = _services(data_dir)
+    except NotFound:
+        return  # no database yet: no organisation to tell
+    told = signing_keys_rotated(services, ring.kids())
+    services.engine.dispose()
+    console.print(f"{told} organisations told of the new keys (event signing_key.rotated)")
 
 
 # A kid is base64url, so it may begin with "-": taken as the key, not as an unknown option.

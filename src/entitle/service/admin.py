@@ -12,13 +12,14 @@ from sqlalchemy import Connection
 from entitle.domain import names
 from entitle.domain.codes import Code
 from entitle.domain.errors import Conflict, InvalidInput, NotFound
+from entitle.domain.events import EventType
 from entitle.domain.model import (
     ActivationKey,
     ApplicationVersion,
     Organisation,
     Role,
 )
-from entitle.service import checkout_policy
+from entitle.service import checkout_policy, events
 from entitle.service.checkout_policy import PolicyChange
 from entitle.service.context import Services
 from entitle.service.passwords import password_hasher
@@ -156,6 +157,9 @@ def add_user(
             hashed,
             services.now(),
         )
+        added = organisations.user_by_id(uow.conn, user_id)
+        assert added is not None
+        events.user_event(uow.conn, EventType.USER_ADDED, added, services.now(), "entitle")
         uow.commit()
     return user_id
 

@@ -14,6 +14,7 @@ from entitle.domain.codes import Code
 from entitle.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from entitle.domain.model import CheckInMethod, Checkout, Organisation, User
 from entitle.domain.receipts import require_plausible_clear_time
+from entitle.service import events
 from entitle.service.actors import actor_and_organisation
 from entitle.service.context import Services
 from entitle.store import audit
@@ -105,6 +106,9 @@ def _many(
         ],
     )
     refreshed = {c.id: c for c in store.get_many(conn, organisation.id, checked_in)}
+    events.checkouts_checked_in(
+        conn, refreshed.values(), now, actor.email, CheckInMethod.PORTAL.value
+    )
     return [
         CheckInResult(i, error=refusals[i])
         if i in refusals
@@ -163,9 +167,13 @@ def accept_client_receipt(
                 address,
                 f"machine {receipt.machine}, cleared {receipt.cleared_at.isoformat()}",
             )
-        uow.commit()
         refreshed = store.get(uow.conn, None, checkout.id)
-    assert refreshed is not None
+        assert refreshed is not None
+        if checked_in:
+            events.checkouts_checked_in(
+                uow.conn, [refreshed], now, refreshed.user_email, CheckInMethod.CLIENT.value
+            )
+        uow.commit()
     if checked_in:
         services.observer.checked_in(refreshed, CheckInMethod.CLIENT)
     return refreshed

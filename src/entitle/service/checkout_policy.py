@@ -21,6 +21,7 @@ from entitle.domain.codes import Code
 from entitle.domain.errors import DomainError, InvalidInput, NotFound
 from entitle.domain.model import Organisation
 from entitle.domain.policy import MAX_LISTED, ApplicationRule, CheckoutPolicy, validated
+from entitle.service import events
 from entitle.service.actors import ActorRef, actor_and_organisation
 from entitle.service.context import Services
 from entitle.store import audit, catalog, organisations
@@ -107,6 +108,8 @@ def set_country(
         current = organisation.policy_for(code) or CheckoutPolicy(code)
         policy = _changed(uow.conn, organisation, current, change)
         organisations.set_policy(uow.conn, organisation.id, policy)
+        if policy != organisation.policy_for(code):
+            events.policy_event(uow.conn, organisation.id, policy, services.now(), "entitle")
         changed = organisations.get(uow.conn, organisation.id)
         uow.commit()
     assert changed is not None
@@ -225,3 +228,4 @@ def _audit(
         address,
         describe(after)[:2000],
     )
+    events.policy_event(conn, organisation.id, after, services.now(), actor)

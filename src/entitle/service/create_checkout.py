@@ -15,9 +15,11 @@ from entitle.domain.calendar import end_of_day
 from entitle.domain.checkouts import CheckoutPlan, CheckoutRequest, plan_checkout
 from entitle.domain.codes import Code
 from entitle.domain.errors import Conflict, InvalidInput
+from entitle.domain.events import EventType
 from entitle.domain.model import Checkout, CreatedVia, Organisation, User
 from entitle.licensefile.claims import LicenseClaims, LicensedApplication
 from entitle.licensefile.keyerrors import CertificateDoesNotCover
+from entitle.service import events
 from entitle.service.actors import ActorRef, actor_and_organisation
 from entitle.service.context import Services
 from entitle.store import audit, catalog, idempotency, organisations
@@ -96,6 +98,7 @@ def _create(
             address,
             audit_line(checkout, note),
         )
+        events.checkout_event(uow.conn, EventType.CHECKOUT_CREATED, checkout, now, actor.email)
         uow.commit()
     services.observer.checkout_created(checkout)
     return checkout

@@ -15,7 +15,9 @@ from sqlalchemy import Connection
 from entitle.domain.calendar import end_of_day
 from entitle.domain.codes import Code
 from entitle.domain.errors import Conflict
+from entitle.domain.events import EventType
 from entitle.domain.model import Checkout, Organisation
+from entitle.service import events
 from entitle.service.context import Services
 from entitle.service.create_checkout import license_claims, sign, with_digest
 from entitle.store import audit
@@ -50,5 +52,13 @@ def reissue(
         checkout.id,
         address,
         f"until {new_expiry.isoformat()}; {note}"[:2000],
+    )
+    events.checkout_event(
+        conn,
+        EventType.CHECKOUT_RENEWED,
+        renewed,
+        now,
+        actor,
+        previous_expires_at=checkout.expires_at.isoformat().replace("+00:00", "Z"),
     )
     return renewed, data

@@ -19,6 +19,7 @@ from entitle.domain.errors import Conflict, DomainError, NotFound
 from entitle.domain.expiry import expiry_cap
 from entitle.domain.model import CheckInMethod, Checkout, CreatedVia, User
 from entitle.domain.policy import CheckoutPolicy, self_service_refusal
+from entitle.service import events
 from entitle.service.actors import ActorRef, acting_user, actor_and_organisation
 from entitle.service.context import Services
 from entitle.service.create_checkout import audit_line, create_checkout
@@ -213,9 +214,12 @@ def return_checkout(
             address,
             workstation.note() or f"machine {checkout.machine}",
         )
-        uow.commit()
         returned = store.get(uow.conn, actor.organisation_id, checkout.id)
-    assert returned is not None
+        assert returned is not None
+        events.checkouts_checked_in(
+            uow.conn, [returned], now, actor.email, CheckInMethod.CLIENT.value
+        )
+        uow.commit()
     services.observer.checked_in(returned, CheckInMethod.CLIENT)
     return returned
 

@@ -21,7 +21,9 @@ from sqlalchemy import Connection
 from entitle.domain import names
 from entitle.domain.codes import Code
 from entitle.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from entitle.domain.events import EventType
 from entitle.domain.model import Organisation, Role, User
+from entitle.service import events
 from entitle.service.actors import ActorRef, actor_and_organisation
 from entitle.service.admin import hash_password
 from entitle.service.auth import SESSION_LIFETIME, SignedIn, session_digest
@@ -121,6 +123,7 @@ def invite_user(
             address,
             f"{chosen.value}, usage country {country}",
         )
+        events.user_event(uow.conn, EventType.USER_ADDED, user, now, actor.email)
         uow.commit()
     return link
 
@@ -195,6 +198,9 @@ def change_user(
                 "; ".join(changes),
             )
         changed = organisations.user_by_id(uow.conn, user.id)
+        assert changed is not None
+        if user.active and not changed.active:
+            events.user_event(uow.conn, EventType.USER_DEACTIVATED, changed, now, actor.email)
         uow.commit()
     assert changed is not None
     return changed

@@ -390,3 +390,87 @@ settings = Table(
     Column("value", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
+
+# The outbox: each event that leaves entitle (entitle.domain.events), written in the
+# transaction of the change it tells of. ``event_id`` is the webhook-id of every delivery of
+# it, so a receiver drops duplicates by it.
+outbox_events = Table(
+    "outbox_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", String(40), nullable=False, unique=True),
+    Column("organisation_id", ForeignKey("organisations.id"), nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    Column("data", JSON(none_as_null=True), nullable=False),
+    Index(None, "organisation_id", "id"),
+)
+
+# The time-driven events of a checkout: one row per checkout and threshold (days before its
+# expiry; 0 for its expiry), so each is produced once however many servers look.
+checkout_time_events = Table(
+    "checkout_time_events",
+    metadata,
+    Column("checkout_id", ForeignKey("checkouts.id"), primary_key=True),
+    Column("threshold", Integer, primary_key=True),
+    Column("event_id", String(40), nullable=False),
+)
+
+# What an organisation chose to be told: the reminder days before a checkout's expiry.
+notification_settings = Table(
+    "notification_settings",
+    metadata,
+    Column("organisation_id", ForeignKey("organisations.id"), primary_key=True),
+    Column("reminder_days", JSON(none_as_null=True), nullable=False),
+)
+
+# An organisation's webhook endpoints: the URL, the event types it wants (empty: all) and
+# the secret deliveries are signed with (Standard Webhooks). A disabled one gets nothing.
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id"), nullable=False, index=True),
+    Column("url", String(2000), nullable=False),
+    Column("description", String(200), nullable=False, server_default=""),
+    Column("event_types", JSON(none_as_null=True), nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(254), nullable=False),
+    Column("disabled_at", UTCDateTime),
+    Column("disabled_reason", String(500)),
+)
+
+# One event to one endpoint: pending until delivered or given up. ``next_attempt_at`` is when
+# a worker may take it next (NULL once it is done); a worker that takes it moves it ahead by
+# its lease, so a worker that dies leaves it to another after the lease.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", ForeignKey("outbox_events.id"), nullable=False),
+    Column("endpoint_id", ForeignKey("webhook_endpoints.id"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("next_attempt_at", UTCDateTime),
+    Column("last_attempt_at", UTCDateTime),
+    Column("last_status_code", Integer),
+    Column("last_response_ms", Integer),
+    Column("last_error", String(500)),
+    Column("delivered_at", UTCDateTime),
+    UniqueConstraint("event_id", "endpoint_id"),
+    Index(None, "next_attempt_at"),
+    Index(None, "endpoint_id", "id"),
+)
+
+# Every attempt of a delivery: the delivery log.
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("delivery_id", ForeignKey("webhook_deliveries.id"), nullable=False, index=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("status_code", Integer),
+    Column("response_ms", Integer),
+    Column("error", String(500)),
+)

@@ -1,0 +1,128 @@
+"""The events use cases write beside their changes, in their own transaction (the outbox):
+what each event's ``data`` says, in the API's words."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from entitle.domain.events import EventType
+from entitle.domain.model import Checkout, User
+from entitle.domain.policy import CheckoutPolicy
+from entitle.service.context import Services
+from entitle.store import organisations, outbox
+
+
+def _time(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+
+
+def checkout_data(checkout: Checkout) -> dict[str, Any]:
+    """A checkout as events tell of it: who, which machine, which applications, until when."""
+    return {
+        "id": checkout.id,
+        "organisation_id": checkout.organisation_id,
+        "country": checkout.country,
+        "license_service": checkout.license_service.value,
+        "user": checkout.user_email,
+        "user_display_name": checkout.user_display_name,
+        "machine": checkout.machine,
+        "applications": [
+            {"application": line.application, "version": str(line.version)}
+            for line in checkout.lines
+        ],
+        "created_at": _time(checkout.created_at),
+        "created_by": checkout.created_by,
+        "created_via": checkout.created_via.value,
+        "expires_at": _time(checkout.expires_at),
+        "checked_in_at": _time(checkout.checked_in_at),
+        "check_in_method": None if checkout.check_in_method is None else checkout.check_in_method,
+    }
+
+
+def checkout_event(
+    conn: Connection,
+    type_: EventType,
+    checkout: Checkout,
+    at: datetime,
+    actor: str,
+    *,
+    event_id: str | None = None,
+    **extra: Any,
+) -> str:
+    return outbox.emit(
+        conn,
+        checkout.organisation_id,
+        type_.value,
+        {"checkout": checkout_data(checkout), "actor": actor, **extra},
+        at,
+        event_id=event_id,
+    )
+
+
+def checkouts_checked_in(
+    conn: Connection, checkouts: Iterable[Checkout], at: datetime, actor: str, method: str
+) -> None:
+    for checkout in checkouts:
+        checkout_event(conn, EventType.CHECKOUT_CHECKED_IN, checkout, at, actor, method=method)
+
+
+def user_data(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "display_name": user.display_name,
+        "role": user.role.value,
+        "usage_country": user.usage_country,
+        "active": user.active,
+    }
+
+
+def user_event(conn: Connection, type_: EventType, user: User, at: datetime, actor: str) -> None:
+    outbox.emit(
+        conn, user.organisation_id, type_.value, {"user": user_data(user), "actor": actor}, at
+    )
+
+
+def policy_event(
+    conn: Connection, organisation_id: int, policy: CheckoutPolicy, at: datetime, actor: str
+) -> None:
+    outbox.emit(
+        conn,
+        organisation_id,
+        EventType.POLICY_CHANGED.value,
+        {
+            "country": policy.country,
+            "checkouts_enabled": policy.checkouts_enabled,
+            "max_days": policy.max_days,
+            "self_service": policy.self_service,
+            "self_service_max_days": policy.self_service_max_days,
+            "application_rule": policy.application_rule.value,
+            "applications": list(policy.applications),
+            "actor": actor,
+        },
+        at,
+    )
+
+
+def signing_keys_rotated(services: Services, kids: Iterable[str]) -> int:
+    """Tell every organisation that the server signs with new keys (``entitle keys rotate``);
+    answers how many were told. The keys are files, so this is its own transaction, after
+    the files are written."""
+    now = services.now()
+    active = sorted(kids)
+    with services.uow() as uow:
+        told = [o.id for o in organisations.all_organisations(uow.conn)]
+        for organisation_id in told:
+            outbox.emit(
+                uow.conn,
+                organisation_id,
+                EventType.SIGNING_KEY_ROTATED.value,
+                {"active_kids": active},
+                now,
+            )
+        uow.commit()
+    return len(told)

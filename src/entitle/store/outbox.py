@@ -1,0 +1,216 @@
+"""The outbox: events written in the caller's transaction, each fanned out at once to a
+delivery for every enabled endpoint of its organisation that wants its type."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from entitle.domain.events import DEFAULT_REMINDER_DAYS
+from entitle.store.tables import (
+    checkout_time_events,
+    checkouts,
+    notification_settings,
+    outbox_events,
+    webhook_deliveries,
+    webhook_endpoints,
+)
+
+PENDING = "pending"
+DELIVERED = "delivered"
+FAILED = "failed"
+# SQLite allows this many bound values in one statement, and more on newer builds.
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    event_id: str
+    organisation_id: int
+    type: str
+    occurred_at: datetime
+    data: dict[str, Any]
+
+
+def new_event_id() -> str:
+    return f"msg_{uuid.uuid4().hex}"
+
+
+def emit(
+    conn: Connection,
+    organisation_id: int,
+    type_: str,
+    data: Mapping[str, Any],
+    at: datetime,
+    *,
+    event_id: str | None = None,
+    only_endpoint: int | None = None,
+) -> str:
+    """Write the event and its deliveries; answers its event id (the webhook-id).
+
+    ``only_endpoint`` delivers it to that endpoint alone, whatever types it wants (a test
+    event)."""
+    event_id = event_id or new_event_id()
+    row_id = conn.execute(
+        outbox_events.insert()
+        .values(
+            event_id=event_id,
+            organisation_id=organisation_id,
+            type=type_,
+            occurred_at=at,
+            data=dict(data),
+        )
+        .returning(outbox_events.c.id)
+    ).scalar_one()
+    query = select(webhook_endpoints.c.id, webhook_endpoints.c.event_types).where(
+        webhook_endpoints.c.organisation_id == organisation_id,
+        webhook_endpoints.c.disabled_at.is_(None),
+    )
+    if only_endpoint is not None:
+        query = query.where(webhook_endpoints.c.id == only_endpoint)
+    wanted = [
+        endpoint_id
+        for endpoint_id, types in conn.execute(query)
+        if only_endpoint is not None or not types or type_ in types
+    ]
+    if wanted:
+        conn.execute(
+            webhook_deliveries.insert(),
+            [
+                {
+                    "event_id": row_id,
+                    "endpoint_id": endpoint_id,
+                    "status": PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": at,
+                }
+                for endpoint_id in wanted
+            ],
+        )
+    return event_id
+
+
+def events_of(conn: Connection, organisation_id: int, limit: int = 100) -> list[Event]:
+    """The organisation's latest events, newest first."""
+    rows = conn.execute(
+        select(outbox_events)
+        .where(outbox_events.c.organisation_id == organisation_id)
+        .order_by(outbox_events.c.id.desc())
+        .limit(limit)
+    ).all()
+    return [Event(r.id, r.event_id, r.organisation_id, r.type, r.occurred_at, r.data) for r in rows]
+
+
+@dataclass(frozen=True)
+class OutstandingCheckout:
+    """A checkout still out whose expiry is near or just past."""
+
+    id: str
+    organisation_id: int
+    created_at: datetime
+    expires_at: datetime
+    reminder_days: tuple[int, ...]
+    recorded: frozenset[int]
+
+
+def outstanding(
+    conn: Connection, now: datetime, lookahead: timedelta, lookback: timedelta
+) -> list[OutstandingCheckout]:
+    """Checkouts not checked in that expire within ``lookahead`` of now or expired within
+    ``lookback`` before it, with their organisation's reminder days and the thresholds whose
+    events they have had."""
+    rows = conn.execute(
+        select(
+            checkouts.c.id,
+            checkouts.c.organisation_id,
+            checkouts.c.created_at,
+            checkouts.c.expires_at,
+            notification_settings.c.reminder_days,
+        )
+        .select_from(
+            checkouts.outerjoin(
+                notification_settings,
+                notification_settings.c.organisation_id == checkouts.c.organisation_id,
+            )
+        )
+        .where(
+            checkouts.c.checked_in_at.is_(None),
+            checkouts.c.expires_at > now - lookback,
+            checkouts.c.expires_at <= now + lookahead,
+        )
+        # One order for every server, so two that record the same rows wait, never deadlock.
+        .order_by(checkouts.c.id)
+    ).all()
+    recorded: dict[str, set[int]] = {}
+    ids = [r.id for r in rows]
+    for start in range(0, len(ids), CHUNK):
+        for checkout_id, threshold in conn.execute(
+            select(checkout_time_events.c.checkout_id, checkout_time_events.c.threshold).where(
+                checkout_time_events.c.checkout_id.in_(ids[start : start + CHUNK])
+            )
+        ):
+            recorded.setdefault(checkout_id, set()).add(threshold)
+    return [
+        OutstandingCheckout(
+            r.id,
+            r.organisation_id,
+            r.created_at,
+            r.expires_at,
+            tuple(DEFAULT_REMINDER_DAYS if r.reminder_days is None else r.reminder_days),
+            frozenset(recorded.get(r.id, ())),
+        )
+        for r in rows
+    ]
+
+
+def claim_time_event(conn: Connection, checkout_id: str, threshold: int, event_id: str) -> bool:
+    """Record that the checkout's event for ``threshold`` is produced; False when another
+    server recorded it first (the primary key decides, and waits for its transaction)."""
+    values = {"checkout_id": checkout_id, "threshold": threshold, "event_id": event_id}
+    insert = (
+        postgresql.insert(checkout_time_events)
+        if conn.dialect.name == "postgresql"
+        else sqlite.insert(checkout_time_events)
+    )
+    statement = (
+        insert.values(**values).on_conflict_do_nothing().returning(checkout_time_events.c.threshold)
+    )
+    return conn.execute(statement).first() is not None
+
+
+def reminder_days(conn: Connection, organisation_id: int) -> tuple[int, ...]:
+    found = conn.execute(
+        select(notification_settings.c.reminder_days).where(
+            notification_settings.c.organisation_id == organisation_id
+        )
+    ).scalar()
+    return tuple(DEFAULT_REMINDER_DAYS if found is None else found)
+
+
+def set_reminder_days(conn: Connection, organisation_id: int, days: Sequence[int]) -> None:
+    changed = conn.execute(
+        notification_settings.update()
+        .where(notification_settings.c.organisation_id == organisation_id)
+        .values(reminder_days=list(days))
+    ).rowcount
+    if not changed:
+        conn.execute(
+            notification_settings.insert().values(
+                organisation_id=organisation_id, reminder_days=list(days)
+            )
+        )
+
+
+def longest_reminder(conn: Connection) -> int:
+    """The most days before an expiry any organisation is reminded."""
+    longest = max(DEFAULT_REMINDER_DAYS)
+    for (days,) in conn.execute(select(notification_settings.c.reminder_days)):
+        longest = max([longest, *days])
+    return longest
