@@ -726,6 +726,8 @@ def serve(
     if not found.ready:
         fail(found.what_to_do())
     services = open_services(data_dir, announce=_note)
+    if configured.smtp_url is None:
+        _note("e-mail is off: ENTITLE_SMTP_URL is not set")
     for notice in publisher(services).notices():
         print(f"entitle: warning: {notice}", file=sys.stderr)
     login = demo_login(services)
@@ -751,6 +753,35 @@ def serve(
             log_level=configured.log_level,
             access_log=False,
         )
+
+
+@app.command()
+def worker(data_dir: DataDir = None) -> None:
+    """Deliver events (webhooks) and produce checkouts' reminders, without the portal: for
+    deployments whose servers run with ENTITLE_WORKER=off. Stops on Ctrl-C or SIGTERM."""
+    import os
+    import signal
+
+    from entitle import settings
+    from entitle.api.logs import configure as configure_logs
+    from entitle.service.health import readiness
+    from entitle.service.worker import from_settings
+
+    if data_dir is not None:
+        os.environ["ENTITLE_DATA_DIR"] = str(data_dir)
+    services = _services(data_dir)
+    found = readiness(services)
+    if not found.ready:
+        fail(found.what_to_do())
+    if settings.current().smtp_url is None:
+        _note("e-mail is off: ENTITLE_SMTP_URL is not set")
+    configure_logs(settings.current())
+    running = from_settings(services)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: running.stopping.set())
+    _note("events worker: delivering webhooks (Ctrl-C stops)")
+    running.run()
+    services.engine.dispose()
 
 
 @contextmanager

@@ -29,6 +29,7 @@ from entitle.api import (
     session,
     usage,
     users,
+    webhooks,
     well_known,
 )
 from entitle.api.bench import include_bench_routes
@@ -43,6 +44,7 @@ from entitle.api.outages import install as install_outages
 from entitle.api.problems import install
 from entitle.domain.checkout_import import MAX_BYTES, TOO_LARGE
 from entitle.service.context import Services
+from entitle.service.worker import from_settings
 
 API_PREFIX = "/api/v1"
 # Sync routes and the authentication lookups run on this many threads per process: as many
@@ -54,7 +56,12 @@ THREADS = 20
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     to_thread.current_default_thread_limiter().total_tokens = THREADS
+    worker = app.state.worker
+    if worker is not None:
+        worker.start()
     yield
+    if worker is not None:
+        await to_thread.run_sync(worker.stop)
     outage_log(app).close()
     if app.state.metrics is not None:
         app.state.metrics.close()
@@ -71,8 +78,10 @@ class Application(FastAPI):
         return self.outermost(stack) if self.outermost is not None else stack
 
 
-def create_app(services: Services | None = None) -> FastAPI:
-    """One app per process; ``services`` (keys loaded, engine pooled) is shared by requests."""
+def create_app(services: Services | None = None, *, worker: bool = False) -> FastAPI:
+    """One app per process; ``services`` (keys loaded, engine pooled) is shared by requests.
+    ``worker``: the process also runs the events worker (entitle.service.worker) while it
+    serves."""
     if services is None:
         from entitle.service.bootstrap import open_services
 
@@ -90,6 +99,7 @@ def create_app(services: Services | None = None) -> FastAPI:
         lifespan=_lifespan,
     )
     app.state.services = services
+    app.state.worker = from_settings(services) if worker else None
     app.state.session_signer = None
     app.state.metrics = Metrics(services.engine) if configured.metrics else None
     if app.state.metrics is not None:
@@ -110,6 +120,7 @@ def create_app(services: Services | None = None) -> FastAPI:
         users.router,
         activation_keys.router,
         identity_provider.router,
+        webhooks.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(oauth.router)
@@ -154,4 +165,4 @@ def app_from_environment() -> FastAPI:
     """The factory ``entitle serve`` gives uvicorn, so every worker builds its own app (and
     sets up its own log)."""
     configure_logs(settings.current())
-    return create_app()
+    return create_app(worker=settings.current().worker)

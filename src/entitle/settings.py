@@ -104,6 +104,40 @@ class Settings(BaseSettings):
     bench_routes: bool = Field(
         False, description="Adds the routes the benchmarks measure against; never in production."
     )
+    worker: bool = Field(
+        True,
+        description="Each entitle serve process also delivers events (webhooks); off when "
+        "entitle worker runs apart (default: true).",
+    )
+    worker_interval_seconds: float = Field(
+        1.0,
+        gt=0,
+        le=3600,
+        description="How often the events worker looks for due deliveries and checkouts' "
+        "reminders, in seconds (default: 1).",
+    )
+    webhook_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=120,
+        description="How long a webhook receiver has to answer, in seconds; a worker holds a "
+        "delivery this long plus 5 seconds before another may retry it (default: 10).",
+    )
+    smtp_url: SecretStr | None = Field(
+        None,
+        description="SMTP server that sends e-mail: smtp://user:password@host:587 (STARTTLS "
+        "when the server offers it) or smtps://…:465 (default: none, and no e-mail is sent).",
+    )
+    mail_from: str = Field(
+        "entitle@localhost",
+        description="The From address of entitle's e-mail (default: entitle@localhost).",
+    )
+    webhook_allow_loopback: bool = Field(
+        False,
+        description="Allow webhook URLs on loopback (http://127.0.0.1, localhost), for "
+        "development and tests only; private and other internal addresses stay refused "
+        "(default: false).",
+    )
 
     def resolved_data_dir(self) -> Path:
         return self.data_dir or Path.cwd() / ".entitle"

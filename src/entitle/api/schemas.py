@@ -807,3 +807,98 @@ REQUEST_FILE_EXAMPLE = {
     "created_at": "2027-01-15T09:30:00Z",
     "tool_version": "0.2.0",
 }
+
+
+WebhookEventType = Literal[
+    "checkout.created",
+    "checkout.renewed",
+    "checkout.checked_in",
+    "checkout.expiring",
+    "checkout.expired",
+    "policy.changed",
+    "user.added",
+    "user.deactivated",
+    "signing_key.rotated",
+    "webhook.disabled",
+]
+WebhookUrl = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=NO_NUL)]
+WebhookDescription = Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL)]
+
+
+class WebhookEndpointIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "url": "https://tickets.example.com/hooks/entitle",
+                    "event_types": ["checkout.expiring", "checkout.expired"],
+                    "description": "Ticketing",
+                }
+            ]
+        },
+    )
+    url: WebhookUrl = Field(description="https://, outside loopback and private ranges")
+    event_types: list[WebhookEventType] = Field(
+        default_factory=list, max_length=20, description="The types to send; none: all of them"
+    )
+    description: WebhookDescription = ""
+
+
+class WebhookEndpointChange(BaseModel):
+    """What changes; a field left out keeps its value."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"enabled": True}, {"event_types": []}]}
+    )
+    url: WebhookUrl | None = None
+    event_types: list[WebhookEventType] | None = Field(None, max_length=20)
+    description: WebhookDescription | None = None
+    enabled: bool | None = Field(
+        None, description="true resumes a disabled endpoint's pending deliveries"
+    )
+
+
+class WebhookEndpointOut(BaseModel):
+    id: int
+    url: str
+    description: str
+    event_types: list[str] = Field(description="The types sent; empty: all of them")
+    enabled: bool
+    disabled_at: datetime | None
+    disabled_reason: str | None
+    created_at: datetime
+    created_by: str
+
+
+class WebhookEndpointCreated(WebhookEndpointOut):
+    secret: str = Field(
+        description="The Standard Webhooks secret (whsec_…) that signs every delivery: shown "
+        "only here; keep it where the receiver verifies signatures"
+    )
+
+
+class WebhookDeliveryOut(BaseModel):
+    id: int
+    event_id: str = Field(description="The webhook-id header of every attempt of it")
+    event_type: str
+    occurred_at: datetime
+    status: Literal["pending", "delivered", "failed"]
+    attempts: int
+    next_attempt_at: datetime | None
+    last_attempt_at: datetime | None
+    last_status_code: int | None
+    last_response_ms: int | None
+    last_error: str | None
+    delivered_at: datetime | None
+
+
+class WebhookAttemptOut(BaseModel):
+    at: datetime
+    status_code: int | None
+    response_ms: int | None
+    error: str | None
+
+
+class WebhookDeliveryDetailOut(WebhookDeliveryOut):
+    attempts_log: list[WebhookAttemptOut]

@@ -174,6 +174,18 @@ class Code(Enum):
     RANGE_EMPTY = 422, "A report's 'from' is before its 'to' (which it excludes)."
     RANGE_TOO_LONG = 422, "A report covers at most three years."
 
+    # Webhooks and notifications (entitle.domain.webhooks, entitle.domain.events).
+    ROLE_CANNOT_MANAGE_WEBHOOKS = 403, "Only the organisation's Administrators keep its webhooks."
+    WEBHOOK_URL_INVALID = 422, "The webhook URL is not a full URL without credentials."
+    WEBHOOK_URL_NOT_HTTPS = 422, "Webhooks are sent over https only."
+    WEBHOOK_URL_INTERNAL = 422, "The webhook URL names a loopback, private or internal address."
+    WEBHOOK_EVENT_TYPE_UNKNOWN = 422, "An event type is not one entitle sends."
+    WEBHOOK_NOT_FOUND = 404, "The organisation has no webhook endpoint with this id."
+    WEBHOOK_DELIVERY_NOT_FOUND = 404, "The endpoint has no delivery with this id."
+    WEBHOOK_DISABLED = 409, "The endpoint is disabled: enable it first."
+    REMINDER_DAYS_INVALID = 422, "Reminder days are whole days from 1 to 90, at most five."
+    WEBHOOK_DESCRIPTION_NOT_TEXT = 422, "A webhook description holds a control character."
+
     # Administration from the `entitle` command.
     NAME_REQUIRED = 422, "The organisation needs a name."
     ORGANISATION_EXISTS = 409, "An organisation of this name exists already."

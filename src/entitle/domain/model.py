@@ -31,6 +31,12 @@ class Role(enum.StrEnum):
         return self is Role.ADMINISTRATOR
 
     @property
+    def manages_webhooks(self) -> bool:
+        """Administrators keep the organisation's webhooks and notifications: their secrets
+        and what leaves entitle."""
+        return self is Role.ADMINISTRATOR
+
+    @property
     def sees_users(self) -> bool:
         return self is not Role.USER
 

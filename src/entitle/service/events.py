@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from entitle.domain.events import EventType
 from entitle.domain.model import Checkout, User
 from entitle.domain.policy import CheckoutPolicy
+from entitle.service import mail
 from entitle.service.context import Services
 from entitle.store import organisations, outbox
 
@@ -53,14 +54,10 @@ def checkout_event(
     event_id: str | None = None,
     **extra: Any,
 ) -> str:
-    return outbox.emit(
-        conn,
-        checkout.organisation_id,
-        type_.value,
-        {"checkout": checkout_data(checkout), "actor": actor, **extra},
-        at,
-        event_id=event_id,
-    )
+    data = {"checkout": checkout_data(checkout), "actor": actor, **extra}
+    emitted = outbox.emit(conn, checkout.organisation_id, type_.value, data, at, event_id=event_id)
+    mail.queue_for(conn, checkout.organisation_id, emitted, type_.value, data, at)
+    return emitted
 
 
 def checkouts_checked_in(

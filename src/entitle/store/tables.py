@@ -24,6 +24,7 @@ from sqlalchemy import (
     false,
     func,
     text,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -416,12 +417,35 @@ checkout_time_events = Table(
     Column("event_id", String(40), nullable=False),
 )
 
-# What an organisation chose to be told: the reminder days before a checkout's expiry.
+# What an organisation chose to be told: the reminder days before a checkout's expiry, and
+# who receives e-mail (the checkout's user; the active Administrators).
 notification_settings = Table(
     "notification_settings",
     metadata,
     Column("organisation_id", ForeignKey("organisations.id"), primary_key=True),
     Column("reminder_days", JSON(none_as_null=True), nullable=False),
+    Column("email_users", Boolean, nullable=False, server_default=true()),
+    Column("email_administrators", Boolean, nullable=False, server_default=true()),
+)
+
+# E-mails an event asked for, written with the event (when the server sends e-mail at all):
+# pending until sent or given up, taken by a worker as webhook deliveries are.
+email_messages = Table(
+    "email_messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", ForeignKey("outbox_events.event_id"), nullable=False, index=True),
+    Column("organisation_id", ForeignKey("organisations.id"), nullable=False),
+    Column("recipient", String(254), nullable=False),
+    Column("subject", String(500), nullable=False),
+    Column("text_body", Text, nullable=False),
+    Column("html_body", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("next_attempt_at", UTCDateTime),
+    Column("last_error", String(500)),
+    Column("sent_at", UTCDateTime),
+    Index(None, "next_attempt_at"),
 )
 
 # An organisation's webhook endpoints: the URL, the event types it wants (empty: all) and

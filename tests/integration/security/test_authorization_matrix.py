@@ -21,7 +21,7 @@ from fastapi.routing import iter_route_contexts
 from starlette.routing import Mount
 
 from entitle.domain.checkouts import CheckoutRequest
-from entitle.service import tokens, users
+from entitle.service import tokens, users, webhooks
 from entitle.service.create_checkout import create_checkout
 from entitle.service.import_checkouts import import_checkouts
 from tests.integration.fixtures import PASSWORD, World
@@ -50,6 +50,8 @@ class Fresh:
     created_at: datetime
     user_id: int
     import_id: str
+    endpoint_id: int
+    delivery_id: int
 
     def url(self, path: str) -> str:
         """A path of the table with this world's ids in its placeholders."""
@@ -58,6 +60,8 @@ class Fresh:
             token=self.spare_token_id,
             user=self.user_id,
             imported=self.import_id,
+            endpoint=self.endpoint_id,
+            delivery=self.delivery_id,
         )
 
 
@@ -224,6 +228,22 @@ def _days(_fresh: Fresh) -> dict[str, Any]:
     return {"json": {"days": 3}}
 
 
+def _webhook(_fresh: Fresh) -> dict[str, Any]:
+    return {"json": {"url": "https://hooks.example.com/matrix"}}
+
+
+def _webhook_form(_fresh: Fresh) -> dict[str, Any]:
+    return {"data": {"url": "https://hooks.example.com/form"}}
+
+
+def _enabled_form(_fresh: Fresh) -> dict[str, Any]:
+    return {"data": {"enabled": "true"}}
+
+
+def _delivery_form(fresh: Fresh) -> dict[str, Any]:
+    return {"data": {"delivery_id": str(fresh.delivery_id)}}
+
+
 def _request_file(_fresh: Fresh) -> dict[str, Any]:
     return {
         "json": {
@@ -253,6 +273,15 @@ INVITED = (401, 201, 403, 403, 401, 201)
 LINKED = (401, 201, 403, 403, 401, 404)
 # The portal's forms: a User is sent on to My checkouts, refusals are the page's status.
 USER_FORM = (303, 200, 403, 303, 303, 404)
+
+# Webhooks are the Administrators' alone; the fresh endpoint is Northwind's.
+HOOKS = "/api/v1/admin/webhooks"
+HOOK = "/api/v1/admin/webhooks/{endpoint}"
+DELIVERY = "/api/v1/admin/webhooks/{endpoint}/deliveries/{delivery}"
+OWN_HOOKS = (401, 200, 403, 403, 401, 200)
+# The Webhooks page: the Administrators' alone, others are sent on to their start page.
+HOOKS_PAGE = (303, 200, 303, 303, 303, 200)
+HOOK_FORM = (303, 200, 303, 303, 303, 404)
 
 # The fresh checkout is the User's (made for her by an Administrator): hers alone to touch.
 OWNER_ONLY = (401, 404, 404, 200, 401, 404)
@@ -398,6 +427,27 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
         _none,
         (401, 404, 403, 403, 401, 404),
     ),
+    ("GET", HOOKS): (HOOKS, _none, OWN_HOOKS),
+    ("POST", HOOKS): (HOOKS, _webhook, INVITED),
+    ("GET", HOOKS + "/{endpoint_id}"): (HOOK, _none, ADMINISTRATORS),
+    ("PATCH", HOOKS + "/{endpoint_id}"): (HOOK, _empty, ADMINISTRATORS),
+    ("DELETE", HOOKS + "/{endpoint_id}"): (HOOK, _none, (401, 204, 403, 403, 401, 404)),
+    ("GET", HOOKS + "/{endpoint_id}/deliveries"): (HOOK + "/deliveries", _none, ADMINISTRATORS),
+    ("GET", HOOKS + "/{endpoint_id}/deliveries/{delivery_id}"): (
+        DELIVERY,
+        _none,
+        ADMINISTRATORS,
+    ),
+    ("POST", HOOKS + "/{endpoint_id}/deliveries/{delivery_id}/redeliver"): (
+        DELIVERY + "/redeliver",
+        _none,
+        ADMINISTRATORS,
+    ),
+    ("POST", HOOKS + "/{endpoint_id}/test"): (
+        HOOK + "/test",
+        _none,
+        (401, 202, 403, 403, 401, 404),
+    ),
     ("GET", "/api/v1/admin/countries/{country}/activation-keys"): (
         "/api/v1/admin/countries/US/activation-keys",
         _none,
@@ -530,6 +580,28 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
         _none,
         (303, 404, 403, 303, 303, 404),
     ),
+    ("GET", "/admin/webhooks"): ("/admin/webhooks", _none, HOOKS_PAGE),
+    ("POST", "/admin/webhooks"): ("/admin/webhooks", _webhook_form, HOOKS_PAGE),
+    ("POST", "/admin/webhooks/{endpoint_id}/test"): (
+        "/admin/webhooks/{endpoint}/test",
+        _none,
+        HOOK_FORM,
+    ),
+    ("POST", "/admin/webhooks/{endpoint_id}/access"): (
+        "/admin/webhooks/{endpoint}/access",
+        _enabled_form,
+        HOOK_FORM,
+    ),
+    ("POST", "/admin/webhooks/{endpoint_id}/redeliver"): (
+        "/admin/webhooks/{endpoint}/redeliver",
+        _delivery_form,
+        HOOK_FORM,
+    ),
+    ("POST", "/admin/webhooks/{endpoint_id}/remove"): (
+        "/admin/webhooks/{endpoint}/remove",
+        _none,
+        HOOK_FORM,
+    ),
     # Everyone's own tokens; the spare one is the Administrator's.
     ("GET", "/api-tokens"): ("/api-tokens", _none, (303, 200, 200, 200, 303, 200)),
     ("POST", "/api-tokens"): ("/api-tokens", _label_form, (303, 200, 200, 200, 303, 200)),
@@ -582,8 +654,17 @@ def _fresh(world: World) -> Fresh:
         b"user,machine,country,applications\nana@example.com,WS-OWNED,US,Atlas Designer 10.17.2.61",
     )
     assert imported.id
+    hook = webhooks.add_endpoint(world.services, world.admin, "https://hooks.example.com/in")
+    sent = webhooks.send_test_event(world.services, world.admin, hook.endpoint.id)
     return Fresh(
-        checkout.id, checkout.license_digest, spare.id, checkout.created_at, ana.id, imported.id
+        checkout.id,
+        checkout.license_digest,
+        spare.id,
+        checkout.created_at,
+        ana.id,
+        imported.id,
+        hook.endpoint.id,
+        sent.id,
     )
 
 

@@ -1,5 +1,5 @@
-"""the events outbox, checkouts' time-driven events, reminder days, webhook endpoints and
-their deliveries
+"""the events outbox, checkouts' time-driven events, notification settings, e-mails, webhook
+endpoints and their deliveries
 
 Revision ID: 0011_events_outbox_and_webhooks
 Revises: 0010
@@ -54,12 +54,44 @@ def upgrade() -> None:
         "notification_settings",
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.Column("reminder_days", sa.JSON(none_as_null=True), nullable=False),
+        sa.Column("email_users", sa.Boolean(), server_default=sa.true(), nullable=False),
+        sa.Column("email_administrators", sa.Boolean(), server_default=sa.true(), nullable=False),
         sa.ForeignKeyConstraint(
             ["organisation_id"],
             ["organisations.id"],
             name=op.f("fk_notification_settings_organisation_id_organisations"),
         ),
         sa.PrimaryKeyConstraint("organisation_id", name=op.f("pk_notification_settings")),
+    )
+    op.create_table(
+        "email_messages",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("event_id", sa.String(length=40), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.Column("recipient", sa.String(length=254), nullable=False),
+        sa.Column("subject", sa.String(length=500), nullable=False),
+        sa.Column("text_body", sa.Text(), nullable=False),
+        sa.Column("html_body", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), server_default=sa.text("0"), nullable=False),
+        sa.Column("next_attempt_at", UTC_TIME, nullable=True),
+        sa.Column("last_error", sa.String(length=500), nullable=True),
+        sa.Column("sent_at", UTC_TIME, nullable=True),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["outbox_events.event_id"],
+            name=op.f("fk_email_messages_event_id_outbox_events"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"],
+            ["organisations.id"],
+            name=op.f("fk_email_messages_organisation_id_organisations"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_email_messages")),
+    )
+    op.create_index(op.f("ix_email_messages_event_id"), "email_messages", ["event_id"])
+    op.create_index(
+        op.f("ix_email_messages_next_attempt_at"), "email_messages", ["next_attempt_at"]
     )
     op.create_table(
         "webhook_endpoints",
@@ -141,6 +173,9 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_webhook_deliveries_endpoint_id_id"), table_name="webhook_deliveries")
     op.drop_index(op.f("ix_webhook_deliveries_next_attempt_at"), table_name="webhook_deliveries")
     op.drop_table("webhook_deliveries")
+    op.drop_index(op.f("ix_email_messages_next_attempt_at"), table_name="email_messages")
+    op.drop_index(op.f("ix_email_messages_event_id"), table_name="email_messages")
+    op.drop_table("email_messages")
     op.drop_index(op.f("ix_webhook_endpoints_organisation_id"), table_name="webhook_endpoints")
     op.drop_table("webhook_endpoints")
     op.drop_table("notification_settings")

@@ -1,0 +1,99 @@
+"""E-mail through a real local SMTP server (aiosmtpd): the expiry reminder reaches the
+checkout's user and the Administrators with the user, machine, applications and expiry; a
+check-in is confirmed to the user; without ENTITLE_SMTP_URL nothing is written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
+
+from entitle.service import mail
+from entitle.service.check_in import check_in
+from entitle.service.create_checkout import create_checkout
+from entitle.service.time_events import produce_time_events
+from entitle.store.tables import email_messages
+from tests.integration.events.helpers import ses
+from tests.integration.fixtures import World
+from tests.servers import free_port
+
+LEASE = timedelta(seconds=15)
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], EmailMessage]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        parsed = message_from_bytes(envelope.content, policy=policy.default)
+        assert isinstance(parsed, EmailMessage)
+        self.messages.append((list(envelope.rcpt_tos), parsed))
+        return "250 OK"
+
+
+@pytest.fixture
+def inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
+    found = Inbox()
+    port = free_port()
+    controller = Controller(found, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("ENTITLE_SMTP_URL", f"smtp://127.0.0.1:{port}")
+    monkeypatch.setenv("ENTITLE_MAIL_FROM", "licenses@northwind.example")
+    try:
+        yield found
+    finally:
+        controller.stop()
+
+
+def _send(world: World) -> None:
+    while mail.send_due(world.services, lease=LEASE, timeout=5):
+        pass
+
+
+def test_the_expiry_reminder_reaches_the_user_and_the_administrators(
+    world: World, inbox: Inbox
+) -> None:
+    today = world.clock.now.date()
+    made = create_checkout(world.services, world.admin, ses("WS-7", today + timedelta(days=10)))
+    world.clock.advance(days=4, hours=13)  # a week before its end
+    produce_time_events(world.services)
+    _send(world)
+    assert sorted(to for to, _ in inbox.messages) == [["admin@example.com"], ["ana@example.com"]]
+    _, sent = inbox.messages[0]
+    assert sent["From"] == "licenses@northwind.example"
+    assert sent["Subject"] == f"License checkout for WS-7 expires {today + timedelta(days=10)}"
+    text = sent.get_body(("plain",))
+    html = sent.get_body(("html",))
+    assert text is not None
+    assert html is not None
+    body = text.get_content()
+    for expected in ("ana@example.com", "WS-7", "Atlas Designer 10.17.2.61", made.id):
+        assert expected in body
+        assert expected in html.get_content()
+    assert f"Valid through: {today + timedelta(days=10)} (UTC)" in body
+
+    produce_time_events(world.services)  # told once: nothing more
+    _send(world)
+    assert len(inbox.messages) == 2
+
+
+def test_a_check_in_is_confirmed_to_the_user(world: World, inbox: Inbox) -> None:
+    made = create_checkout(world.services, world.admin, ses("WS-8"))
+    check_in(world.services, world.admin, made.id)
+    _send(world)
+    ((to, sent),) = inbox.messages
+    assert to == ["ana@example.com"]
+    assert sent["Subject"] == "License checkout for WS-8 checked in"
+
+
+def test_without_an_smtp_server_no_email_is_written(world: World) -> None:
+    made = create_checkout(world.services, world.admin, ses("WS-9"))
+    check_in(world.services, world.admin, made.id)
+    with world.services.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(email_messages)).scalar_one() == 0
