@@ -18,6 +18,7 @@ from entitle.web import (
     tokens_page,
     usage_page,
     users_page,
+    webhooks_page,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -32,5 +33,6 @@ router.include_router(countries_page.router)
 router.include_router(tokens_page.router)
 router.include_router(audit_page.router)
 router.include_router(catalog_page.router)
+router.include_router(webhooks_page.router)
 router.include_router(set_password_page.router)
 router.include_router(sign_in_page.router)
