@@ -24,6 +24,7 @@ from entitle.api import (
     files,
     identity_provider,
     me,
+    notifications,
     oauth,
     policy,
     session,
@@ -121,6 +122,7 @@ def create_app(services: Services | None = None, *, worker: bool = False) -> Fas
         activation_keys.router,
         identity_provider.router,
         webhooks.router,
+        notifications.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(oauth.router)

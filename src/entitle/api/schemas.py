@@ -820,6 +820,7 @@ WebhookEventType = Literal[
     "user.deactivated",
     "signing_key.rotated",
     "webhook.disabled",
+    "usage.alert",
 ]
 WebhookUrl = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=NO_NUL)]
 WebhookDescription = Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL)]
@@ -902,3 +903,48 @@ class WebhookAttemptOut(BaseModel):
 
 class WebhookDeliveryDetailOut(WebhookDeliveryOut):
     attempts_log: list[WebhookAttemptOut]
+
+
+class NotificationsOut(BaseModel):
+    reminder_days: list[int] = Field(
+        description="Days before a checkout's expiry when checkout.expiring is told (and "
+        "e-mailed), longest first"
+    )
+    email_users: bool = Field(description="The checkout's user receives reminders and check-ins")
+    email_administrators: bool = Field(description="The active Administrators receive reminders")
+
+
+class NotificationsChange(BaseModel):
+    """What changes; a field left out keeps its value."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reminder_days": [14, 3, 1]}]}
+    )
+    reminder_days: list[Annotated[int, Field(ge=1, le=90)]] | None = Field(None, max_length=5)
+    email_users: bool | None = None
+    email_administrators: bool | None = None
+
+
+class UsageAlertIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"kind": "active_checkouts", "threshold": 40, "country": "US"}]
+        },
+    )
+    kind: Literal["active_checkouts", "monthly_hours"] = Field(
+        description="active_checkouts: checkouts out at once; monthly_hours: booked hours in a "
+        "UTC calendar month"
+    )
+    threshold: int = Field(ge=1, le=1_000_000, description="Told when the usage goes above it")
+    application: Text | None = Field(None, description="Only this application's usage")
+    country: ShortText | None = Field(None, description="Only this entitlement country's usage")
+
+
+class UsageAlertOut(BaseModel):
+    id: int
+    kind: str
+    threshold: int
+    application: str | None
+    country: str | None
+    above: bool = Field(description="active_checkouts: the usage is above now (told once)")

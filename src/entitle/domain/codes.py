@@ -175,7 +175,10 @@ class Code(Enum):
     RANGE_TOO_LONG = 422, "A report covers at most three years."
 
     # Webhooks and notifications (entitle.domain.webhooks, entitle.domain.events).
-    ROLE_CANNOT_MANAGE_WEBHOOKS = 403, "Only the organisation's Administrators keep its webhooks."
+    ROLE_CANNOT_MANAGE_WEBHOOKS = (
+        403,
+        "Only the organisation's Administrators keep its webhooks and notifications.",
+    )
     WEBHOOK_URL_INVALID = 422, "The webhook URL is not a full URL without credentials."
     WEBHOOK_URL_NOT_HTTPS = 422, "Webhooks are sent over https only."
     WEBHOOK_URL_INTERNAL = 422, "The webhook URL names a loopback, private or internal address."
@@ -183,6 +186,8 @@ class Code(Enum):
     WEBHOOK_NOT_FOUND = 404, "The organisation has no webhook endpoint with this id."
     WEBHOOK_DELIVERY_NOT_FOUND = 404, "The endpoint has no delivery with this id."
     WEBHOOK_DISABLED = 409, "The endpoint is disabled: enable it first."
+    USAGE_ALERT_THRESHOLD = 422, "A usage alert's threshold is a whole number from 1 to 1,000,000."
+    USAGE_ALERT_NOT_FOUND = 404, "The organisation has no usage alert with this id."
     REMINDER_DAYS_INVALID = 422, "Reminder days are whole days from 1 to 90, at most five."
     WEBHOOK_DESCRIPTION_NOT_TEXT = 422, "A webhook description holds a control character."
 

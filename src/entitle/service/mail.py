@@ -2,7 +2,8 @@
 sending through the SMTP server of ``ENTITLE_SMTP_URL`` (none: no e-mail at all).
 
 * ``checkout.expiring``: to the checkout's user and the organisation's active Administrators;
-* ``checkout.checked_in``: a confirmation to the checkout's user.
+* ``checkout.checked_in``: a confirmation to the checkout's user;
+* ``usage.alert``: to the Administrators.
 
 Who receives is the organisation's choice (its notification settings). The messages are
 written with their event, in its transaction, and sent by the events worker, retried on the
@@ -74,6 +75,17 @@ def compose(conn: Connection, organisation_id: int, type_: str, data: dict[str, 
                 "This license checkout is checked in: its licenses are free for others.",
                 _checkout_lines(checkout),
             )
+        ]
+    if type_ == EventType.USAGE_ALERT:
+        summary = str(data["summary"])
+        return [
+            _mail(
+                a,
+                f"Usage alert: {data['headline']}",
+                "A usage alert's threshold is crossed.",
+                [("Usage", summary)],
+            )
+            for a in administrators
         ]
     return []
 

@@ -16,6 +16,7 @@ from entitle.service import mail
 from entitle.service.context import Services
 from entitle.service.delivery import BATCH, deliver_due
 from entitle.service.time_events import produce_time_events
+from entitle.service.usage_alerts import check_alerts
 
 log = logging.getLogger("entitle.worker")
 # Reminders fall due by the day: looking twice a minute is soon enough.
@@ -52,6 +53,7 @@ class Worker:
                 try:
                     if time.monotonic() >= next_scan:
                         produce_time_events(self.services)
+                        check_alerts(self.services)
                         next_scan = time.monotonic() + max(TIME_EVENTS_EVERY, self.interval)
                     delivered = deliver_due(
                         self.services, client, lease=self.lease, allow_loopback=self.allow_loopback

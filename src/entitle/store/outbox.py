@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from entitle.domain.events import DEFAULT_REMINDER_DAYS
+from entitle.domain.events import DEFAULT_REMINDER_DAYS, NotificationSettings
 from entitle.store.tables import (
     checkout_time_events,
     checkouts,
@@ -185,27 +185,49 @@ def claim_time_event(conn: Connection, checkout_id: str, threshold: int, event_i
     return conn.execute(statement).first() is not None
 
 
-def reminder_days(conn: Connection, organisation_id: int) -> tuple[int, ...]:
+def notifications(conn: Connection, organisation_id: int) -> NotificationSettings:
     found = conn.execute(
-        select(notification_settings.c.reminder_days).where(
+        select(notification_settings).where(
             notification_settings.c.organisation_id == organisation_id
         )
-    ).scalar()
-    return tuple(DEFAULT_REMINDER_DAYS if found is None else found)
+    ).first()
+    if found is None:
+        return NotificationSettings()
+    return NotificationSettings(
+        tuple(found.reminder_days), found.email_users, found.email_administrators
+    )
+
+
+def set_notifications(conn: Connection, organisation_id: int, chosen: NotificationSettings) -> None:
+    values = {
+        "reminder_days": list(chosen.reminder_days),
+        "email_users": chosen.email_users,
+        "email_administrators": chosen.email_administrators,
+    }
+    exists = conn.execute(
+        select(notification_settings.c.organisation_id).where(
+            notification_settings.c.organisation_id == organisation_id
+        )
+    ).first()
+    if exists:
+        conn.execute(
+            notification_settings.update()
+            .where(notification_settings.c.organisation_id == organisation_id)
+            .values(**values)
+        )
+    else:
+        conn.execute(
+            notification_settings.insert().values(organisation_id=organisation_id, **values)
+        )
 
 
 def set_reminder_days(conn: Connection, organisation_id: int, days: Sequence[int]) -> None:
-    changed = conn.execute(
-        notification_settings.update()
-        .where(notification_settings.c.organisation_id == organisation_id)
-        .values(reminder_days=list(days))
-    ).rowcount
-    if not changed:
-        conn.execute(
-            notification_settings.insert().values(
-                organisation_id=organisation_id, reminder_days=list(days)
-            )
-        )
+    current = notifications(conn, organisation_id)
+    set_notifications(
+        conn,
+        organisation_id,
+        NotificationSettings(tuple(days), current.email_users, current.email_administrators),
+    )
 
 
 def longest_reminder(conn: Connection) -> int:

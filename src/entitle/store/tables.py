@@ -428,6 +428,25 @@ notification_settings = Table(
     Column("email_administrators", Boolean, nullable=False, server_default=true()),
 )
 
+# Usage alerts: active checkouts above ``threshold`` (kind "active_checkouts"), or booked hours
+# in a calendar month above it ("monthly_hours"), for the organisation or one application or
+# country. ``above`` is set while the count is over (a crossing is told once, then re-armed
+# when it falls back); ``fired_month`` is the month (year * 12 + month - 1) last told.
+usage_alerts = Table(
+    "usage_alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id"), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("threshold", Integer, nullable=False),
+    Column("application", String(200)),
+    Column("country", String(2)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(254), nullable=False),
+    Column("above", Boolean, nullable=False, server_default=false()),
+    Column("fired_month", Integer),
+)
+
 # E-mails an event asked for, written with the event (when the server sends e-mail at all):
 # pending until sent or given up, taken by a worker as webhook deliveries are.
 email_messages = Table(

@@ -10,6 +10,7 @@ from entitle.web import (
     countries_page,
     device_page,
     my_checkouts,
+    notifications_page,
     pages,
     set_password_page,
     sign_in_page,
@@ -34,5 +35,6 @@ router.include_router(tokens_page.router)
 router.include_router(audit_page.router)
 router.include_router(catalog_page.router)
 router.include_router(webhooks_page.router)
+router.include_router(notifications_page.router)
 router.include_router(set_password_page.router)
 router.include_router(sign_in_page.router)

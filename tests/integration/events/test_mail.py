@@ -4,14 +4,8 @@ check-in is confirmed to the user; without ENTITLE_SMTP_URL nothing is written."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-from typing import Any
 
-import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from entitle.service import mail
@@ -19,36 +13,11 @@ from entitle.service.check_in import check_in
 from entitle.service.create_checkout import create_checkout
 from entitle.service.time_events import produce_time_events
 from entitle.store.tables import email_messages
+from tests.integration.events.conftest import Inbox
 from tests.integration.events.helpers import ses
 from tests.integration.fixtures import World
-from tests.servers import free_port
 
 LEASE = timedelta(seconds=15)
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], EmailMessage]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        parsed = message_from_bytes(envelope.content, policy=policy.default)
-        assert isinstance(parsed, EmailMessage)
-        self.messages.append((list(envelope.rcpt_tos), parsed))
-        return "250 OK"
-
-
-@pytest.fixture
-def inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
-    found = Inbox()
-    port = free_port()
-    controller = Controller(found, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("ENTITLE_SMTP_URL", f"smtp://127.0.0.1:{port}")
-    monkeypatch.setenv("ENTITLE_MAIL_FROM", "licenses@northwind.example")
-    try:
-        yield found
-    finally:
-        controller.stop()
 
 
 def _send(world: World) -> None:

@@ -21,7 +21,8 @@ from fastapi.routing import iter_route_contexts
 from starlette.routing import Mount
 
 from entitle.domain.checkouts import CheckoutRequest
-from entitle.service import tokens, users, webhooks
+from entitle.domain.usage_alerts import AlertKind
+from entitle.service import tokens, usage_alerts, users, webhooks
 from entitle.service.create_checkout import create_checkout
 from entitle.service.import_checkouts import import_checkouts
 from tests.integration.fixtures import PASSWORD, World
@@ -52,6 +53,7 @@ class Fresh:
     import_id: str
     endpoint_id: int
     delivery_id: int
+    alert_id: int
 
     def url(self, path: str) -> str:
         """A path of the table with this world's ids in its placeholders."""
@@ -62,6 +64,7 @@ class Fresh:
             imported=self.import_id,
             endpoint=self.endpoint_id,
             delivery=self.delivery_id,
+            alert=self.alert_id,
         )
 
 
@@ -242,6 +245,14 @@ def _enabled_form(_fresh: Fresh) -> dict[str, Any]:
 
 def _delivery_form(fresh: Fresh) -> dict[str, Any]:
     return {"data": {"delivery_id": str(fresh.delivery_id)}}
+
+
+def _alert(_fresh: Fresh) -> dict[str, Any]:
+    return {"json": {"kind": "monthly_hours", "threshold": 500}}
+
+
+def _days_form(_fresh: Fresh) -> dict[str, Any]:
+    return {"data": {"reminder_days": "7, 1", "email_users": "true"}}
 
 
 def _request_file(_fresh: Fresh) -> dict[str, Any]:
@@ -428,6 +439,15 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
         (401, 404, 403, 403, 401, 404),
     ),
     ("GET", HOOKS): (HOOKS, _none, OWN_HOOKS),
+    ("GET", "/api/v1/admin/notifications"): ("/api/v1/admin/notifications", _none, OWN_HOOKS),
+    ("PUT", "/api/v1/admin/notifications"): ("/api/v1/admin/notifications", _empty, OWN_HOOKS),
+    ("GET", "/api/v1/admin/usage-alerts"): ("/api/v1/admin/usage-alerts", _none, OWN_HOOKS),
+    ("POST", "/api/v1/admin/usage-alerts"): ("/api/v1/admin/usage-alerts", _alert, INVITED),
+    ("DELETE", "/api/v1/admin/usage-alerts/{alert_id}"): (
+        "/api/v1/admin/usage-alerts/{alert}",
+        _none,
+        (401, 204, 403, 403, 401, 404),
+    ),
     ("POST", HOOKS): (HOOKS, _webhook, INVITED),
     ("GET", HOOKS + "/{endpoint_id}"): (HOOK, _none, ADMINISTRATORS),
     ("PATCH", HOOKS + "/{endpoint_id}"): (HOOK, _empty, ADMINISTRATORS),
@@ -581,6 +601,8 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
         (303, 404, 403, 303, 303, 404),
     ),
     ("GET", "/admin/webhooks"): ("/admin/webhooks", _none, HOOKS_PAGE),
+    ("GET", "/admin/notifications"): ("/admin/notifications", _none, HOOKS_PAGE),
+    ("POST", "/admin/notifications"): ("/admin/notifications", _days_form, HOOKS_PAGE),
     ("POST", "/admin/webhooks"): ("/admin/webhooks", _webhook_form, HOOKS_PAGE),
     ("POST", "/admin/webhooks/{endpoint_id}/test"): (
         "/admin/webhooks/{endpoint}/test",
@@ -656,6 +678,7 @@ def _fresh(world: World) -> Fresh:
     assert imported.id
     hook = webhooks.add_endpoint(world.services, world.admin, "https://hooks.example.com/in")
     sent = webhooks.send_test_event(world.services, world.admin, hook.endpoint.id)
+    alert = usage_alerts.add_alert(world.services, world.admin, AlertKind.ACTIVE_CHECKOUTS, 50)
     return Fresh(
         checkout.id,
         checkout.license_digest,
@@ -665,6 +688,7 @@ def _fresh(world: World) -> Fresh:
         imported.id,
         hook.endpoint.id,
         sent.id,
+        alert.id,
     )
 
 

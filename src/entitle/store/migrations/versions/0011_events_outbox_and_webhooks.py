@@ -1,5 +1,5 @@
 """the events outbox, checkouts' time-driven events, notification settings, e-mails, webhook
-endpoints and their deliveries
+endpoints and their deliveries, usage alerts
 
 Revision ID: 0011_events_outbox_and_webhooks
 Revises: 0010
@@ -63,6 +63,26 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("organisation_id", name=op.f("pk_notification_settings")),
     )
+    op.create_table(
+        "usage_alerts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("threshold", sa.Integer(), nullable=False),
+        sa.Column("application", sa.String(length=200), nullable=True),
+        sa.Column("country", sa.String(length=2), nullable=True),
+        sa.Column("created_at", UTC_TIME, nullable=False),
+        sa.Column("created_by", sa.String(length=254), nullable=False),
+        sa.Column("above", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column("fired_month", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"],
+            ["organisations.id"],
+            name=op.f("fk_usage_alerts_organisation_id_organisations"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_usage_alerts")),
+    )
+    op.create_index(op.f("ix_usage_alerts_organisation_id"), "usage_alerts", ["organisation_id"])
     op.create_table(
         "email_messages",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -173,6 +193,8 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_webhook_deliveries_endpoint_id_id"), table_name="webhook_deliveries")
     op.drop_index(op.f("ix_webhook_deliveries_next_attempt_at"), table_name="webhook_deliveries")
     op.drop_table("webhook_deliveries")
+    op.drop_index(op.f("ix_usage_alerts_organisation_id"), table_name="usage_alerts")
+    op.drop_table("usage_alerts")
     op.drop_index(op.f("ix_email_messages_next_attempt_at"), table_name="email_messages")
     op.drop_index(op.f("ix_email_messages_event_id"), table_name="email_messages")
     op.drop_table("email_messages")
