@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -16,9 +16,8 @@ from entitle.store import migrations
 from entitle.store.database import make_engine, upgrade
 from tests.integration.api.documented import documented
 
-# The newest migration's revision, as its file states it (revision = "0011_checkout_imports").
-_NEWEST = max((Path(migrations.__file__).parent / "versions").glob("0*.py"))
-HEAD = re.search(r'^revision = "([^"]+)"', _NEWEST.read_text(), re.M).group(1)  # type: ignore[union-attr]
+# The newest migration's revision id, as Alembic reads it ("0010", "0011_events_...").
+HEAD = ScriptDirectory(str(Path(migrations.__file__).parent)).get_current_head()
 
 
 @pytest.fixture
