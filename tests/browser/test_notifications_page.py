@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.portal import log_in
+from tests.browser.portal import go_to, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 @pytest.mark.parametrize("expected_console_errors", [["422 (Unprocessable Entity)"]])
 def test_an_administrator_chooses_the_reminder_days(page: Page, demo_server: str) -> None:
     log_in(page, demo_server)
-    page.get_by_role("navigation", name="Portal").get_by_role("link", name="Notifications").click()
+    go_to(page, "Notifications")
     expect(page.get_by_label("Reminder days before the expiry")).to_have_value("7, 1")
     expect(page.locator("#mail-off")).to_contain_text("ENTITLE_SMTP_URL")
     page.get_by_label("Reminder days before the expiry").fill("14, 3")

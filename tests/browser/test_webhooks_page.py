@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import shot
-from tests.browser.portal import log_in
+from tests.browser.portal import go_to, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +17,7 @@ def test_an_administrator_adds_an_endpoint_and_sends_it_a_test_event(
     page: Page, demo_server: str
 ) -> None:
     log_in(page, demo_server)
-    page.get_by_role("navigation", name="Portal").get_by_role("link", name="Webhooks").click()
+    go_to(page, "Webhooks")
     expect(page.get_by_role("heading", name="Webhooks", exact=True)).to_be_visible()
     page.get_by_label("URL").fill("https://tickets.example.com/hooks/entitle")
     page.get_by_label("Description").fill("Ticketing")
