@@ -25,6 +25,7 @@ from standardwebhooks.webhooks import Webhook
 from entitle import __version__
 from entitle.domain.events import EventType
 from entitle.domain.webhooks import address_allowed, retry_after
+from entitle.service import mail
 from entitle.service.context import Services
 from entitle.store import audit, outbox, webhooks
 from entitle.store.webhooks import Claimed
@@ -139,12 +140,12 @@ def record(services: Services, claimed: Claimed, outcome: Outcome) -> bool:
                 "",
                 reason,
             )
-            outbox.emit(
-                uow.conn,
-                claimed.organisation_id,
-                EventType.WEBHOOK_DISABLED.value,
-                {"endpoint": {"id": claimed.endpoint_id, "url": claimed.url}, "reason": reason},
-                now,
+            data = {"endpoint": {"id": claimed.endpoint_id, "url": claimed.url}, "reason": reason}
+            told = outbox.emit(
+                uow.conn, claimed.organisation_id, EventType.WEBHOOK_DISABLED.value, data, now
+            )
+            mail.queue_for(
+                uow.conn, claimed.organisation_id, told, EventType.WEBHOOK_DISABLED.value, data, now
             )
         uow.commit()
     return gave_up
@@ -159,6 +160,9 @@ def deliver_due(
     limit: int = BATCH,
 ) -> int:
     """Send a batch of due deliveries; answers how many were taken."""
+    with services.uow(read_only=True) as uow:
+        if not webhooks.any_due(uow.conn, services.now()):
+            return 0
     with services.uow() as uow:
         claimed = webhooks.claim_due(uow.conn, services.now(), limit, lease)
         uow.commit()

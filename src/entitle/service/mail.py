@@ -3,6 +3,7 @@ sending through the SMTP server of ``ENTITLE_SMTP_URL`` (none: no e-mail at all)
 
 * ``checkout.expiring``: to the checkout's user and the organisation's active Administrators;
 * ``checkout.checked_in``: a confirmation to the checkout's user;
+* ``webhook.disabled``: to the Administrators;
 * ``usage.alert``: to the Administrators.
 
 Who receives is the organisation's choice (its notification settings). The messages are
@@ -75,6 +76,18 @@ def compose(conn: Connection, organisation_id: int, type_: str, data: dict[str, 
                 "This license checkout is checked in: its licenses are free for others.",
                 _checkout_lines(checkout),
             )
+        ]
+    if type_ == EventType.WEBHOOK_DISABLED:
+        url = str(data["endpoint"]["url"])
+        return [
+            _mail(
+                a,
+                "A webhook endpoint is disabled",
+                "Deliveries to this endpoint failed for about a day, so it is disabled: mend "
+                "the receiver, then enable it on the Webhooks page to resume them.",
+                [("Endpoint", url), ("Why", str(data["reason"]))],
+            )
+            for a in administrators
         ]
     if type_ == EventType.USAGE_ALERT:
         summary = str(data["summary"])
@@ -156,6 +169,9 @@ def send_due(services: Services, *, lease: timedelta, timeout: float) -> int:
     if configured.smtp_url is None:
         return 0
     url = configured.smtp_url.get_secret_value()
+    with services.uow(read_only=True) as uow:
+        if not store.any_due(uow.conn, services.now()):
+            return 0
     with services.uow() as uow:
         claimed = store.claim_due(uow.conn, services.now(), BATCH, lease)
         uow.commit()

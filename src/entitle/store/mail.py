@@ -75,6 +75,16 @@ def recipients(conn: Connection, organisation_id: int) -> tuple[bool, list[str]]
     return bool(to_users), administrators
 
 
+def any_due(conn: Connection, now: datetime) -> bool:
+    """Whether an e-mail is due: asked first, in a read, so an idle worker takes no lock."""
+    return (
+        conn.execute(
+            select(email_messages.c.id).where(email_messages.c.next_attempt_at <= now).limit(1)
+        ).first()
+        is not None
+    )
+
+
 def claim_due(conn: Connection, now: datetime, limit: int, lease: timedelta) -> list[Queued]:
     query = (
         select(email_messages)

@@ -153,6 +153,26 @@ def delete_endpoint(conn: Connection, endpoint_id: int) -> None:
     conn.execute(webhook_endpoints.delete().where(webhook_endpoints.c.id == endpoint_id))
 
 
+def any_due(conn: Connection, now: datetime) -> bool:
+    """Whether a delivery is due: asked first, in a read, so an idle worker takes no lock."""
+    return (
+        conn.execute(
+            select(webhook_deliveries.c.id)
+            .select_from(
+                webhook_deliveries.join(
+                    webhook_endpoints, webhook_endpoints.c.id == webhook_deliveries.c.endpoint_id
+                )
+            )
+            .where(
+                webhook_deliveries.c.next_attempt_at <= now,
+                webhook_endpoints.c.disabled_at.is_(None),
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
 def claim_due(conn: Connection, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
     """Take up to ``limit`` due deliveries of enabled endpoints, oldest first, and move each
     ahead by ``lease``: until then no other worker takes it. PostgreSQL skips the rows other

@@ -11,11 +11,12 @@ import httpx
 import pytest
 
 from entitle.domain.webhooks import RETRY_DELAYS
-from entitle.service import webhooks
+from entitle.service import mail, webhooks
 from entitle.service.audit_log import audit_actions
 from entitle.service.check_in import check_in
 from entitle.service.create_checkout import create_checkout
 from entitle.service.delivery import deliver_due
+from tests.integration.events.conftest import Inbox
 from tests.integration.events.helpers import events_of, last_event, ses
 from tests.integration.fixtures import World
 from tests.receiver import Receiver, receiver
@@ -83,7 +84,7 @@ def test_an_endpoint_gets_only_the_types_it_asked_for_and_other_organisations_no
 
 
 def test_a_failing_receiver_is_retried_for_a_day_then_the_endpoint_is_disabled_and_told(
-    world: World, hooked: tuple[Receiver, int]
+    world: World, hooked: tuple[Receiver, int], inbox: Inbox
 ) -> None:
     found, endpoint_id = hooked
     found.answers = [500]
@@ -108,6 +109,13 @@ def test_a_failing_receiver_is_retried_for_a_day_then_the_endpoint_is_disabled_a
     assert all(a.response_ms is not None for a in log)
     assert "webhook.disable" in audit_actions(world.services, world.admin)
     assert events_of(world)[-1].type == "webhook.disabled"
+    while mail.send_due(world.services, lease=LEASE, timeout=5):
+        pass
+    ((to, sent),) = [m for m in inbox.messages if "disabled" in m[1]["Subject"]]
+    assert to == ["admin@example.com"]
+    body = sent.get_body(("plain",))
+    assert body is not None
+    assert found.url in body.get_content()
 
     # Nothing more goes to a disabled endpoint, until an Administrator enables it again.
     create_checkout(world.services, world.admin, ses(machine="WS-2"))
