@@ -3,7 +3,7 @@ what each event's ``data`` says, in the API's words."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -58,6 +58,24 @@ def checkout_event(
     emitted = outbox.emit(conn, checkout.organisation_id, type_.value, data, at, event_id=event_id)
     mail.queue_for(conn, checkout.organisation_id, emitted, type_.value, data, at)
     return emitted
+
+
+def checkouts_created(
+    conn: Connection,
+    organisation_id: int,
+    checkouts: Sequence[Checkout],
+    at: datetime,
+    actor: str,
+    **extra: Any,
+) -> None:
+    """``checkout.created`` for each of many checkouts at once (an import)."""
+    outbox.emit_many(
+        conn,
+        organisation_id,
+        EventType.CHECKOUT_CREATED.value,
+        [{"checkout": checkout_data(c), "actor": actor, **extra} for c in checkouts],
+        at,
+    )
 
 
 def checkouts_checked_in(

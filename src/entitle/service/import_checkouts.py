@@ -31,6 +31,7 @@ from entitle.domain.checkouts import CheckoutPlan, plan_checkout, require_manage
 from entitle.domain.codes import Code
 from entitle.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from entitle.domain.model import Checkout, Organisation, User
+from entitle.service import events
 from entitle.service.actors import OperatorRef, actor_and_organisation
 from entitle.service.bundle_license_files import bundle_license_files
 from entitle.service.context import Services
@@ -202,6 +203,14 @@ def _import(
             key,
         )
         _audit(uow.conn, organisation, actor, now, address, import_id, parsed, created, rows)
+        events.checkouts_created(
+            uow.conn,
+            organisation.id,
+            [checkout for checkout, _ in created],
+            now,
+            actor.email,
+            import_id=import_id,
+        )
         uow.commit()
     for checkout, _ in created:
         services.observer.checkout_created(checkout)

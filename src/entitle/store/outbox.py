@@ -97,6 +97,60 @@ def emit(
     return event_id
 
 
+def emit_many(
+    conn: Connection,
+    organisation_id: int,
+    type_: str,
+    datas: Sequence[Mapping[str, Any]],
+    at: datetime,
+) -> list[str]:
+    """:func:`emit` for many events of one type, in a fixed number of statements."""
+    if not datas:
+        return []
+    event_ids = [new_event_id() for _ in datas]
+    row_ids = list(
+        conn.execute(
+            outbox_events.insert().returning(outbox_events.c.id, sort_by_parameter_order=True),
+            [
+                {
+                    "event_id": event_id,
+                    "organisation_id": organisation_id,
+                    "type": type_,
+                    "occurred_at": at,
+                    "data": dict(data),
+                }
+                for event_id, data in zip(event_ids, datas, strict=True)
+            ],
+        ).scalars()
+    )
+    wanted = [
+        endpoint_id
+        for endpoint_id, types in conn.execute(
+            select(webhook_endpoints.c.id, webhook_endpoints.c.event_types).where(
+                webhook_endpoints.c.organisation_id == organisation_id,
+                webhook_endpoints.c.disabled_at.is_(None),
+            )
+        )
+        if not types or type_ in types
+    ]
+    if wanted:
+        conn.execute(
+            webhook_deliveries.insert(),
+            [
+                {
+                    "event_id": row_id,
+                    "endpoint_id": endpoint_id,
+                    "status": PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": at,
+                }
+                for row_id in row_ids
+                for endpoint_id in wanted
+            ],
+        )
+    return event_ids
+
+
 def events_of(conn: Connection, organisation_id: int, limit: int = 100) -> list[Event]:
     """The organisation's latest events, newest first."""
     rows = conn.execute(

@@ -16,7 +16,7 @@ from entitle.store import migrations
 from entitle.store.database import make_engine, upgrade
 from tests.integration.api.documented import documented
 
-# The newest migration's revision id, as Alembic reads it ("0010", "0011_events_...").
+# The newest migration's revision id, as Alembic reads it ("0010", "0011_checkout_imports").
 HEAD = ScriptDirectory(str(Path(migrations.__file__).parent)).get_current_head()
 
 

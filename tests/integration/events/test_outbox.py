@@ -95,3 +95,22 @@ def _digest(world: World, checkout_id: str) -> str:
     found = get_checkout(world.services, world.admin, checkout_id)
     assert found.license_digest
     return found.license_digest
+
+
+def test_a_csv_import_writes_one_created_event_per_checkout_with_the_import(
+    world: World,
+) -> None:
+    from entitle.service.import_checkouts import import_checkouts
+
+    start = last_event(world)
+    imported = import_checkouts(
+        world.services,
+        world.admin,
+        b"user,machine,country,applications\n"
+        b"ana@example.com,WS-A,US,Atlas Designer 10.17.2.61\n"
+        b"ana@example.com,WS-B,US,Bridgeworks 24.0.1.5\n",
+    )
+    found = events_of(world, after=start)
+    assert [e.type for e in found] == ["checkout.created"] * 2
+    assert {e.data["checkout"]["machine"] for e in found} == {"WS-A", "WS-B"}
+    assert {e.data["import_id"] for e in found} == {imported.id}
