@@ -1,8 +1,8 @@
 """the events outbox, checkouts' time-driven events, notification settings, e-mails, webhook
 endpoints and their deliveries, usage alerts
 
-Revision ID: 0013_events_outbox_and_webhooks
-Revises: 0012_catalog_maintainers
+Revision ID: 0014_events_outbox_and_webhooks
+Revises: 0013_identity_providers
 
 Empty tables: nothing has been told yet, and no organisation has an endpoint.
 """
@@ -10,8 +10,8 @@ Empty tables: nothing has been told yet, and no organisation has an endpoint.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_events_outbox_and_webhooks"
-down_revision = "0012_catalog_maintainers"
+revision = "0014_events_outbox_and_webhooks"
+down_revision = "0013_identity_providers"
 branch_labels = None
 depends_on = None
 
