@@ -98,6 +98,9 @@ def login_submit(
             outage_log(request.app).record(refusal)
         swapped = bool(request.headers.get("HX-Request"))
         retry_after = getattr(refusal, "retry_after", None)
+        # In an outage the database cannot say which provider the email's domain has.
+        outage = isinstance(refusal, Unavailable)
+        provider = None if outage else identity_providers.provider_for_email(services, email)
         return templates.TemplateResponse(
             request,
             "login_form.html" if swapped else "login.html",
@@ -105,7 +108,7 @@ def login_submit(
                 "next": target,
                 "email": email,
                 "error": refusal.message,
-                **offer(identity_providers.provider_for_email(services, email), email, target),
+                **offer(provider, email, target),
             },
             status_code=status.HTTP_200_OK if swapped else refusal.status,
             headers={"Retry-After": str(retry_after)} if retry_after is not None else None,
