@@ -4,22 +4,33 @@ Administrators, once, however many servers look (a conditional update decides wh
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection
 
 from entitle.domain import names
 from entitle.domain.codes import Code
-from entitle.domain.errors import Forbidden, NotFound
+from entitle.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
 from entitle.domain.events import EventType
+from entitle.domain.model import Organisation
 from entitle.domain.usage_alerts import AlertKind, UsageAlert, month_number, threshold
 from entitle.service import mail
 from entitle.service.actors import ActorRef, actor_and_organisation
 from entitle.service.context import Services
-from entitle.store import audit, outbox
+from entitle.store import audit, catalog, outbox
 from entitle.store import usage_alerts as store
 
+T = TypeVar("T")
 REFUSALS = (Code.ROLE_CANNOT_MANAGE_WEBHOOKS,)
-ADD_REFUSALS = (*REFUSALS, Code.USAGE_ALERT_THRESHOLD, Code.COUNTRY_INVALID)
+ADD_REFUSALS = (
+    *REFUSALS,
+    Code.USAGE_ALERT_THRESHOLD,
+    Code.APPLICATION_UNKNOWN,
+    Code.COUNTRY_INVALID,
+    Code.COUNTRY_NOT_ENTITLED,
+)
 REMOVE_REFUSALS = (*REFUSALS, Code.USAGE_ALERT_NOT_FOUND)
 
 
@@ -51,13 +62,18 @@ def add_alert(
     with services.uow() as uow:
         actor, organisation = actor_and_organisation(uow.conn, actor_ref)
         _require(actor.role.manages_webhooks)
-        kept_country = names.country(country, field="country") if country else None
-        kept_application = (application or "").strip()[:200] or None
+        errors: list[DomainError] = []
+        kept_limit = _checked(errors, lambda: threshold(limit))
+        kept_application = _checked(errors, lambda: _application(uow.conn, application))
+        kept_country = _checked(errors, lambda: _country(organisation, country))
+        if errors:
+            raise DomainError.of_all(errors)
+        assert kept_limit is not None
         alert_id = store.add(
             uow.conn,
             organisation.id,
             kind,
-            threshold(limit),
+            kept_limit,
             kept_application,
             kept_country,
             now,
@@ -77,6 +93,44 @@ def add_alert(
         added = next(a for a in store.of(uow.conn, organisation.id) if a.id == alert_id)
         uow.commit()
     return added
+
+
+def _checked(errors: list[DomainError], rule: Callable[[], T]) -> T | None:
+    """The rule's answer, or None with its refusal kept: a form marks every field at once."""
+    try:
+        return rule()
+    except DomainError as refusal:
+        errors.extend(refusal.errors)
+        return None
+
+
+def _application(conn: Connection, text: str | None) -> str | None:
+    """The catalog's own spelling of the application, or None for all applications."""
+    name = (text or "").strip()
+    if not name:
+        return None
+    found = catalog.releases_of(conn, [name]) if "\x00" not in name else {}
+    if not found:
+        raise InvalidInput(
+            Code.APPLICATION_UNKNOWN,
+            f"'{name[:200]}' is not an application in the catalog.",
+            field="application",
+        )
+    return next(iter(found.values()))[0].application
+
+
+def _country(organisation: Organisation, text: str | None) -> str | None:
+    if not text or not text.strip():
+        return None
+    code = names.country(text, field="country")
+    if organisation.policy_for(code) is None:
+        known = ", ".join(c.country for c in organisation.countries) or "none"
+        raise InvalidInput(
+            Code.COUNTRY_NOT_ENTITLED,
+            f"{code} is not one of your entitlement countries ({known}).",
+            field="country",
+        )
+    return code
 
 
 def remove_alert(services: Services, actor_ref: ActorRef, alert_id: int, address: str = "") -> None:

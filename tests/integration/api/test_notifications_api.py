@@ -69,3 +69,29 @@ def test_an_administrator_adds_lists_and_removes_usage_alerts(api: Api) -> None:
     assert gone.status_code == 204
     missing = api.client.delete(f"{ALERTS}/{alert['id']}", headers=api.auth("admin"))
     assert assert_problem(missing, 404)["code"] == "USAGE_ALERT_NOT_FOUND"
+
+
+def test_a_usage_alert_names_a_catalog_application_and_an_entitlement_country(api: Api) -> None:
+    refused = assert_problem(
+        api.post(
+            ALERTS,
+            json={
+                "kind": "monthly_hours",
+                "threshold": 5,
+                "application": "Nowhere Suite",
+                "country": "FR",
+            },
+        ),
+        422,
+    )
+    assert refused["code"] == "APPLICATION_UNKNOWN"
+    assert [(e["field"], e["code"]) for e in refused["errors"]] == [
+        ("application", "APPLICATION_UNKNOWN"),
+        ("country", "COUNTRY_NOT_ENTITLED"),
+    ]
+    assert api.get(ALERTS).json()["items"] == []
+    added = api.post(
+        ALERTS, json={"kind": "monthly_hours", "threshold": 9, "application": "atlas designer"}
+    )
+    assert added.status_code == 201, added.text
+    assert added.json()["application"] == "Atlas Designer"
