@@ -251,6 +251,10 @@ def _alert(_fresh: Fresh) -> dict[str, Any]:
     return {"json": {"kind": "monthly_hours", "threshold": 500}}
 
 
+def _alert_form(_fresh: Fresh) -> dict[str, Any]:
+    return {"data": {"kind": "monthly_hours", "threshold": "500"}}
+
+
 def _days_form(_fresh: Fresh) -> dict[str, Any]:
     return {"data": {"reminder_days": "7, 1", "email_users": "true"}}
 
@@ -603,6 +607,16 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
     ("GET", "/admin/webhooks"): ("/admin/webhooks", _none, HOOKS_PAGE),
     ("GET", "/admin/notifications"): ("/admin/notifications", _none, HOOKS_PAGE),
     ("POST", "/admin/notifications"): ("/admin/notifications", _days_form, HOOKS_PAGE),
+    ("POST", "/admin/notifications/usage-alerts"): (
+        "/admin/notifications/usage-alerts",
+        _alert_form,
+        HOOKS_PAGE,
+    ),
+    ("POST", "/admin/notifications/usage-alerts/{alert_id}/remove"): (
+        "/admin/notifications/usage-alerts/{alert}/remove",
+        _none,
+        HOOK_FORM,
+    ),
     ("POST", "/admin/webhooks"): ("/admin/webhooks", _webhook_form, HOOKS_PAGE),
     ("POST", "/admin/webhooks/{endpoint_id}/test"): (
         "/admin/webhooks/{endpoint}/test",
