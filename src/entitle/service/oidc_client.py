@@ -11,17 +11,23 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from authlib.common.security import generate_token
-from authlib.integrations.httpx_client import OAuth2Client, OAuthError
 from authlib.oidc.discovery import OpenIDProviderMetadata
 from joserfc import errors, jws, jwt
 from joserfc.jwk import KeySet
 
 from entitle.domain.identity_provider import IdentityProvider
+
+with warnings.catch_warnings():
+    # Authlib 1.7 warns on import that its httpx client will move to the httpx2 package; the
+    # client works, and the warning would be printed to operators at every start-up.
+    warnings.filterwarnings("ignore", message="The httpx module is deprecated")
+    from authlib.integrations.httpx_client import OAuth2Client, OAuthError
 
 HTTP_TIMEOUT = 10.0
 KEEP_SECONDS = 300.0
