@@ -431,6 +431,11 @@ def export_rows(
         .order_by(*_order(query, now))
         .execution_options(yield_per=batch)
     )
+    if conn.dialect.name == "postgresql":
+        # A server-side cursor is planned for its first tenth of rows by default (an index walk
+        # in the sort's order, filtered as it goes); every row is read, so plan for all of them:
+        # 3.8 s against 1.4 s for 100,000 rows.
+        conn.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1.0")
     yield from conn.execute(statement)
 
 
