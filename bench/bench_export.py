@@ -99,7 +99,8 @@ def _statement(db: BenchDatabase, created_from: datetime) -> tuple[str, Any]:
             for _ in store.export_rows(conn, query, datetime.now(UTC)):
                 break
         conn.rollback()
-    [statement] = captured
+    # The SELECT itself; on PostgreSQL a SET of the planner's cursor setting comes first.
+    [statement] = [c for c in captured if c[0].lstrip().upper().startswith("SELECT")]
     return statement
 
 
