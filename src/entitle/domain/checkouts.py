@@ -234,8 +234,9 @@ def _expiry(
     )
 
 
-def _country(text: str, organisation: Organisation) -> str:
-    code = names.country(text)
+def entitled_policy(organisation: Organisation, code: str) -> CheckoutPolicy:
+    """The organisation's policy for the country ``code``, refused when it is not one of the
+    organisation's entitlement countries (the refusal names those it has)."""
     policy = organisation.policy_for(code)
     if policy is None:
         known = ", ".join(c.country for c in organisation.countries) or "none"
@@ -244,6 +245,12 @@ def _country(text: str, organisation: Organisation) -> str:
             f"{code} is not one of your entitlement countries ({known}).",
             field="country",
         )
+    return policy
+
+
+def _country(text: str, organisation: Organisation) -> str:
+    code = names.country(text)
+    policy = entitled_policy(organisation, code)
     refusal = checkouts_refusal(policy)
     if refusal is not None:
         raise refusal

@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 
 from entitle.domain import names
-from entitle.domain.checkouts import require_manager
+from entitle.domain.checkouts import entitled_policy, require_manager
 from entitle.domain.codes import Code
 from entitle.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from entitle.domain.model import ActivationKey, Organisation
@@ -130,10 +130,4 @@ def retire_key(
 
 
 def _entitled(organisation: Organisation, code: str) -> None:
-    if organisation.policy_for(code) is None:
-        known = ", ".join(c.country for c in organisation.countries) or "none"
-        raise InvalidInput(
-            Code.COUNTRY_NOT_ENTITLED,
-            f"{code} is not one of your entitlement countries ({known}).",
-            field="country",
-        )
+    entitled_policy(organisation, code)

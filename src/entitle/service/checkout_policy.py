@@ -16,7 +16,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection
 
 from entitle.domain import names
-from entitle.domain.checkouts import require_manager
+from entitle.domain.checkouts import entitled_policy, require_manager
 from entitle.domain.codes import Code
 from entitle.domain.errors import DomainError, InvalidInput, NotFound
 from entitle.domain.model import Organisation
@@ -117,15 +117,7 @@ def set_country(
 
 
 def _entitled(organisation: Organisation, code: str) -> CheckoutPolicy:
-    policy = organisation.policy_for(code)
-    if policy is None:
-        known = ", ".join(c.country for c in organisation.countries) or "none"
-        raise InvalidInput(
-            Code.COUNTRY_NOT_ENTITLED,
-            f"{code} is not one of your entitlement countries ({known}).",
-            field="country",
-        )
-    return policy
+    return entitled_policy(organisation, code)
 
 
 def _changed(

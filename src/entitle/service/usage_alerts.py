@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection
 
 from entitle.domain import names
+from entitle.domain.checkouts import entitled_policy
 from entitle.domain.codes import Code
 from entitle.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
 from entitle.domain.events import EventType
@@ -123,13 +124,7 @@ def _country(organisation: Organisation, text: str | None) -> str | None:
     if not text or not text.strip():
         return None
     code = names.country(text, field="country")
-    if organisation.policy_for(code) is None:
-        known = ", ".join(c.country for c in organisation.countries) or "none"
-        raise InvalidInput(
-            Code.COUNTRY_NOT_ENTITLED,
-            f"{code} is not one of your entitlement countries ({known}).",
-            field="country",
-        )
+    entitled_policy(organisation, code)
     return code
 
 
