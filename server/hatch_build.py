@@ -42,8 +42,21 @@ def _server_files(root: Path) -> tuple[Path, list[str]]:
     return source, files
 
 
+def _compile_catalogs(source: Path) -> None:
+    """Each ``entitle/locale/<language>/LC_MESSAGES/<domain>.po`` compiled beside itself."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in sorted((source / "entitle" / "locale").glob("*/LC_MESSAGES/*.po")):
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale=po.parts[-3])
+        with po.with_suffix(".mo").open("wb") as handle:
+            write_mo(handle, catalog)
+
+
 class ServerFiles(BuildHookInterface):
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
+        _compile_catalogs(_sources(Path(self.root))[0])
         if version == "editable":
             return  # dev-mode-dirs puts the whole source tree on the path
         source, files = _server_files(Path(self.root))

@@ -18,7 +18,8 @@ from starlette.responses import FileResponse, Response
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
 
-from entitle.web.templating import STATIC_DIR
+from entitle.domain.languages import LANGUAGES
+from entitle.web.templating import STATIC_DIR, js_catalog_script
 
 _TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
 # static_url() adds ?v=<digest of the content>: such a URL always names the same bytes.
@@ -65,3 +66,15 @@ class PortalStaticFiles(StaticFiles):
 
 router = APIRouter(include_in_schema=False)
 router.mount("/static", PortalStaticFiles(directory=STATIC_DIR), name="static")
+
+
+@router.get("/i18n/{language}.js")
+def js_catalog(language: str, v: str | None = None) -> Response:
+    """The ``js`` catalog of a language, for the page's modules (``i18n.js`` reads it)."""
+    if language not in LANGUAGES:
+        raise HTTPException(status_code=404)
+    return Response(
+        js_catalog_script(language),
+        media_type="text/javascript",
+        headers={"Cache-Control": FOREVER if v else "no-cache"},
+    )

@@ -1,0 +1,54 @@
+"""The portal's languages, and which one a page is written in.
+
+The user's own choice (their profile, or the language menu before they sign in) comes first,
+then the browser's ``Accept-Language`` (RFC 9110, section 12.5.4), then English. The API's
+answers stay English whatever the page's language: clients switch on codes, not on words.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Each language by its code, with its name written in itself (as the language menu shows it).
+LANGUAGES: Final[dict[str, str]] = {"en": "English", "de": "Deutsch", "ja": "日本語"}
+DEFAULT: Final = "en"
+
+
+def supported(code: str | None) -> str | None:
+    """The supported language ``code`` names (``de-AT`` names ``de``), or None."""
+    if not code:
+        return None
+    primary = code.strip().replace("_", "-").split("-")[0].lower()
+    return primary if primary in LANGUAGES else None
+
+
+def accepted(header: str | None) -> list[str]:
+    """The supported languages of an ``Accept-Language`` header, most wanted first."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, item in enumerate((header or "").split(",")):
+        tag, _, parameters = item.strip().partition(";")
+        weight = 1.0
+        for parameter in parameters.split(";"):
+            name, _, value = parameter.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        language = supported(tag)
+        if language is not None and 0 < weight <= 1:
+            ranked.append((-weight, position, language))
+    seen: list[str] = []
+    for _, _, language in sorted(ranked):
+        if language not in seen:
+            seen.append(language)
+    return seen
+
+
+def negotiate(chosen: str | None, accept_language: str | None) -> str:
+    """The page's language: the user's choice, else the browser's first supported, else English."""
+    own = supported(chosen)
+    if own is not None:
+        return own
+    wanted = accepted(accept_language)
+    return wanted[0] if wanted else DEFAULT
