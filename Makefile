@@ -30,7 +30,7 @@ locale: $(CATALOGS)
 # After marking new text: the templates (.pot) and every language's .po brought up to date;
 # the new entries then want translating (a test names any left empty).
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 -k pgettext:1c,2 --no-location \
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 -k pgettext:1c,2 --no-location \
 	  --sort-output --project entitle -o src/entitle/locale/messages.pot .
 	$(BIN)/pybabel extract -F babel-js.cfg -k t -k tn:1,2 --no-location --sort-output \
 	  --project entitle -o src/entitle/locale/js.pot .

@@ -72,6 +72,11 @@ def pgettext(context: str, message: str) -> str:
     return translations(language.get()).pgettext(context, message)
 
 
+def N_(message: str) -> str:
+    """Marks ``message`` for the catalog where it is defined; it is translated where shown."""
+    return message
+
+
 def _(message: str, **values: Any) -> str:
     """``message`` in the current language, its ``%(name)s`` placeholders filled."""
     text = gettext(message)

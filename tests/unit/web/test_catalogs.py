@@ -18,7 +18,13 @@ from entitle.service import translations
 ROOT = Path(__file__).resolve().parents[3]
 LOCALE = ROOT / "src" / "entitle" / "locale"
 KEYWORDS = {
-    "messages": {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)},
+    "messages": {
+        "_": None,
+        "N_": None,
+        "gettext": None,
+        "ngettext": (1, 2),
+        "pgettext": ((1, "c"), 2),
+    },
     "js": {"t": None, "tn": (1, 2)},
 }
 CONFIG = {"messages": "babel.cfg", "js": "babel-js.cfg"}
