@@ -34,7 +34,13 @@ def static_url(path: str) -> str:
 def js_catalog_script(language: str) -> str:
     """The script that gives the page's modules the ``js`` catalog of ``language``."""
     catalog = json.dumps(translations.js_catalog(language), ensure_ascii=False, sort_keys=True)
-    return f"globalThis.entitleCatalog = {catalog};\n"
+    problems = json.dumps(problem_texts(language), ensure_ascii=False, sort_keys=True)
+    return f"globalThis.entitleCatalog = {catalog};\nglobalThis.entitleProblems = {problems};\n"
+
+
+def problem_texts(language: str) -> dict[str, str]:
+    """The portal's sentence for each problem code, in ``language`` (none yet: the details)."""
+    return {}
 
 
 def js_catalog_url(language: str) -> str:

@@ -31,3 +31,12 @@ export function tn(singular, plural, count, values = {}) {
   }
   return fill(count === 1 ? singular : plural, all);
 }
+
+// The portal's sentence for each problem code, in the page's language (the API's `detail`
+// stays English: in English the server's own, more precise, words are shown).
+const problems = globalThis.entitleProblems ?? {};
+
+/** What to show for a refusal: its code's sentence in the page's language, else `detail`. */
+export function problemMessage(code, detail) {
+  return language !== "en" && problems[code] ? problems[code] : detail;
+}
