@@ -2,6 +2,35 @@
 
 import { getJson } from "./api.js";
 import { sortText } from "./address.js";
+import { language, t, tn } from "./i18n.js";
+
+/** Tabulator's own words (its paging bar), in the page's language. */
+const tabulatorWords = () => ({
+  data: { loading: t("Loading"), error: t("Error") },
+  pagination: {
+    page_size: t("Page size"),
+    page_title: t("Show page"),
+    first: t("First"),
+    first_title: t("First page"),
+    last: t("Last"),
+    last_title: t("Last page"),
+    prev: t("Prev"),
+    prev_title: t("Previous page"),
+    next: t("Next"),
+    next_title: t("Next page"),
+    all: t("All"),
+  },
+});
+
+/** "Showing 1-10 of 50 rows", one sentence; the numbers without grouping, as Tabulator has them. */
+const counter = (size, first, _page, total) =>
+  total
+    ? tn("Showing {first}-{last} of {count} row", "Showing {first}-{last} of {count} rows", total, {
+        first,
+        last: Math.min(first + size - 1, total),
+        count: total,
+      })
+    : t("Showing 0 rows");
 
 /** Tabulator options for a grid whose rows come page by page from the API, sorted in SQL.
  * `onRequest` hears each page asked for (page, size and header sort) to keep it in the address. */
@@ -25,15 +54,17 @@ export function remoteGrid({ query, pageSize, empty, sortOverride = () => [], on
     pagination: true,
     paginationMode: "remote",
     paginationSize: pageSize,
-    paginationCounter: "rows",
+    paginationCounter: counter,
+    locale: language,
+    langs: { [language]: tabulatorWords() },
     sortMode: "remote",
     filterMode: "remote",
     layout: "fitColumns",
     renderVertical: "basic",
     index: "id",
     placeholder: empty,
-    dataLoaderLoading: '<span class="grid-loading" role="status">Loading checkouts…</span>',
-    dataLoaderError: '<span class="grid-error" role="alert">The checkouts could not be loaded. Reload the page to try again.</span>',
+    dataLoaderLoading: `<span class="grid-loading" role="status">${t("Loading checkouts…")}</span>`,
+    dataLoaderError: `<span class="grid-error" role="alert">${t("The checkouts could not be loaded. Reload the page to try again.")}</span>`,
     columnDefaults: { headerHozAlign: "left", vertAlign: "middle" },
   };
 }
