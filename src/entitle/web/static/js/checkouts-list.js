@@ -68,8 +68,15 @@ function detail(checkout, { onExtend, onClone }) {
   const list = facts
     .map(([term, value]) => `<div><dt>${escapeHtml(term)}</dt><dd>${escapeHtml(value)}</dd></div>`)
     .join("");
-  holder.innerHTML = `<table class="detail-table"><caption class="visually-hidden">${t("Applications of this checkout")}</caption>
-    <thead><tr><th scope="col">${t("Product")}</th><th scope="col">${t("Version")}</th><th scope="col">${t("Expires")}</th></tr></thead>
+  // t() outside the template literal: extraction does not read inside one.
+  const words = {
+    caption: t("Applications of this checkout"),
+    product: t("Product"),
+    version: t("Version"),
+    expires: t("Expires"),
+  };
+  holder.innerHTML = `<table class="detail-table"><caption class="visually-hidden">${words.caption}</caption>
+    <thead><tr><th scope="col">${words.product}</th><th scope="col">${words.version}</th><th scope="col">${words.expires}</th></tr></thead>
     <tbody>${rows}</tbody></table><dl class="detail-facts" data-checkout-id="${escapeHtml(checkout.id)}">${list}</dl>`;
   holder.append(notesEditor(checkout));
   const actions = document.createElement("div");
@@ -86,16 +93,18 @@ function detail(checkout, { onExtend, onClone }) {
 }
 
 const NOTES_MAX = 2000;
+const EMPTY = () => t("No checkouts to show. Clear the search or a filter, or use “New” to check out a license.");
 
 /** The checkout's notes, kept by administrators: saved with PUT /checkouts/{id}/notes. */
 function notesEditor(checkout) {
   const form = document.createElement("form");
   form.className = "notes-form";
   const id = `notes-${checkout.id}`;
-  form.innerHTML = `<label for="${id}">${t("Notes")}</label>
+  const [notes, save] = [t("Notes"), t("Save notes")];
+  form.innerHTML = `<label for="${id}">${notes}</label>
     <textarea id="${id}" rows="2" maxlength="${NOTES_MAX}" aria-describedby="${id}-error"></textarea>
     <p class="field-error" id="${id}-error" hidden></p>
-    <div class="notes-actions"><button type="submit" class="button compact">${t("Save notes")}</button>
+    <div class="notes-actions"><button type="submit" class="button compact">${save}</button>
     <span class="muted notes-status" role="status"></span></div>`;
   const area = form.querySelector("textarea");
   area.value = checkout.notes ?? "";
@@ -291,7 +300,7 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
   table = new Tabulator(element, {
     ...remoteGrid({
       pageSize,
-      empty: `<span class="grid-empty">${t("No checkouts to show. Clear the search or a filter, or use “New” to check out a license.")}</span>`,
+      empty: `<span class="grid-empty">${escapeHtml(EMPTY())}</span>`,
       query,
       onRequest: remember,
     }),
