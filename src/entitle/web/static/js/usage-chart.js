@@ -1,9 +1,12 @@
 // A bar chart of booked hours per day or month, drawn as SVG with DOM calls: no chart library,
 // and no style attributes (the CSP forbids them), only classes and SVG geometry.
 
+import { locale, t } from "./i18n.js";
+
 const SVG = "http://www.w3.org/2000/svg";
 const HEIGHT = 260;
 const MARGIN = { top: 12, right: 12, bottom: 30, left: 52 };
+const hoursFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
 
 function node(name, attributes = {}, text) {
   const element = document.createElementNS(SVG, name);
@@ -48,8 +51,8 @@ export function drawBars(container, buckets, { summary }) {
   for (let hours = 0; hours <= top + tick / 1000; hours += tick) {
     const at = y(hours);
     grid.append(node("line", { x1: MARGIN.left, x2: width - MARGIN.right, y1: at, y2: at }));
-    const label = Number.isInteger(hours) ? hours : hours.toFixed(1);
-    grid.append(node("text", { x: MARGIN.left - 8, y: at + 4, class: "chart-y-label" }, `${label} h`));
+    const label = t("{hours} h", { hours: hoursFormat.format(hours) });
+    grid.append(node("text", { x: MARGIN.left - 8, y: at + 4, class: "chart-y-label" }, label));
   }
   svg.append(grid);
 
