@@ -18,6 +18,7 @@ import { keyboardHeaders, remoteGrid } from "./grid.js";
 import { t } from "./i18n.js";
 import { rowActions } from "./row-actions.js";
 import { draggableHeaders, sortBar } from "./sort-bar.js";
+import { tabulatorLanguage } from "./tabulator-language.js";
 
 const COLUMNS = [
   { field: "user", title: t("User") },
@@ -171,6 +172,7 @@ export function history(element, bar, { state, countries, hasSelect, onCheckIn, 
       sortOverride: () => sorting.order(),
       onRequest: remember,
     }),
+    ...tabulatorLanguage(),
     paginationInitialPage: Math.max(1, Number.parseInt(saved.page ?? "1", 10) || 1),
     initialSort: initialSort.length
       ? initialSort.map((s) => ({ column: s.field, dir: s.dir }))
