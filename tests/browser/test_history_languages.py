@@ -11,8 +11,9 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import VIEWPORT, shot
-from tests.browser.portal import PASSWORD, SELECT_ADMIN, column, wait_for_rows
+from tests.browser.conftest import shot
+from tests.browser.languages import sign_in, speaking
+from tests.browser.portal import column, wait_for_rows
 
 pytestmark = pytest.mark.browser
 
@@ -79,25 +80,9 @@ def words(request: pytest.FixtureRequest) -> Words:
 
 
 @pytest.fixture
-def speaking(browser, words: Words) -> Iterator[Page]:  # type: ignore[no-untyped-def]
-    """A browser whose language is ``words.locale``; its console must stay free of errors."""
-    context = browser.new_context(viewport=VIEWPORT, locale=words.locale)
-    opened = context.new_page()
-    problems: list[str] = []
-    opened.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    opened.on("pageerror", lambda error: problems.append(str(error)))
-    yield opened
-    context.close()
-    assert problems == [], f"the browser logged errors: {problems}"
-
-
-def sign_in(page: Page, url: str) -> None:
-    """Sign in by the form's fields, whatever language their labels are in."""
-    page.goto(f"{url}/login")
-    page.locator("#login-email").fill(SELECT_ADMIN)
-    page.locator("#login-password").fill(PASSWORD)
-    page.locator("#login-password").press("Enter")
-    wait_for_rows(page, HISTORY)
+def page(browser, words: Words) -> Iterator[Page]:  # type: ignore[no-untyped-def]
+    with speaking(browser, words.locale) as opened:
+        yield opened
 
 
 def header(page: Page, title: str) -> Locator:
@@ -121,10 +106,10 @@ def filter_column(page: Page, words: Words, title: str, label: str, value: str) 
 
 
 def test_the_history_filters_and_sorts_in_the_browsers_language(
-    speaking: Page, words: Words, demo_server: str
+    page: Page, words: Words, demo_server: str
 ) -> None:
-    page = speaking
     sign_in(page, demo_server)
+    wait_for_rows(page, HISTORY)
     assert page.evaluate("document.documentElement.lang") == words.language
     titles = page.locator(f"{HISTORY} .col-title-text").all_inner_texts()
     assert titles[: len(words.titles)] == words.titles
