@@ -1,12 +1,9 @@
 // Dates and numbers in the page's language (in the reader's own variant of it, such as en-GB,
 // when the browser prefers one). Expiry is a whole day: the last day the license is valid.
 
-import { language, t } from "./i18n.js";
+import { locale, t } from "./i18n.js";
 
-/** The locale formats follow: the browser's preferred variant of the page's language, else it. */
-export const locale =
-  (navigator.languages ?? [navigator.language]).find((tag) => tag && tag.split("-")[0].toLowerCase() === language) ??
-  language;
+export { locale };
 
 const dateOnly = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" });
 const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" });

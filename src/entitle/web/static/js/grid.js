@@ -2,35 +2,8 @@
 
 import { getJson } from "./api.js";
 import { sortText } from "./address.js";
-import { language, t, tn } from "./i18n.js";
-
-/** Tabulator's own words (its paging bar), in the page's language; in English as Tabulator has them. */
-const tabulatorWords = () => ({
-  data: { loading: t("Loading"), error: t("Error") },
-  pagination: {
-    page_size: t("Page Size"),
-    page_title: t("Show Page"),
-    first: t("First"),
-    first_title: t("First Page"),
-    last: t("Last"),
-    last_title: t("Last Page"),
-    prev: t("Prev"),
-    prev_title: t("Prev Page"),
-    next: t("Next"),
-    next_title: t("Next Page"),
-    all: t("All"),
-  },
-});
-
-/** "Showing 1-10 of 50 rows", one sentence; the numbers without grouping, as Tabulator has them. */
-const counter = (size, first, _page, total) =>
-  total
-    ? tn("Showing {first}-{last} of {count} row", "Showing {first}-{last} of {count} rows", total, {
-        first,
-        last: Math.min(first + size - 1, total),
-        count: total,
-      })
-    : t("Showing 0 rows");
+import { t } from "./i18n.js";
+import { tabulatorLanguage } from "./tabulator-language.js";
 
 /** Tabulator options for a grid whose rows come page by page from the API, sorted in SQL.
  * `onRequest` hears each page asked for (page, size and header sort) to keep it in the address. */
@@ -57,9 +30,7 @@ export function remoteGrid({ query, pageSize, empty, sortOverride = () => [], on
     pagination: true,
     paginationMode: "remote",
     paginationSize: pageSize,
-    paginationCounter: counter,
-    locale: language,
-    langs: { [language]: tabulatorWords() },
+    ...tabulatorLanguage(),
     sortMode: "remote",
     filterMode: "remote",
     layout: "fitColumns",

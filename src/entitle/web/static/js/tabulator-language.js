@@ -1,21 +1,21 @@
-// Tabulator's own words (its paging bar and loading texts) in the page's language, for a grid
-// that pages its rows in the browser.
+// Tabulator's own words (its paging bar and loading texts) in the page's language; in English
+// as Tabulator has them. Every grid of the portal takes them.
 
 import { language, t, tn } from "./i18n.js";
 
 const words = () => ({
   data: { loading: t("Loading"), error: t("Error") },
   pagination: {
-    page_size: t("Page size"),
-    page_title: t("Show page"),
+    page_size: t("Page Size"),
+    page_title: t("Show Page"),
     first: t("First"),
-    first_title: t("First page"),
+    first_title: t("First Page"),
     last: t("Last"),
-    last_title: t("Last page"),
+    last_title: t("Last Page"),
     prev: t("Prev"),
-    prev_title: t("Previous page"),
+    prev_title: t("Prev Page"),
     next: t("Next"),
-    next_title: t("Next page"),
+    next_title: t("Next Page"),
     all: t("All"),
   },
 });

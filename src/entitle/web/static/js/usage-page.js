@@ -137,6 +137,8 @@ function setBusy(busy) {
 // The table
 
 let table;
+// t() outside the template literals: extraction does not read inside one.
+const noUsage = t("No usage booked in this range. Widen the range or clear a filter.");
 const tableBuilt = new Promise((resolve) => {
   table = new Tabulator($("usage-table"), {
     data: [],
@@ -146,7 +148,7 @@ const tableBuilt = new Promise((resolve) => {
     paginationSize: 50,
     ...tabulatorLanguage(),
     renderVertical: "basic",
-    placeholder: `<span class="grid-empty">${escapeHtml(t("No usage booked in this range. Widen the range or clear a filter."))}</span>`,
+    placeholder: `<span class="grid-empty">${escapeHtml(noUsage)}</span>`,
     columnDefaults: { headerHozAlign: "left", vertAlign: "middle" },
   });
   table.on("tableBuilt", resolve);
@@ -286,7 +288,8 @@ async function load() {
   setBusy(true);
   const charted = loadChart();
   await tableBuilt;
-  if (!table.getDataCount()) table.alert(`<span class="grid-loading" role="status">${escapeHtml(t("Loading usage…"))}</span>`);
+  const loading = t("Loading usage…");
+  if (!table.getDataCount()) table.alert(`<span class="grid-loading" role="status">${escapeHtml(loading)}</span>`);
   try {
     const peakQuery = new URLSearchParams(query);
     peakQuery.delete("group_by");
