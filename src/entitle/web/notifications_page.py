@@ -18,6 +18,7 @@ from entitle.domain.usage_alerts import AlertKind, month_of
 from entitle.service import notifications, usage_alerts
 from entitle.service.account import account
 from entitle.service.context import Services
+from entitle.service.translations import N_
 from entitle.web.pages import login_redirect
 from entitle.web.templating import templates
 
@@ -26,8 +27,8 @@ NOTIFICATIONS_PATH = "/admin/notifications"
 ALERTS_PATH = NOTIFICATIONS_PATH + "/usage-alerts"
 AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 KINDS = {
-    AlertKind.ACTIVE_CHECKOUTS: "Active checkouts",
-    AlertKind.MONTHLY_HOURS: "Booked hours in a calendar month",
+    AlertKind.ACTIVE_CHECKOUTS: N_("Active checkouts"),
+    AlertKind.MONTHLY_HOURS: N_("Booked hours in a calendar month"),
 }
 
 
