@@ -1,5 +1,5 @@
-"""The administration pages in the browser's language: German and Japanese words, and dates
-written the way the language writes them (the world's clock is 28 November 2026, 12:00 UTC)."""
+"""The administration pages in the browser's language: German and Japanese words, country
+names, and dates written the way the language writes them (the world's clock is 28 November 2026, 12:00 UTC)."""
 
 from __future__ import annotations
 
@@ -16,15 +16,18 @@ WORDS = {
     "de": {
         "/admin/users": ["Benutzer einladen", "Letzte Anmeldung", "Deaktivieren", "28.11.2026"],
         "/admin/webhooks": ["Neuer Endpunkt", "Testereignis senden", "hinzugefügt von"],
+        "/admin/countries/US": ["Vereinigte Staaten (US)", "Richtlinie speichern", "365 Tage"],
     },
     "ja": {
         "/admin/users": ["ユーザーを招待", "最終ログイン", "無効化", "2026/11/28"],
         "/admin/webhooks": ["新しいエンドポイント", "テストイベントを送信", "が追加"],
+        "/admin/countries/US": ["アメリカ合衆国 (US)", "ポリシーを保存", "365 日"],
     },
 }
 ENGLISH = {
     "/admin/users": ["Invite a user", "Last login", ">Deactivate<", "Nov 28, 2026"],
     "/admin/webhooks": ["New endpoint", "Send test event", "added by", "Nov 28, 2026"],
+    "/admin/countries/US": ["United States (US)", "Save policy", "365 days"],
 }
 
 

@@ -14,13 +14,14 @@ from entitle.api.auth import CSRF_FIELD, Caller, OptionalActor
 from entitle.api.deps import ServicesDep
 from entitle.domain.codes import Code
 from entitle.domain.errors import DomainError, InvalidInput
-from entitle.domain.usage_alerts import AlertKind, month_of
+from entitle.domain.usage_alerts import AlertKind
 from entitle.service import notifications, usage_alerts
 from entitle.service.account import account
 from entitle.service.context import Services
 from entitle.service.translations import N_
 from entitle.web.pages import login_redirect
 from entitle.web.templating import templates
+from entitle.web.wording import month
 
 router = APIRouter(include_in_schema=False)
 NOTIFICATIONS_PATH = "/admin/notifications"
@@ -143,7 +144,7 @@ def _page(
             "mail_on": settings.current().smtp_url is not None,
             "alerts": usage_alerts.list_alerts(services, actor.email),
             "kinds": KINDS,
-            "month_of": month_of,
+            "month": month,
             "countries": [c.country for c in mine.organisation.countries],
             "alert_errors": (
                 {e.field or "threshold": e.message for e in alert_refusal.errors}
