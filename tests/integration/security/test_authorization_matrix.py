@@ -538,6 +538,7 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
     # Counts alone, for the monitoring server; the proxy keeps it from the internet.
     ("GET", "/metrics"): ("/metrics", _none, PUBLIC),
     ("GET", "/static/{path:path}"): ("/static/app.css", _none, PUBLIC),
+    ("GET", "/i18n/{language}.js"): ("/i18n/de.js", _none, PUBLIC),
     # The portal: pages redirect to the login page rather than answering 401.
     ("GET", "/"): ("/", _none, (303,) * 6),
     ("GET", "/login"): ("/login", _none, (200, 303, 303, 303, 200, 303)),
