@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import VIEWPORT
+from tests.browser.conftest import VIEWPORT, shot
 from tests.browser.portal import PASSWORD
 
 # A demo user no other browser test signs in as: their choice of language changes no other test.
@@ -27,6 +27,7 @@ def test_the_browsers_language_then_the_menu_then_the_profile_everywhere(
     page = _watched(german.new_page(), problems)
     page.goto(f"{demo_server}/login")
     expect(page.locator("html")).to_have_attribute("lang", "de")
+    shot(page, "language-login-de")
     page.get_by_label("E-Mail").fill(ISLA)
     page.get_by_label("Passwort").fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
@@ -34,6 +35,7 @@ def test_the_browsers_language_then_the_menu_then_the_profile_everywhere(
     expect(page.get_by_role("button", name="Abmelden")).to_be_visible()
 
     page.get_by_label("Sprache: Deutsch").click()
+    shot(page, "language-menu-de", full_page=False)
     page.get_by_role("button", name="日本語").click()
     expect(page.locator("html")).to_have_attribute("lang", "ja")
     expect(page.get_by_role("link", name="マイチェックアウト")).to_be_visible()
@@ -50,5 +52,6 @@ def test_the_browsers_language_then_the_menu_then_the_profile_everywhere(
     expect(other.locator("html")).to_have_attribute("lang", "ja")
     expect(other.get_by_label("言語: 日本語")).to_be_visible()
     expect(other.get_by_role("button", name="ログアウト")).to_be_visible()
+    shot(other, "language-profile-ja", full_page=False)
     english.close()
     assert problems == [], f"the browser logged errors: {problems}"
