@@ -668,7 +668,6 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
     ("POST", "/set-password"): ("/set-password", _wrong_link, (422,) * 6),
     # The language menu: anyone may choose, kept on the profile of whoever is signed in.
     ("GET", "/language"): ("/language", _none, (200,) * 6),
-    ("GET", "/i18n/{language}.js"): ("/i18n/de.js", _none, PUBLIC),
     ("POST", "/language"): ("/language", _language_form, (303,) * 6),
     # The spare token is the Administrator's: nobody else can revoke it here either.
     ("POST", "/device/revoke"): ("/device/revoke", _spare, (303, 200, 404, 404, 303, 404)),
