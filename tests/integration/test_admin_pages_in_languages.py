@@ -1,5 +1,6 @@
 """The administration pages in the browser's language: German and Japanese words, country
-names, and dates written the way the language writes them (the world's clock is 28 November 2026, 12:00 UTC)."""
+names, and dates written the way the language writes them (the world's clock is 28 November
+2026, 12:00 UTC)."""
 
 from __future__ import annotations
 
