@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from entitle.api.auth import LANGUAGE_COOKIE
 from entitle.domain.languages import DEFAULT, LANGUAGES, negotiate
 from entitle.service import translations
 from entitle.web.problem_texts import SENTENCES
@@ -19,7 +20,6 @@ from entitle.web.wording import refusal_text, role_name
 WEB = Path(__file__).parent
 STATIC_DIR = WEB / "static"
 TEMPLATES_DIR = WEB / "templates"
-LANGUAGE_COOKIE = "entitle_language"
 
 
 @cache
