@@ -13,8 +13,8 @@ from entitle.api.deps import ServicesDep
 from entitle.domain.listing import effective_check_in, status_of
 from entitle.service import self_service
 from entitle.service.account import account
-from entitle.service.translations import N_
 from entitle.service.publication import issuer_fingerprint
+from entitle.service.translations import N_
 from entitle.store.checkouts import CheckoutQuery
 from entitle.web.pages import MY_CHECKOUTS_PATH, login_redirect
 from entitle.web.templating import templates
