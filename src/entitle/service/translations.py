@@ -26,7 +26,6 @@ from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
 from entitle.domain.languages import DEFAULT, LANGUAGES
-from entitle.domain.names import country_name
 
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 DOMAINS = ("messages", "js")
@@ -131,8 +130,3 @@ def format_number(value: float | int) -> str:
 
 def format_duration(value: timedelta) -> str:
     return babel_dates.format_timedelta(value, locale=_locale(), threshold=1.0)
-
-
-def format_country(code: str) -> str:
-    """A country's name (``DE``: Germany, Deutschland, ドイツ), else its code."""
-    return _locale().territories.get(code) or country_name(code) or code

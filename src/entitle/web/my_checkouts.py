@@ -18,6 +18,7 @@ from entitle.service.translations import N_
 from entitle.store.checkouts import CheckoutQuery
 from entitle.web.pages import MY_CHECKOUTS_PATH, login_redirect
 from entitle.web.templating import templates
+from entitle.web.wording import Shown
 
 router = APIRouter(include_in_schema=False)
 # Message ids: the page translates them.
@@ -61,8 +62,7 @@ def my_checkouts_page(request: Request, actor: OptionalActor, services: Services
             "open": c.refusal is None,
             "days": c.policy.longest_self_service,
             "latest": c.latest_expires_on,
-            # The service's sentence, in English until refusals are translated by code.
-            "refusal": c.refusal.message if c.refusal else "",
+            "refusal": Shown(c.refusal) if c.refusal else "",
         }
         for c in self_service.own_countries(services, actor.user)
     ]

@@ -15,22 +15,14 @@ from entitle.api.outages import outage_log
 from entitle.domain.codes import Code
 from entitle.domain.errors import DomainError, Unavailable
 from entitle.domain.identity_provider import IdentityProvider
-from entitle.domain.model import Role
 from entitle.service import catalog, identity_providers, oidc_client, single_sign_on
 from entitle.service.account import Account, account
 from entitle.service.publication import issuer_fingerprint
-from entitle.service.translations import N_
 from entitle.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 CHECKOUTS_PATH = "/checkouts"
 MY_CHECKOUTS_PATH = "/my-checkouts"
-# A role as the portal names it: message ids, translated where shown.
-ROLE_NAMES = {
-    Role.ADMINISTRATOR: N_("Administrator"),
-    Role.CO_ADMINISTRATOR: N_("Co-Administrator"),
-    Role.USER: N_("User"),
-}
 
 
 def offer(provider: IdentityProvider | None, email: str, next_path: str) -> dict[str, Any]:
@@ -169,7 +161,6 @@ def not_allowed(request: Request, mine: Account, csrf_token: str | None) -> Resp
         "not_allowed.html",
         {
             "account": mine,
-            "role_names": ROLE_NAMES,
             "csrf_token": csrf_token or "",
             "csrf_field": CSRF_FIELD,
         },

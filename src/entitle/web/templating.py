@@ -15,7 +15,7 @@ from entitle.api.auth import LANGUAGE_COOKIE
 from entitle.domain.languages import DEFAULT, LANGUAGES, negotiate
 from entitle.service import translations
 from entitle.web.problem_texts import SENTENCES
-from entitle.web.wording import refusal_text, role_name
+from entitle.web.wording import country, refusal_text, role_name
 
 WEB = Path(__file__).parent
 STATIC_DIR = WEB / "static"
@@ -90,4 +90,4 @@ env.filters["moment"] = translations.format_datetime
 env.filters["clock"] = translations.format_time
 env.filters["number"] = translations.format_number
 env.filters["duration"] = translations.format_duration
-env.filters["country"] = translations.format_country
+env.filters["country"] = country
