@@ -43,13 +43,13 @@ def environment(db: BenchDatabase) -> dict[str, str]:
 
 def token_for(db: BenchDatabase, email: str) -> str:
     """``entitle token create --email``: the token is the last line it prints (made once)."""
-    key = (db.url, email)
+    key = (db.url, str(db.data_dir), email)
     if key not in _tokens:
         _tokens[key] = _create_token(db, email)
     return _tokens[key]
 
 
-_tokens: dict[tuple[str, str], str] = {}
+_tokens: dict[tuple[str, str, str], str] = {}
 
 
 def _create_token(db: BenchDatabase, email: str) -> str:
