@@ -89,9 +89,11 @@ def checkouts_checked_in(
         by_organisation.setdefault(checkout.organisation_id, []).append(
             {"checkout": checkout_data(checkout), "actor": actor, "method": method}
         )
+    # Asked once: reading the settings costs milliseconds, a thousand times over.
+    mailing = mail.enabled()
     for organisation_id, datas in by_organisation.items():
         emitted = outbox.emit_many(conn, organisation_id, type_, datas, at)
-        for event_id, data in zip(emitted, datas, strict=True):
+        for event_id, data in zip(emitted, datas, strict=True) if mailing else ():
             mail.queue_for(conn, organisation_id, event_id, type_, data, at)
 
 
