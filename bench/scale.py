@@ -48,6 +48,12 @@ MEASURES = (
     ("check_in", "bulk check-in", "check-in of"),
 )
 COLOURS = {"list": "#1f77b4", "usage": "#2ca02c", "export": "#d62728", "check_in": "#9467bd"}
+LEGEND = {
+    "list": "list p95",
+    "usage": "usage report",
+    "export": "CSV export",
+    "check_in": "check-in",
+}
 
 
 @dataclass
@@ -113,11 +119,11 @@ def _write(backend: str, measured: Sequence[Measured], organisations: int) -> tu
     table, chart = RESULTS / f"scale-{backend}.md", RESULTS / f"scale-{backend}.svg"
     table.write_text(markdown(backend, measured, organisations))
     series = []
-    for key, label, _ in MEASURES:
+    for key, _, _ in MEASURES:
         ours = [(m.total, _ms(m.figures[key], m.figures[key].value)) for m in measured]
         theirs = [(m.total, _ms(m.figures[key], m.figures[key].baseline)) for m in measured]
-        series.append(Series(label, COLOURS[key], ours))
-        series.append(Series(f"{_short(key)}: baseline", COLOURS[key], theirs, dashed=True))
+        series.append(Series(LEGEND[key], COLOURS[key], ours))
+        series.append(Series(f"{LEGEND[key]}: baseline", COLOURS[key], theirs, dashed=True))
     chart.write_text(
         loglog(
             series,
@@ -190,7 +196,3 @@ def _detail(figure: Figure) -> str:
     """What was done, when the size of it matters: "check-in of 1,000 checkouts"."""
     name = figure.name.split(" (")[0].removesuffix(", API")
     return f" ({name})" if " of " in name else ""
-
-
-def _short(key: str) -> str:
-    return key.replace("_", "-")
