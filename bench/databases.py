@@ -6,7 +6,8 @@ signing keys that the loader signed its files with and that ``entitle serve`` us
 
 PostgreSQL is ``ENTITLE_BENCH_DATABASE_URL`` when set, else ``DEFAULT_POSTGRES_URL`` if a server
 answers there. The database named in the URL is dropped and created again: point it at a
-database of its own.
+database of its own. :func:`load_new` loads a database of its own for a bench that wants other
+sizes (``bench/scale.py``), and :func:`drop` frees it.
 """
 
 from __future__ import annotations
