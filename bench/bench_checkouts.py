@@ -26,6 +26,7 @@ from bench.harness import Context, Figure, percentiles
 from bench.loadgen import KeepAliveClient
 from bench.server import RunningServer, serve
 from entitle.store import checkouts as store
+from entitle.store.database import read_only_options
 from entitle.store.tables import checkouts
 
 PAGE_SIZE = 50
@@ -126,6 +127,9 @@ def _captured_statements(
     now = datetime.now(UTC)
     captured: list[list[tuple[str, Any]]] = []
     with engine.connect() as conn:
+        # As the list reads: beside a writer (on SQLite the server's events worker may hold
+        # the write lock for a while on a large database), not behind it.
+        conn.execution_options(**read_only_options(engine))
         for params in variants:
             statements: list[tuple[str, Any]] = []
             query = store.CheckoutQuery(
