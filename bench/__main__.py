@@ -1,4 +1,5 @@
-"""``python -m bench [--quick] [--tiny] [--only NAME]``: run every ``bench/bench_*.py``.
+"""``python -m bench [--quick] [--tiny] [--only NAME]``: run every ``bench/bench_*.py``;
+``python -m bench --scale``: only the cost growth of ``bench/scale.py``.
 
 Each module has ``run(ctx: Context) -> None`` and adds figures to ``ctx``; the table printed at
 the end shows each figure beside the baseline measured in the same run.
@@ -30,6 +31,16 @@ def main(argv: list[str] | None = None) -> int:
         choices=("sqlite", "postgresql"),
         help="database backends to load (default: sqlite, and postgresql when reachable)",
     )
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="only the cost growth: 100,000, 1,000,000 and 10,000,000 checkouts on PostgreSQL",
+    )
+    parser.add_argument(
+        "--scale-sizes",
+        type=lambda text: [int(n.replace("_", "")) for n in text.split(",")],
+        help="with --scale: these sizes instead, e.g. 100000,1000000",
+    )
     args = parser.parse_args(argv)
     ctx = Context(
         quick=args.quick,
@@ -45,12 +56,18 @@ def main(argv: list[str] | None = None) -> int:
     names = sorted(
         m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_")
     )
+    if args.scale:
+        names = ["scale"]
     for name in names:
         if args.only and name.removeprefix("bench_") not in args.only and name not in args.only:
             continue
         start = time.perf_counter()
         console.rule(f"[bold]{name}")
-        importlib.import_module(f"bench.{name}").run(ctx)
+        module = importlib.import_module(f"bench.{name}")
+        if args.scale:
+            module.run(ctx, args.scale_sizes)
+        else:
+            module.run(ctx)
         console.print(f"{name}: {time.perf_counter() - start:.1f} s")
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     table = Table(

@@ -6,7 +6,8 @@ signing keys that the loader signed its files with and that ``entitle serve`` us
 
 PostgreSQL is ``ENTITLE_BENCH_DATABASE_URL`` when set, else ``DEFAULT_POSTGRES_URL`` if a server
 answers there. The database named in the URL is dropped and created again: point it at a
-database of its own.
+database of its own. :func:`load_new` loads a database of its own for a bench that wants other
+sizes (``bench/scale.py``), and :func:`drop` frees it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from bench.harness import Context
-from bench.loader import LoadedWorld, load
+from bench.loader import LoadedWorld, OrganisationMix, load
 from entitle.licensefile import keys
 from entitle.store.database import make_engine
 
@@ -86,22 +87,46 @@ _loaded: dict[str, BenchDatabase] = {}
 
 
 def _load(ctx: Context, backend: str) -> BenchDatabase:
+    url = postgres_url(ctx) or DEFAULT_POSTGRES_URL if backend == "postgresql" else None
+    return load_new(ctx, backend, size(ctx), url)
+
+
+def load_new(
+    ctx: Context,
+    backend: str,
+    total: int,
+    url: str | None = None,
+    mix: OrganisationMix | None = None,
+) -> BenchDatabase:
+    """A database of its own loaded with ``total`` checkouts: a new SQLite file, or the
+    PostgreSQL database at ``url`` dropped and created again."""
     data_dir = Path(tempfile.mkdtemp(prefix=f"entitle-bench-{backend}-"))
     atexit.register(shutil.rmtree, data_dir, True)
     if backend == "sqlite":
         url = f"sqlite:///{data_dir / 'entitle.sqlite3'}"
     else:
-        url = postgres_url(ctx) or DEFAULT_POSTGRES_URL
-        _recreate_postgres(url)
+        assert url, "no PostgreSQL URL to load into"
+        recreate_postgres(url)
     engine = make_engine(url)
-    total = size(ctx)
     Console().print(f"loading {total:,} checkouts into {backend}")
-    world = load(engine, total, progress=not ctx.tiny, signer=keys.init_keys(data_dir))
+    world = load(engine, total, progress=not ctx.tiny, signer=keys.init_keys(data_dir), **_mix(mix))
     Console().print(f"loaded {total:,} checkouts into {backend} in {world.seconds:.1f} s")
     return BenchDatabase(backend, url, engine, data_dir, world)
 
 
-def _recreate_postgres(url: str) -> None:
+def _mix(mix: OrganisationMix | None) -> dict[str, OrganisationMix]:
+    return {} if mix is None else {"mix": mix}
+
+
+def drop(db: BenchDatabase) -> None:
+    """Free what ``db`` holds: its engine, its PostgreSQL database, its data directory."""
+    db.engine.dispose()
+    if db.backend == "postgresql":
+        recreate_postgres(db.url, create=False)
+    shutil.rmtree(db.data_dir, ignore_errors=True)
+
+
+def recreate_postgres(url: str, *, create: bool = True) -> None:
     parsed = make_url(url)
     name = parsed.database
     assert name, "the PostgreSQL URL names no database"
@@ -112,5 +137,6 @@ def _recreate_postgres(url: str) -> None:
     quoted = '"' + name.replace('"', '""') + '"'
     with admin.connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {quoted}"))
+        if create:
+            conn.execute(text(f"CREATE DATABASE {quoted}"))
     admin.dispose()

@@ -19,6 +19,8 @@ import httpx
 from bench.databases import BenchDatabase
 
 BIN = Path(sys.executable).parent
+# A busy two-core machine has taken over a minute to start a server.
+READY_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -43,13 +45,13 @@ def environment(db: BenchDatabase) -> dict[str, str]:
 
 def token_for(db: BenchDatabase, email: str) -> str:
     """``entitle token create --email``: the token is the last line it prints (made once)."""
-    key = (db.url, email)
+    key = (db.url, str(db.data_dir), email)
     if key not in _tokens:
         _tokens[key] = _create_token(db, email)
     return _tokens[key]
 
 
-_tokens: dict[tuple[str, str], str] = {}
+_tokens: dict[tuple[str, str, str], str] = {}
 
 
 def _create_token(db: BenchDatabase, email: str) -> str:
@@ -99,7 +101,7 @@ def serve(db: BenchDatabase, workers: int, email: str | None = None) -> Iterator
 
 
 def _wait_ready(process: subprocess.Popen[bytes], base_url: str, log: IO[bytes]) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + READY_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             log.seek(0)
@@ -111,7 +113,7 @@ def _wait_ready(process: subprocess.Popen[bytes], base_url: str, log: IO[bytes])
         except httpx.HTTPError:
             pass
         time.sleep(0.1)
-    raise RuntimeError("entitle serve did not become ready within 60 s")
+    raise RuntimeError(f"entitle serve did not become ready within {READY_SECONDS} s")
 
 
 def _free_port() -> int:

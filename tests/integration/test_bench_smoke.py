@@ -1,4 +1,5 @@
-"""Every benchmark module runs once at its smallest size, so ``make bench`` keeps working.
+"""Every benchmark module runs once at its smallest size, so ``make bench`` keeps working, and
+so does ``--scale`` (the cost growth) at its smallest sizes.
 
 SQLite only: the PostgreSQL path is exercised by ``make bench`` itself.
 """
@@ -33,3 +34,19 @@ def test_every_benchmark_runs_at_tiny_size() -> None:
     for name in modules:
         assert f"{name}: " in done.stdout, f"{name} did not run:\n{done.stdout[-2000:]}"
     assert "entitle benchmarks" in done.stdout
+
+
+def test_the_cost_growth_runs_at_tiny_sizes_and_writes_its_table_and_chart() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--tiny", "--scale", "--backend", "sqlite"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=SECONDS,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "scale: " in done.stdout
+    [line] = [row for row in done.stdout.splitlines() if row.startswith("scale results")]
+    table, chart = (Path(part.strip()) for part in line.split(": ", 1)[1].split(" and "))
+    assert "| 5,000 |" in table.read_text()
+    assert chart.read_text().startswith("<svg")

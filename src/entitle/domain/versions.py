@@ -6,6 +6,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from entitle.domain.codes import Code
 from entitle.domain.errors import InvalidInput
@@ -29,6 +30,11 @@ class Version:
         return cls(tuple(int(p) for p in text.split(".")))
 
     def __str__(self) -> str:
+        return self._text
+
+    @cached_property
+    def _text(self) -> str:
+        # Every listed line shows its version: a version's text is made once.
         return ".".join(str(p) for p in self.parts)
 
     @property

@@ -161,15 +161,26 @@ def user_for_token(services: Services, token: str) -> User | None:
     return found.user if found else None
 
 
+def recent_bearer(services: Services, token: str) -> Bearer | None:
+    """The user behind an API token this server looked up a moment ago, without I/O
+    (:mod:`entitle.service.recent_tokens`); None: look it up with :func:`bearer_for_token`."""
+    if token.strip().startswith(ACCESS_PREFIX):
+        return None
+    user = services.tokens.user(token_digest(token))
+    return None if user is None else Bearer(user)
+
+
 def bearer_for_token(services: Services, token: str) -> Bearer | None:
     """The user behind a bearer token (tokens are stored as SHA-256), and its device."""
     digest = token_digest(token)
     if token.strip().startswith(ACCESS_PREFIX):
         return _device_bearer(services, digest)
+    started = services.tokens.start()
     with services.uow(read_only=True) as uow:
         found = organisations.user_of_token(uow.conn, digest)
     if found is None or not hmac.compare_digest(found[1], digest):
         return None
+    services.tokens.keep(digest, found[0], started)
     return Bearer(found[0])
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from entitle.domain.codes import Code
 from entitle.domain.model import CheckInMethod, Checkout
 from entitle.licensefile.claims import LicenseClaims
+from entitle.service.recent_tokens import RecentTokens
 from entitle.service.unit_of_work import UnitOfWork
 
 
@@ -54,9 +55,13 @@ class Services:
     issuer: str = "entitle"
     clock: Callable[[], datetime] = field(default=utc_now)
     observer: Observer = field(default_factory=Unobserved)
+    tokens: RecentTokens = field(default_factory=RecentTokens, repr=False)
 
     def uow(self, *, read_only: bool = False, stream: bool = False) -> UnitOfWork:
-        return UnitOfWork(self.engine, read_only=read_only, stream=stream)
+        if read_only or stream:
+            return UnitOfWork(self.engine, read_only=read_only, stream=stream)
+        # A write may revoke a token or change its user: this server forgets them at once.
+        return UnitOfWork(self.engine, committed=self.tokens.clear)
 
     def now(self) -> datetime:
         return self.clock()

@@ -81,8 +81,20 @@ def checkouts_created(
 def checkouts_checked_in(
     conn: Connection, checkouts: Iterable[Checkout], at: datetime, actor: str, method: str
 ) -> None:
+    """``checkout.checked_in`` for each checkout, the events of one organisation written in a
+    fixed number of statements (a bulk check-in of 1,000 sent 2,000 one by one)."""
+    type_ = EventType.CHECKOUT_CHECKED_IN.value
+    by_organisation: dict[int, list[dict[str, Any]]] = {}
     for checkout in checkouts:
-        checkout_event(conn, EventType.CHECKOUT_CHECKED_IN, checkout, at, actor, method=method)
+        by_organisation.setdefault(checkout.organisation_id, []).append(
+            {"checkout": checkout_data(checkout), "actor": actor, "method": method}
+        )
+    # Asked once: reading the settings costs milliseconds, a thousand times over.
+    mailing = mail.enabled()
+    for organisation_id, datas in by_organisation.items():
+        emitted = outbox.emit_many(conn, organisation_id, type_, datas, at)
+        for event_id, data in zip(emitted, datas, strict=True) if mailing else ():
+            mail.queue_for(conn, organisation_id, event_id, type_, data, at)
 
 
 def user_data(user: User) -> dict[str, Any]:

@@ -13,6 +13,7 @@ rollback: every caller answers it the same way, and nothing is half-written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
@@ -23,10 +24,18 @@ from entitle.store.outages import unavailable
 
 
 class UnitOfWork:
-    def __init__(self, engine: Engine, *, read_only: bool = False, stream: bool = False) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        read_only: bool = False,
+        stream: bool = False,
+        committed: Callable[[], None] | None = None,
+    ) -> None:
         self.engine = engine
         self.read_only = read_only or stream
         self.stream = stream
+        self.committed = committed
         self._connection: Connection | None = None
 
     @property
@@ -67,6 +76,8 @@ class UnitOfWork:
         if self.read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
         self.conn.commit()
+        if self.committed is not None:
+            self.committed()
 
     def _close(self, error: BaseException | None) -> None:
         """Roll back what was not committed and give the connection back to the pool."""
