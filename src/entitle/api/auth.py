@@ -109,6 +109,9 @@ async def optional_caller(
     if user is None:
         return None
     note_caller(user, "session")
+    # The portal's page is in the user's own language, when they chose one
+    # (entitle.web.templating.page_language reads it).
+    request.state.language = user.language
     caller = Caller(user, address, "session", str(session.get("csrf", "")), session_id)
     if request.method not in SAFE_METHODS:
         await _require_csrf(request, caller)

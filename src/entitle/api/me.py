@@ -25,6 +25,8 @@ from entitle.api.schemas import (
     OwnCheckoutCreate,
     OwnCheckoutOut,
     OwnCountryOut,
+    ProfileOut,
+    ProfileUpdate,
     RenewIn,
     ReturnIn,
     StatusFilter,
@@ -32,9 +34,9 @@ from entitle.api.schemas import (
 from entitle.domain.checkouts import ACTIVE_REFUSALS, RENEW_REFUSALS, SELF_SERVICE_REFUSALS
 from entitle.domain.codes import Code
 from entitle.domain.errors import DomainError
-from entitle.domain.model import Checkout
+from entitle.domain.model import Checkout, User
 from entitle.domain.names import country_name
-from entitle.service import self_service
+from entitle.service import account, self_service
 from entitle.service.bundle_license_files import license_file_name
 from entitle.service.queries import MAX_PAGE_SIZE
 from entitle.service.self_service import OwnCheckout, Workstation
@@ -72,6 +74,37 @@ def _with_file(checkout: Checkout, data: bytes, now: datetime) -> OwnCheckoutOut
             url=_file_path(checkout.id),
         ),
     )
+
+
+def _profile(user: User) -> ProfileOut:
+    return ProfileOut(
+        email=user.email,
+        display_name=user.display_name,
+        usage_country=user.usage_country,
+        role=user.role,
+        language=user.language,
+    )
+
+
+@router.get("", summary="The caller's own profile", operation_id="getProfile")
+def profile(actor: Actor) -> ProfileOut:
+    """Who the caller is, and the language they chose for the portal and their e-mails."""
+    return _profile(actor.user)
+
+
+@router.patch(
+    "",
+    summary="Change the caller's own profile",
+    operation_id="updateProfile",
+    openapi_extra=refuses(Code.LANGUAGE_NOT_SUPPORTED),
+)
+def update_profile(body: ProfileUpdate, actor: Actor, services: ServicesDep) -> ProfileOut:
+    """Set `language` (en, de or ja), or null to follow the browser: the portal's pages and
+    the caller's e-mails are written in it. The API's own answers stay English."""
+    user = actor.user
+    if "language" in body.model_fields_set:
+        user = account.set_language(services, user, body.language)
+    return _profile(user)
 
 
 def _renamed(refusal: DomainError) -> DomainError:

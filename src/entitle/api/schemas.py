@@ -462,6 +462,24 @@ class LoginIn(BaseModel):
     password: Annotated[str, StringConstraints(max_length=1024)]
 
 
+class ProfileOut(UserOut):
+    """The caller's own profile."""
+
+    language: str | None = Field(
+        description="The portal's and the e-mails' language (en, de, ja); null: the browser's"
+    )
+
+
+class ProfileUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"language": "de"}]})
+
+    language: str | None = Field(
+        None,
+        max_length=35,
+        description="en, de or ja; null to follow the browser's Accept-Language",
+    )
+
+
 class SessionOut(BaseModel):
     user: UserOut
     csrf_token: str | None

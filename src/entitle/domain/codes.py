@@ -43,6 +43,7 @@ class Code(Enum):
     LABEL_TOO_LONG = 422, "An API token's label is over 200 characters."
     PASSWORDS_NOT_ALLOWED = 401, "The organisation signs in through its identity provider only."
     SSO_LOGIN_FAILED = 401, "Signing in through the identity provider failed; see the message."
+    LANGUAGE_NOT_SUPPORTED = 422, "The language is not one of the portal's: en, de or ja."
 
     # The organisation's identity provider (OpenID Connect single sign-on).
     IDENTITY_PROVIDER_NOT_FOUND = 404, "The organisation has no identity provider registered."

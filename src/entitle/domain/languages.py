@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Final
 
+from entitle.domain.codes import Code
+from entitle.domain.errors import InvalidInput
+
 # Each language by its code, with its name written in itself (as the language menu shows it).
 LANGUAGES: Final[dict[str, str]] = {"en": "English", "de": "Deutsch", "ja": "日本語"}
 DEFAULT: Final = "en"
@@ -52,3 +55,18 @@ def negotiate(chosen: str | None, accept_language: str | None) -> str:
         return own
     wanted = accepted(accept_language)
     return wanted[0] if wanted else DEFAULT
+
+
+def choice(code: str | None) -> str | None:
+    """A language a user chooses for themselves: one of LANGUAGES, or None (empty too) to
+    follow the browser."""
+    if not code:
+        return None
+    if code in LANGUAGES:
+        return code
+    raise InvalidInput(
+        Code.LANGUAGE_NOT_SUPPORTED,
+        f"{code[:20]!r} is not a language of the portal: choose one of "
+        f"{', '.join(LANGUAGES)}, or none to follow the browser.",
+        field="language",
+    )

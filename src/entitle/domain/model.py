@@ -116,6 +116,8 @@ class User:
     # An Administrator may deactivate a user: no login, and their sessions and tokens ended.
     active: bool = True
     last_login_at: datetime | None = field(default=None, compare=False)
+    # Their own language (entitle.domain.languages), or None: the browser's, e-mails English.
+    language: str | None = None
 
 
 @dataclass(frozen=True)

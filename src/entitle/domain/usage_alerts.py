@@ -56,11 +56,6 @@ def month_number(day: date) -> int:
     return day.year * 12 + day.month - 1
 
 
-def month_of(number: int) -> str:
-    """The month :func:`month_number` numbered, as YYYY-MM."""
-    return f"{number // 12:04d}-{number % 12 + 1:02d}"
-
-
 def threshold(value: int) -> int:
     if not 1 <= value <= MAX_THRESHOLD:
         raise InvalidInput(

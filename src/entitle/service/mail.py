@@ -25,8 +25,11 @@ from sqlalchemy import Connection
 
 from entitle import settings
 from entitle.domain.events import EventType
+from entitle.domain.languages import DEFAULT
 from entitle.domain.webhooks import retry_after
+from entitle.service import translations
 from entitle.service.context import Services
+from entitle.service.translations import _
 from entitle.store import mail as store
 from entitle.store.mail import Mail
 
@@ -53,71 +56,81 @@ def queue_for(
 
 
 def compose(conn: Connection, organisation_id: int, type_: str, data: dict[str, Any]) -> list[Mail]:
+    """The e-mails of the event, each in its recipient's own language (else English)."""
     to_users, administrators = store.recipients(conn, organisation_id)
     checkout = data.get("checkout")
+    recipients: list[str] = []
     if type_ == EventType.CHECKOUT_EXPIRING and checkout:
-        subject = (
-            f"License checkout for {checkout['machine']} expires {_day(checkout['expires_at'])}"
-        )
-        lines = _checkout_lines(checkout)
-        wanted = ([checkout["user"]] if to_users else []) + [
+        recipients = ([checkout["user"]] if to_users else []) + [
             a for a in administrators if a != checkout["user"]
         ]
-        return [
-            _mail(r, subject, "This license checkout expires soon; renew it or check it in.", lines)
-            for r in wanted
-        ]
-    if type_ == EventType.CHECKOUT_CHECKED_IN and checkout and to_users:
-        subject = f"License checkout for {checkout['machine']} checked in"
-        return [
-            _mail(
-                checkout["user"],
-                subject,
-                "This license checkout is checked in: its licenses are free for others.",
-                _checkout_lines(checkout),
-            )
-        ]
+    elif type_ == EventType.CHECKOUT_CHECKED_IN and checkout and to_users:
+        recipients = [checkout["user"]]
+    elif type_ in (EventType.WEBHOOK_DISABLED, EventType.USAGE_ALERT):
+        recipients = administrators
+    chosen = store.languages_of(conn, recipients)
+    mails = []
+    for recipient in recipients:
+        with translations.writing_in(chosen.get(recipient.lower()) or DEFAULT):
+            mails.append(_written(recipient, type_, data))
+    return mails
+
+
+def _written(recipient: str, type_: str, data: dict[str, Any]) -> Mail:
+    """The event's e-mail to ``recipient``, in the language being written."""
+    checkout = data.get("checkout") or {}
+    if type_ == EventType.CHECKOUT_EXPIRING:
+        return _mail(
+            recipient,
+            _(
+                "License checkout for %(machine)s expires %(day)s",
+                machine=checkout["machine"],
+                day=_day(checkout["expires_at"]),
+            ),
+            _("This license checkout expires soon; renew it or check it in."),
+            _checkout_lines(checkout),
+        )
+    if type_ == EventType.CHECKOUT_CHECKED_IN:
+        return _mail(
+            recipient,
+            _("License checkout for %(machine)s checked in", machine=checkout["machine"]),
+            _("This license checkout is checked in: its licenses are free for others."),
+            _checkout_lines(checkout),
+        )
     if type_ == EventType.WEBHOOK_DISABLED:
-        url = str(data["endpoint"]["url"])
-        return [
-            _mail(
-                a,
-                "A webhook endpoint is disabled",
+        return _mail(
+            recipient,
+            _("A webhook endpoint is disabled"),
+            _(
                 "Deliveries to this endpoint failed for about a day, so it is disabled: mend "
-                "the receiver, then enable it on the Webhooks page to resume them.",
-                [("Endpoint", url), ("Why", str(data["reason"]))],
-            )
-            for a in administrators
-        ]
-    if type_ == EventType.USAGE_ALERT:
-        summary = str(data["summary"])
-        return [
-            _mail(
-                a,
-                f"Usage alert: {data['headline']}",
-                "A usage alert's threshold is crossed.",
-                [("Usage", summary)],
-            )
-            for a in administrators
-        ]
-    return []
+                "the receiver, then enable it on the Webhooks page to resume them."
+            ),
+            [(_("Endpoint"), str(data["endpoint"]["url"])), (_("Why"), str(data["reason"]))],
+        )
+    return _mail(
+        recipient,
+        _("Usage alert: %(headline)s", headline=data["headline"]),
+        _("A usage alert's threshold is crossed."),
+        [(_("Usage"), str(data["summary"]))],
+    )
 
 
 def _day(moment: str) -> str:
-    """The day a license file is valid through (its expiry is the next midnight, UTC)."""
+    """The day a license file is valid through (its expiry is the next midnight, UTC), as the
+    language being written writes a date."""
     expiry = datetime.fromisoformat(moment.replace("Z", "+00:00"))
-    return f"{(expiry - timedelta(seconds=1)):%Y-%m-%d}"
+    return translations.format_date((expiry - timedelta(seconds=1)).date())
 
 
 def _checkout_lines(checkout: dict[str, Any]) -> list[tuple[str, str]]:
     applications = ", ".join(f"{a['application']} {a['version']}" for a in checkout["applications"])
     return [
-        ("User", checkout["user"]),
-        ("Machine", checkout["machine"]),
-        ("Applications", applications),
-        ("Country", checkout["country"]),
-        ("Valid through", f"{_day(checkout['expires_at'])} (UTC)"),
-        ("Checkout", checkout["id"]),
+        (_("User"), checkout["user"]),
+        (_("Machine"), checkout["machine"]),
+        (_("Applications"), applications),
+        (_("Country"), checkout["country"]),
+        (_("Valid through"), _("%(day)s (UTC)", day=_day(checkout["expires_at"]))),
+        (_("Checkout"), checkout["id"]),
     ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from entitle.store.outbox import DELIVERED, FAILED, PENDING
 from entitle.store.tables import email_messages, notification_settings, users
@@ -73,6 +73,18 @@ def recipients(conn: Connection, organisation_id: int) -> tuple[bool, list[str]]
         else []
     )
     return bool(to_users), administrators
+
+
+def languages_of(conn: Connection, emails: list[str]) -> dict[str, str | None]:
+    """Each recipient's own language (None: they chose none), by their email in lower case."""
+    if not emails:
+        return {}
+    rows = conn.execute(
+        select(users.c.email, users.c.language).where(
+            func.lower(users.c.email).in_(sorted({e.lower() for e in emails}))
+        )
+    ).all()
+    return {row.email.lower(): row.language for row in rows}
 
 
 def any_due(conn: Connection, now: datetime) -> bool:

@@ -327,6 +327,7 @@ def _user(row: Row[tuple[object, ...]]) -> User:
         role=Role(row.role),
         active=row.deactivated_at is None,
         last_login_at=row.last_login_at,
+        language=row.language,
     )
 
 

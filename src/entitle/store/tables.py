@@ -108,6 +108,9 @@ users = Table(
     # The provider's latest refresh token for the user, if it gives them: entitle-tool's token
     # refresh uses it to learn whether the provider still signs the user in.
     Column("identity_refresh_token", Text),
+    # The user's own language for the portal and their e-mails (entitle.domain.languages);
+    # NULL: the portal follows the browser, e-mails are in English.
+    Column("language", String(8)),
 )
 # Users are found by email without regard to case (store.organisations.user_by_email).
 Index("ix_users_email_lower", func.lower(users.c.email))

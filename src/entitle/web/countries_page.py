@@ -13,7 +13,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from entitle.api.auth import CSRF_FIELD, Caller, OptionalActor
 from entitle.api.deps import ServicesDep
 from entitle.domain.errors import DomainError
-from entitle.domain.names import country_name
 from entitle.domain.policy import ApplicationRule, CheckoutPolicy
 from entitle.service import activation_keys, checkout_policy
 from entitle.service.account import account
@@ -21,6 +20,7 @@ from entitle.service.checkout_policy import EVERY_USER, PolicyChange
 from entitle.service.context import Services
 from entitle.web.pages import MY_CHECKOUTS_PATH, login_redirect
 from entitle.web.templating import templates
+from entitle.web.wording import place
 
 router = APIRouter(include_in_schema=False)
 COUNTRIES_PATH = "/admin/countries"
@@ -197,13 +197,10 @@ def _page(
             "current_page": "countries",
             "csrf_token": actor.csrf_token or "",
             "csrf_field": CSRF_FIELD,
-            "countries": [
-                {"code": c.country, "name": country_name(c.country) or c.country}
-                for c in mine.organisation.countries
-            ],
+            "countries": [c.country for c in mine.organisation.countries],
             "country": country,
             "policy": policy,
-            "place": policy.place if policy else country,
+            "place_of": place,
             "typed": typed or {},
             "errors": errors,
             "keys": keys,

@@ -14,20 +14,22 @@ from entitle.api.auth import CSRF_FIELD, Caller, OptionalActor
 from entitle.api.deps import ServicesDep
 from entitle.domain.codes import Code
 from entitle.domain.errors import DomainError, InvalidInput
-from entitle.domain.usage_alerts import AlertKind, month_of
+from entitle.domain.usage_alerts import AlertKind
 from entitle.service import notifications, usage_alerts
 from entitle.service.account import account
 from entitle.service.context import Services
+from entitle.service.translations import N_
 from entitle.web.pages import login_redirect
 from entitle.web.templating import templates
+from entitle.web.wording import month
 
 router = APIRouter(include_in_schema=False)
 NOTIFICATIONS_PATH = "/admin/notifications"
 ALERTS_PATH = NOTIFICATIONS_PATH + "/usage-alerts"
 AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 KINDS = {
-    AlertKind.ACTIVE_CHECKOUTS: "Active checkouts",
-    AlertKind.MONTHLY_HOURS: "Booked hours in a calendar month",
+    AlertKind.ACTIVE_CHECKOUTS: N_("Active checkouts"),
+    AlertKind.MONTHLY_HOURS: N_("Booked hours in a calendar month"),
 }
 
 
@@ -142,7 +144,7 @@ def _page(
             "mail_on": settings.current().smtp_url is not None,
             "alerts": usage_alerts.list_alerts(services, actor.email),
             "kinds": KINDS,
-            "month_of": month_of,
+            "month": month,
             "countries": [c.country for c in mine.organisation.countries],
             "alert_errors": (
                 {e.field or "threshold": e.message for e in alert_refusal.errors}

@@ -107,7 +107,7 @@ def login_submit(
             {
                 "next": target,
                 "email": email,
-                "error": refusal.message,
+                "error": refusal,
                 **offer(provider, email, target),
             },
             status_code=status.HTTP_200_OK if swapped else refusal.status,

@@ -9,6 +9,7 @@ from entitle.web import (
     catalog_page,
     countries_page,
     device_page,
+    language_page,
     my_checkouts,
     notifications_page,
     pages,
@@ -38,3 +39,4 @@ router.include_router(webhooks_page.router)
 router.include_router(notifications_page.router)
 router.include_router(set_password_page.router)
 router.include_router(sign_in_page.router)
+router.include_router(language_page.router)

@@ -58,7 +58,7 @@ def set_password(
 
 
 def _page(request: Request, token: str, user: User | None, refusal: DomainError | None) -> Response:
-    errors = {e.field or "": e.message for e in refusal.errors} if refusal else {}
+    errors = {e.field or "": e for e in refusal.errors} if refusal else {}
     return templates.TemplateResponse(
         request,
         "set_password.html",

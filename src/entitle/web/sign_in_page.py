@@ -23,9 +23,11 @@ from entitle.service import identity_providers
 from entitle.service.account import account
 from entitle.service.context import Services
 from entitle.service.identity_providers import ConnectionTest, ProviderSettings
+from entitle.service.translations import N_
 from entitle.web.pages import MY_CHECKOUTS_PATH, login_redirect
 from entitle.web.sso_pages import callback_url
 from entitle.web.templating import templates
+from entitle.web.wording import ROLE_NAMES, Notice
 
 router = APIRouter(include_in_schema=False)
 SIGN_IN_PATH = "/admin/sign-in"
@@ -101,7 +103,7 @@ def save(
         )
     except DomainError as refusal:
         return _page(request, services, actor, refusal=refusal, typed=typed)
-    return _page(request, services, actor, done="Saved the identity provider.")
+    return _page(request, services, actor, done=Notice(N_("Saved the identity provider.")))
 
 
 @router.post(SIGN_IN_PATH + "/test", response_class=HTMLResponse)
@@ -123,7 +125,7 @@ def remove(request: Request, actor: OptionalActor, services: ServicesDep) -> Res
         identity_providers.remove_provider(services, actor.user, actor.address)
     except DomainError as refusal:
         return _page(request, services, actor, test_refusal=refusal)
-    return _page(request, services, actor, done="Removed the identity provider.")
+    return _page(request, services, actor, done=Notice(N_("Removed the identity provider.")))
 
 
 def _group_roles(text: str) -> dict[str, str]:
@@ -171,7 +173,7 @@ def _page(
     test_refusal: DomainError | None = None,
     typed: dict[str, Any] | None = None,
     tested: ConnectionTest | None = None,
-    done: str | None = None,
+    done: Notice | None = None,
 ) -> Response:
     mine = account(services, actor.email)
     if not mine.user.role.sees_users:
@@ -200,6 +202,7 @@ def _page(
             "tested": tested,
             "done": done,
             "roles": [r.value for r in Role],
+            "role_names": ROLE_NAMES,
             "redirect_uri": callback_url(request),
         },
         status_code=shown.status if shown else status.HTTP_200_OK,

@@ -18,6 +18,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from entitle.api.auth import start_session
 from entitle.api.deps import ServicesDep, address_of
 from entitle.api.request_info import note_caller
+from entitle.domain.codes import Code
 from entitle.domain.errors import DomainError
 from entitle.service import auth, identity_providers, single_sign_on
 from entitle.service.context import Services
@@ -44,11 +45,13 @@ def callback_url(request: Request) -> str:
     return str(request.base_url).rstrip("/") + CALLBACK_PATH
 
 
-def login_failed(request: Request, message: str, email: str = "", next_path: str = "") -> Response:
+def login_failed(
+    request: Request, refusal: DomainError, email: str = "", next_path: str = ""
+) -> Response:
     return templates.TemplateResponse(
         request,
         "login.html",
-        {"next": safe_next(next_path), "email": email, "error": message, **offer(None, "", "")},
+        {"next": safe_next(next_path), "email": email, "error": refusal, **offer(None, "", "")},
         status_code=status.HTTP_401_UNAUTHORIZED,
     )
 
@@ -73,7 +76,7 @@ def sso_begin(
             services, email[:254], callback_url(request), target, address_of(request)
         )
     except DomainError as refusal:
-        return login_failed(request, refusal.message, email[:254], target)
+        return login_failed(request, refusal, email[:254], target)
     response = RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
     response.set_cookie(
         SSO_COOKIE,
@@ -100,8 +103,11 @@ def sso_callback(
     if pending is None or not state or not hmac.compare_digest(state, pending.state):
         return login_failed(
             request,
-            "The sign-in through your identity provider took too long or began in another "
-            "browser: sign in again.",
+            DomainError(
+                Code.SSO_LOGIN_FAILED,
+                "The sign-in through your identity provider took too long or began in another "
+                "browser: sign in again.",
+            ),
         )
     try:
         signed_in = single_sign_on.finish(
@@ -114,7 +120,7 @@ def sso_callback(
             address=address_of(request),
         )
     except DomainError as refusal:
-        response = login_failed(request, refusal.message, next_path=pending.next)
+        response = login_failed(request, refusal, next_path=pending.next)
         response.delete_cookie(SSO_COOKIE, path="/login/sso")
         return response
     response = RedirectResponse(safe_next(pending.next), status_code=status.HTTP_303_SEE_OTHER)

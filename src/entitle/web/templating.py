@@ -11,8 +11,11 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
-from entitle.domain.languages import LANGUAGES, negotiate
+from entitle.domain.errors import DomainError
+from entitle.domain.languages import DEFAULT, LANGUAGES, negotiate
+from entitle.domain.model import Role
 from entitle.service import translations
+from entitle.web.problem_texts import SENTENCES
 
 WEB = Path(__file__).parent
 STATIC_DIR = WEB / "static"
@@ -39,8 +42,37 @@ def js_catalog_script(language: str) -> str:
 
 
 def problem_texts(language: str) -> dict[str, str]:
-    """The portal's sentence for each problem code, in ``language`` (none yet: the details)."""
-    return {}
+    """The portal's sentence for each problem code, in ``language``; none in English, where
+    the refusal's own, more precise, words are shown."""
+    if language == DEFAULT:
+        return {}
+    catalog = translations.translations(language)
+    return {code: catalog.gettext(sentence) for code, sentence in SENTENCES.items()}
+
+
+def refusal_text(refusal: DomainError | str | None) -> str:
+    """What a page says for a refusal: in English its own message, in another language its
+    code's sentence (the message when the code has none)."""
+    if refusal is None:
+        return ""
+    if isinstance(refusal, str):
+        return refusal
+    sentence = SENTENCES.get(refusal.code)
+    if translations.language.get() == DEFAULT or sentence is None:
+        return refusal.message
+    return translations.gettext(sentence)
+
+
+ROLE_NAMES = {
+    Role.ADMINISTRATOR: translations.N_("Administrator"),
+    Role.CO_ADMINISTRATOR: translations.N_("Co-Administrator"),
+    Role.USER: translations.N_("User"),
+}
+
+
+def role_name(role: Role) -> str:
+    """A role's name in the page's language."""
+    return translations.gettext(ROLE_NAMES[role])
 
 
 def js_catalog_url(language: str) -> str:
@@ -77,6 +109,8 @@ env.install_gettext_callables(  # type: ignore[attr-defined]
     newstyle=True,
 )
 env.globals["static_url"] = static_url
+env.globals["refusal_text"] = refusal_text
+env.globals["role_name"] = role_name
 env.filters["day"] = translations.format_date
 env.filters["moment"] = translations.format_datetime
 env.filters["clock"] = translations.format_time

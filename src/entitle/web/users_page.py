@@ -16,8 +16,10 @@ from entitle.domain.model import Role
 from entitle.service import users
 from entitle.service.account import account
 from entitle.service.context import Services
+from entitle.service.translations import N_
 from entitle.web.pages import MY_CHECKOUTS_PATH, login_redirect
 from entitle.web.templating import templates
+from entitle.web.wording import ROLE_NAMES, Notice
 
 router = APIRouter(include_in_schema=False)
 USERS_PATH = "/admin/users"
@@ -81,7 +83,9 @@ def change(
         )
     except DomainError as refusal:
         return _page(request, services, actor, row_refusal=(user_id, refusal))
-    return _page(request, services, actor, done=f"Saved {changed.email}.")
+    return _page(
+        request, services, actor, done=Notice(N_("Saved %(email)s."), {"email": changed.email})
+    )
 
 
 @router.post(USERS_PATH + "/{user_id}/access", response_class=HTMLResponse)
@@ -101,11 +105,14 @@ def access(
     except DomainError as refusal:
         return _page(request, services, actor, row_refusal=(user_id, refusal))
     if changed.active:
-        done = f"Reactivated {changed.email}: they can log in again."
+        done = Notice(N_("Reactivated %(email)s: they can log in again."), {"email": changed.email})
     else:
-        done = (
-            f"Deactivated {changed.email}: their sessions, API tokens and workstation sign-ins "
-            "have ended."
+        done = Notice(
+            N_(
+                "Deactivated %(email)s: their sessions, API tokens and workstation sign-ins "
+                "have ended."
+            ),
+            {"email": changed.email},
         )
     return _page(request, services, actor, done=done)
 
@@ -151,6 +158,7 @@ def _page(
             "csrf_field": CSRF_FIELD,
             "users": users.list_users(services, actor.user),
             "roles": [r.value for r in Role],
+            "role_names": ROLE_NAMES,
             "countries": [c.country for c in mine.organisation.countries],
             "manages": mine.user.role.manages_users,
             "invite_errors": _by_field(invite_refusal),

@@ -16,8 +16,10 @@ from entitle.domain.errors import DomainError
 from entitle.service import webhooks
 from entitle.service.account import account
 from entitle.service.context import Services
+from entitle.service.translations import N_
 from entitle.web.pages import login_redirect
 from entitle.web.templating import templates
+from entitle.web.wording import DELIVERY_STATUSES, Notice
 
 router = APIRouter(include_in_schema=False)
 WEBHOOKS_PATH = "/admin/webhooks"
@@ -64,7 +66,7 @@ def test(
         webhooks.send_test_event(services, actor.email, endpoint_id, actor.address)
     except DomainError as refusal:
         return _page(request, services, actor, action_refusal=refusal)
-    return _page(request, services, actor, done="A test event is on its way.")
+    return _page(request, services, actor, done=Notice(N_("A test event is on its way.")))
 
 
 @router.post(WEBHOOKS_PATH + "/{endpoint_id}/access", response_class=HTMLResponse)
@@ -83,8 +85,13 @@ def access(
         )
     except DomainError as refusal:
         return _page(request, services, actor, action_refusal=refusal)
-    said = "enabled: its pending deliveries resume" if changed.enabled else "disabled"
-    return _page(request, services, actor, done=f"{changed.url} is {said}.")
+    if changed.enabled:
+        said = Notice(
+            N_("%(url)s is enabled: its pending deliveries resume."), {"url": changed.url}
+        )
+    else:
+        said = Notice(N_("%(url)s is disabled."), {"url": changed.url})
+    return _page(request, services, actor, done=said)
 
 
 @router.post(WEBHOOKS_PATH + "/{endpoint_id}/redeliver", response_class=HTMLResponse)
@@ -101,7 +108,12 @@ def redeliver(
         again = webhooks.redeliver(services, actor.email, endpoint_id, delivery_id, actor.address)
     except DomainError as refusal:
         return _page(request, services, actor, action_refusal=refusal)
-    return _page(request, services, actor, done=f"{again.event_id} is sent again.")
+    return _page(
+        request,
+        services,
+        actor,
+        done=Notice(N_("%(event)s is sent again."), {"event": again.event_id}),
+    )
 
 
 @router.post(WEBHOOKS_PATH + "/{endpoint_id}/remove", response_class=HTMLResponse)
@@ -114,7 +126,9 @@ def remove(
         webhooks.remove_endpoint(services, actor.email, endpoint_id, actor.address)
     except DomainError as refusal:
         return _page(request, services, actor, action_refusal=refusal)
-    return _page(request, services, actor, done="The endpoint and its delivery log are removed.")
+    return _page(
+        request, services, actor, done=Notice(N_("The endpoint and its delivery log are removed."))
+    )
 
 
 def _page(
@@ -145,6 +159,7 @@ def _page(
             "csrf_field": CSRF_FIELD,
             "endpoints": shown,
             "event_types": webhooks.SUBSCRIBABLE,
+            "delivery_statuses": DELIVERY_STATUSES,
             "errors": {e.field or "url": e.message for e in refusal.errors} if refusal else {},
             "action_error": action_refusal.message if action_refusal else None,
             "typed": typed or {"url": "", "description": "", "event_types": []},

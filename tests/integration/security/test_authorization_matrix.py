@@ -79,6 +79,14 @@ def _notes(_fresh: Fresh) -> dict[str, Any]:
     return {"json": {"notes": "kept by the field team"}}
 
 
+def _language(_fresh: Fresh) -> dict[str, Any]:
+    return {"json": {"language": "de"}}
+
+
+def _language_form(_fresh: Fresh) -> dict[str, Any]:
+    return {"data": {"language": "de", "next": "/my-checkouts"}}
+
+
 def _none_body(_fresh: Fresh) -> dict[str, Any]:
     return {"json": {}}
 
@@ -495,6 +503,8 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
         _own,
         (401, 403, 403, 403, 401, 403),
     ),
+    ("GET", "/api/v1/me"): ("/api/v1/me", _none, SIGNED_IN),
+    ("PATCH", "/api/v1/me"): ("/api/v1/me", _language, SIGNED_IN),
     ("GET", "/api/v1/me/checkouts"): ("/api/v1/me/checkouts", _none, SIGNED_IN),
     ("GET", "/api/v1/me/countries"): ("/api/v1/me/countries", _none, SIGNED_IN),
     ("GET", "/api/v1/me/checkouts/{checkout_id}"): ("/api/v1/me/checkouts/{id}", _none, OWNER_ONLY),
@@ -538,6 +548,7 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
     # Counts alone, for the monitoring server; the proxy keeps it from the internet.
     ("GET", "/metrics"): ("/metrics", _none, PUBLIC),
     ("GET", "/static/{path:path}"): ("/static/app.css", _none, PUBLIC),
+    ("GET", "/i18n/{language}.js"): ("/i18n/de.js", _none, PUBLIC),
     # The portal: pages redirect to the login page rather than answering 401.
     ("GET", "/"): ("/", _none, (303,) * 6),
     ("GET", "/login"): ("/login", _none, (200, 303, 303, 303, 200, 303)),
@@ -655,6 +666,9 @@ TABLE: dict[tuple[str, str], tuple[str, Request, tuple[int, ...]]] = {
     # No credentials needed: the link is the proof, and this one is no link at all.
     ("GET", "/set-password"): ("/set-password", _none, (422,) * 6),
     ("POST", "/set-password"): ("/set-password", _wrong_link, (422,) * 6),
+    # The language menu: anyone may choose, kept on the profile of whoever is signed in.
+    ("GET", "/language"): ("/language", _none, (200,) * 6),
+    ("POST", "/language"): ("/language", _language_form, (303,) * 6),
     # The spare token is the Administrator's: nobody else can revoke it here either.
     ("POST", "/device/revoke"): ("/device/revoke", _spare, (303, 200, 404, 404, 303, 404)),
 }

@@ -1,15 +1,23 @@
 // Calls to /api/v1 with the session cookie and the CSRF header; errors carry problem+json.
 
+import { problemMessage, t } from "./i18n.js";
+
 const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content ?? "";
 
 export class ApiError extends Error {
   constructor(status, problem) {
-    super(problem.detail || problem.title || `The server answered ${status}.`);
+    // The message is what the portal shows: the refusal in the page's language.
+    const code = problem.code ?? "";
+    super(problemMessage(code, problem.detail) || problem.title || t("The server answered {status}.", { status }));
     this.status = status;
-    this.code = problem.code ?? "";
+    this.code = code;
+    this.detail = problem.detail ?? "";
     this.errors = Array.isArray(problem.errors) ? problem.errors : [];
   }
 }
+
+/** A field error of a problem (`errors[]`), as the portal shows it at its field. */
+export const fieldMessage = (item) => problemMessage(item?.code ?? "", item?.message ?? "");
 
 async function problemOf(response) {
   try {

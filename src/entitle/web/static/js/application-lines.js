@@ -2,6 +2,7 @@
 
 import { getJson } from "./api.js";
 import { combobox } from "./combobox.js";
+import { t } from "./i18n.js";
 
 const TRASH =
   '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M4 7h16M10 11v6M14 11v6M6 7l1 12a2 2 0 0 0 2 2h6a2 2 0 0 0 2-2l1-12M9 7V4h6v3" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"/></svg>';
@@ -24,12 +25,15 @@ export function applicationLines(list, { onChange }) {
 
   const lineError = (line) => {
     if (line.versions === null) return "";
-    if (line.versions.length === 0) return `${line.name} has no ${service} version; remove it.`;
+    if (line.versions.length === 0) return t("{application} has no {service} version; remove it.", { application: line.name, service });
     if (!line.input.value.trim()) return "";
     const wanted = normalVersion(line.input.value);
     return line.versions.some((v) => normalVersion(v) === wanted)
       ? ""
-      : `Pick a released version of ${line.name}, or type it in full (e.g. ${line.versions[0]}).`;
+      : t("Pick a released version of {application}, or type it in full (e.g. {example}).", {
+          application: line.name,
+          example: line.versions[0],
+        });
   };
 
   const show = (line, message = lineError(line)) => {
@@ -62,12 +66,12 @@ export function applicationLines(list, { onChange }) {
     const input = document.createElement("input");
     input.type = "text";
     input.id = `version-${crypto.getRandomValues(new Uint32Array(1))[0]}`;
-    input.placeholder = "Version";
-    input.setAttribute("aria-label", `Version of ${name}`);
+    input.placeholder = t("Version");
+    input.setAttribute("aria-label", t("Version of {application}", { application: name }));
     const trash = document.createElement("button");
     trash.type = "button";
     trash.className = "icon-button danger";
-    trash.setAttribute("aria-label", `Remove ${name}`);
+    trash.setAttribute("aria-label", t("Remove {application}", { application: name }));
     trash.innerHTML = TRASH;
     const error = document.createElement("p");
     error.className = "field-error";

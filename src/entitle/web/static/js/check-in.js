@@ -1,7 +1,8 @@
 // Check-in asks first, then shows what happened to each checkout.
 
 import { postJson } from "./api.js";
-import { plural, userLabel } from "./format.js";
+import { formatNumber, userLabel } from "./format.js";
+import { problemMessage, t, tn } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -12,16 +13,17 @@ function item(text, outcome) {
   return li;
 }
 
-const label = (c) => `${userLabel(c)} on ${c.machine}`;
+const label = (c) => t("{user} on {machine}", { user: userLabel(c), machine: c.machine });
 
 function ask(checkouts) {
   const dialog = $("confirm-dialog");
-  $("confirm-title").textContent = `Check in ${plural(checkouts.length, "checkout")}?`;
-  $("confirm-text").textContent =
-    "Checked-in licenses stop working on their workstations. Clear them in the licensing tool there too.";
+  $("confirm-title").textContent = tn("Check in {count} checkout?", "Check in {count} checkouts?", checkouts.length);
+  $("confirm-text").textContent = t(
+    "Checked-in licenses stop working on their workstations. Clear them in the licensing tool there too.",
+  );
   $("confirm-list").replaceChildren(...checkouts.map((c) => item(label(c))));
   $("confirm-ok").hidden = false;
-  $("confirm-cancel").textContent = "Cancel";
+  $("confirm-cancel").textContent = t("Cancel");
   dialog.returnValue = "";
   dialog.showModal();
   $("confirm-cancel").focus();
@@ -30,19 +32,24 @@ function ask(checkouts) {
   });
 }
 
+/** One checkout's line of the report: checked in, or why not. */
+function outcome(checkout, result) {
+  if (result.ok) return t("{checkout}: checked in", { checkout });
+  if (!result.error?.message) return t("{checkout}: not checked in", { checkout });
+  return t("{checkout}: {problem}", { checkout, problem: problemMessage(result.error.code ?? "", result.error.message) });
+}
+
 function report(checkouts, results) {
   const byId = new Map(checkouts.map((c) => [c.id, c]));
   const done = results.filter((r) => r.ok).length;
   $("confirm-title").textContent =
-    done === results.length ? `Checked in ${plural(done, "checkout")}` : `Checked in ${done} of ${results.length}`;
-  $("confirm-text").textContent = "The result for each checkout:";
-  $("confirm-list").replaceChildren(
-    ...results.map((r) =>
-      item(`${label(byId.get(r.id))}: ${r.ok ? "checked in" : r.error?.message ?? "not checked in"}`, r.ok ? "ok" : "failed"),
-    ),
-  );
+    done === results.length
+      ? tn("Checked in {count} checkout", "Checked in {count} checkouts", done)
+      : t("Checked in {done} of {total}", { done: formatNumber(done), total: formatNumber(results.length) });
+  $("confirm-text").textContent = t("The result for each checkout:");
+  $("confirm-list").replaceChildren(...results.map((r) => item(outcome(label(byId.get(r.id)), r), r.ok ? "ok" : "failed")));
   $("confirm-ok").hidden = true;
-  $("confirm-cancel").textContent = "Close";
+  $("confirm-cancel").textContent = t("Close");
   $("confirm-dialog").showModal();
   $("confirm-cancel").focus();
 }
@@ -59,6 +66,7 @@ export async function checkIn(checkouts) {
       results = (await postJson("/checkouts/check-in", { ids: checkouts.map((c) => c.id) })).items;
     }
   } catch (error) {
+    // An ApiError's message is already in the page's language (no code: shown as it is).
     results = checkouts.map((c) => ({ id: c.id, ok: false, error: { message: error.message } }));
   }
   report(checkouts, results);

@@ -2,7 +2,7 @@
 // ones in red); a caret shows product, version and expiry; per-row check-in and download.
 
 import { parseSort, readView, sortText, writeView } from "./address.js";
-import { ApiError, getJson, request } from "./api.js";
+import { ApiError, fieldMessage, getJson, request } from "./api.js";
 import { filterTitle } from "./column-filters.js";
 import {
   CHECK_IN_LABELS,
@@ -11,10 +11,12 @@ import {
   escapeHtml,
   formatDay,
   formatMoment,
-  plural,
+  formatNumber,
+  STATUS_LABELS,
   userLabel,
 } from "./format.js";
 import { button, keyboardHeaders, remoteGrid } from "./grid.js";
+import { t, tn } from "./i18n.js";
 import { CARET } from "./icons.js";
 import { rowActions } from "./row-actions.js";
 
@@ -25,13 +27,20 @@ export const PAGE_SIZES = [10, 25, 50, 100];
 export const SELECTION_CAP = 1000;
 const FETCH_SIZE = 500;
 const FILTERS = {
-  user: [{ name: "user", label: "Name or email contains" }],
-  machine: [{ name: "machine", label: "Machine name contains" }],
+  user: [{ name: "user", label: t("Name or email contains") }],
+  machine: [{ name: "machine", label: t("Machine name contains") }],
   license_service: [
-    { name: "license_service", label: "License service", options: [["", "Any"], ["SES", "SES"], ["SELECTserver", "SELECTserver"]] },
+    {
+      name: "license_service",
+      label: t("License service"),
+      options: [["", t("Any")], ["SES", "SES"], ["SELECTserver", "SELECTserver"]],
+    },
   ],
 };
 const FILTER_NAMES = ["q", ...Object.values(FILTERS).flat().map((i) => i.name)];
+
+/** A checkout as the list names it: whose, on which machine. */
+const describe = (c) => t("{user} on {machine}", { user: userLabel(c), machine: c.machine });
 
 function detail(checkout, { onExtend, onClone }) {
   const holder = document.createElement("div");
@@ -43,44 +52,59 @@ function detail(checkout, { onExtend, onClone }) {
     )
     .join("");
   const facts = [
-    ["Created", `${formatMoment(checkout.created_at)} by ${checkout.created_by}`],
-    ["Created via", createdVia(checkout)],
+    [t("Created"), t("{moment} by {person}", { moment: formatMoment(checkout.created_at), person: checkout.created_by })],
+    [t("Created via"), createdVia(checkout)],
   ];
-  if (checkout.machine_fingerprint) facts.push(["Machine fingerprint", checkout.machine_fingerprint]);
+  if (checkout.machine_fingerprint) facts.push([t("Machine fingerprint"), checkout.machine_fingerprint]);
   if (checkout.checked_in_at) {
-    const how = CHECK_IN_LABELS[checkout.check_in_method] ?? checkout.check_in_method ?? "";
-    const by = checkout.checked_in_by ? ` (${checkout.checked_in_by})` : "";
-    facts.push(["Checked in", `${formatMoment(checkout.checked_in_at)}: ${how}${by}`]);
+    const values = {
+      moment: formatMoment(checkout.checked_in_at),
+      method: CHECK_IN_LABELS[checkout.check_in_method] ?? checkout.check_in_method ?? "",
+      person: checkout.checked_in_by,
+    };
+    const when = checkout.checked_in_by ? t("{moment}: {method} ({person})", values) : t("{moment}: {method}", values);
+    facts.push([STATUS_LABELS.checked_in, when]);
   }
   const list = facts
     .map(([term, value]) => `<div><dt>${escapeHtml(term)}</dt><dd>${escapeHtml(value)}</dd></div>`)
     .join("");
-  holder.innerHTML = `<table class="detail-table"><caption class="visually-hidden">Applications of this checkout</caption>
-    <thead><tr><th scope="col">Product</th><th scope="col">Version</th><th scope="col">Expires</th></tr></thead>
+  // t() outside the template literal: extraction does not read inside one.
+  const words = {
+    caption: t("Applications of this checkout"),
+    product: t("Product"),
+    version: t("Version"),
+    expires: t("Expires"),
+  };
+  holder.innerHTML = `<table class="detail-table"><caption class="visually-hidden">${words.caption}</caption>
+    <thead><tr><th scope="col">${words.product}</th><th scope="col">${words.version}</th><th scope="col">${words.expires}</th></tr></thead>
     <tbody>${rows}</tbody></table><dl class="detail-facts" data-checkout-id="${escapeHtml(checkout.id)}">${list}</dl>`;
   holder.append(notesEditor(checkout));
   const actions = document.createElement("div");
   actions.className = "detail-actions";
-  const who = `${userLabel(checkout)} on ${checkout.machine}`;
+  const who = describe(checkout);
   if (checkout.status === "active") {
-    actions.append(textButton("Extend…", `Extend the checkout of ${who}`, () => onExtend(checkout)));
+    actions.append(textButton(t("Extend…"), t("Extend the checkout of {checkout}", { checkout: who }), () => onExtend(checkout)));
   }
-  actions.append(textButton("Clone", `Clone the checkout of ${who} into a new one`, () => onClone(checkout)));
+  actions.append(
+    textButton(t("Clone"), t("Clone the checkout of {checkout} into a new one", { checkout: who }), () => onClone(checkout)),
+  );
   holder.append(actions);
   return holder;
 }
 
 const NOTES_MAX = 2000;
+const EMPTY = () => t("No checkouts to show. Clear the search or a filter, or use “New” to check out a license.");
 
 /** The checkout's notes, kept by administrators: saved with PUT /checkouts/{id}/notes. */
 function notesEditor(checkout) {
   const form = document.createElement("form");
   form.className = "notes-form";
   const id = `notes-${checkout.id}`;
-  form.innerHTML = `<label for="${id}">Notes</label>
+  const [notes, save] = [t("Notes"), t("Save notes")];
+  form.innerHTML = `<label for="${id}">${notes}</label>
     <textarea id="${id}" rows="2" maxlength="${NOTES_MAX}" aria-describedby="${id}-error"></textarea>
     <p class="field-error" id="${id}-error" hidden></p>
-    <div class="notes-actions"><button type="submit" class="button compact">Save notes</button>
+    <div class="notes-actions"><button type="submit" class="button compact">${save}</button>
     <span class="muted notes-status" role="status"></span></div>`;
   const area = form.querySelector("textarea");
   area.value = checkout.notes ?? "";
@@ -93,10 +117,10 @@ function notesEditor(checkout) {
       checkout.notes = saved.notes;
       error.hidden = true;
       area.removeAttribute("aria-invalid");
-      form.querySelector(".notes-status").textContent = saved.notes ? "Notes saved." : "Notes cleared.";
+      form.querySelector(".notes-status").textContent = saved.notes ? t("Notes saved.") : t("Notes cleared.");
     } catch (problem) {
       if (!(problem instanceof ApiError)) throw problem;
-      error.textContent = problem.errors[0]?.message ?? problem.message;
+      error.textContent = problem.errors[0] ? fieldMessage(problem.errors[0]) : problem.message;
       error.hidden = false;
       area.setAttribute("aria-invalid", "true");
     }
@@ -146,7 +170,11 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
     // Every row of this page is selected and there are more pages: offer the rest.
     const offer = controls.selectMatching;
     offer.hidden = !(all?.checked && table.getPageMax() > 1 && controls.selectionNote.hidden);
-    offer.textContent = `Select every active checkout that matches, on all ${table.getPageMax()} pages`;
+    offer.textContent = tn(
+      "Select every active checkout that matches, on all {count} page",
+      "Select every active checkout that matches, on all {count} pages",
+      table.getPageMax(),
+    );
     onSelection([...chosen.values()]);
   };
 
@@ -179,8 +207,11 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
     const note = controls.selectionNote;
     note.textContent =
       matching > SELECTION_CAP
-        ? `Selected the first ${SELECTION_CAP.toLocaleString()} of ${matching.toLocaleString()} matching checkouts: one check-in or download takes at most ${SELECTION_CAP.toLocaleString()}. Narrow the search to act on the rest.`
-        : `Selected all ${chosen.size.toLocaleString()} matching checkouts.`;
+        ? t(
+            "Selected the first {cap} of {matching} matching checkouts: one check-in or download takes at most {cap}. Narrow the search to act on the rest.",
+            { cap: formatNumber(SELECTION_CAP), matching: formatNumber(matching) },
+          )
+        : tn("Selected the {count} matching checkout.", "Selected all {count} matching checkouts.", chosen.size);
     note.hidden = false;
     changed();
   };
@@ -203,8 +234,6 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
     syncing = false;
   };
 
-  const describe = (c) => `${userLabel(c)} on ${c.machine}`;
-
   const selectCell = (cell) => {
     const row = cell.getRow();
     const checkout = row.getData();
@@ -213,7 +242,7 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
     box.type = "checkbox";
     box.className = "row-check";
     box.checked = chosen.has(checkout.id);
-    box.setAttribute("aria-label", `Select the checkout of ${describe(checkout)}`);
+    box.setAttribute("aria-label", t("Select the checkout of {checkout}", { checkout: describe(checkout) }));
     box.addEventListener("click", (event) => event.stopPropagation());
     box.addEventListener("change", () => (box.checked ? row.select() : row.deselect()));
     return box;
@@ -223,7 +252,7 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
     const box = document.createElement("input");
     box.type = "checkbox";
     box.className = "select-all";
-    box.setAttribute("aria-label", "Select every active checkout on this page");
+    box.setAttribute("aria-label", t("Select every active checkout on this page"));
     box.addEventListener("click", (event) => event.stopPropagation());
     box.addEventListener("change", () => {
       const active = table.getRows().filter((row) => row.getData().status === "active");
@@ -237,7 +266,8 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
     const row = cell.getRow();
     const checkout = row.getData();
     const open = expanded.has(checkout.id);
-    const toggle = button("icon-button caret", `Show the applications of ${describe(checkout)}`, CARET, () => {
+    const label = t("Show the applications of {checkout}", { checkout: describe(checkout) });
+    const toggle = button("icon-button caret", label, CARET, () => {
       open ? expanded.delete(checkout.id) : expanded.add(checkout.id);
       row.reformat();
       requestAnimationFrame(() => row.getElement().querySelector(".caret")?.focus());
@@ -270,7 +300,7 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
   table = new Tabulator(element, {
     ...remoteGrid({
       pageSize,
-      empty: '<span class="grid-empty">No checkouts to show. Clear the search or a filter, or use “New” to check out a license.</span>',
+      empty: `<span class="grid-empty">${escapeHtml(EMPTY())}</span>`,
       query,
       onRequest: remember,
     }),
@@ -298,28 +328,35 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
         headerHozAlign: "center",
       },
       { title: "", field: "expand", formatter: caretCell, headerSort: false, width: 44, hozAlign: "center" },
-      { title: "User", field: "user", formatter: userCell, minWidth: 220, widthGrow: 2, titleFormatter: filterTitle("User", FILTERS.user, filters, reload) },
       {
-        title: "Machine name",
+        title: t("User"),
+        field: "user",
+        formatter: userCell,
+        minWidth: 220,
+        widthGrow: 2,
+        titleFormatter: filterTitle(t("User"), FILTERS.user, filters, reload),
+      },
+      {
+        title: t("Machine name"),
         field: "machine",
         minWidth: 170,
         widthGrow: 1,
         formatter: (cell) => clipped(cell.getValue()),
-        titleFormatter: filterTitle("Machine name", FILTERS.machine, filters, reload),
+        titleFormatter: filterTitle(t("Machine name"), FILTERS.machine, filters, reload),
       },
       {
-        title: "License service",
+        title: t("License service"),
         field: "license_service",
         width: 190,
-        titleFormatter: filterTitle("License service", FILTERS.license_service, filters, reload),
+        titleFormatter: filterTitle(t("License service"), FILTERS.license_service, filters, reload),
       },
       {
-        title: "Expires",
+        title: t("Expires"),
         field: "expires_at",
         width: 210,
         formatter: (cell) => {
           const c = cell.getRow().getData();
-          const tag = c.status === "expired" ? ' <span class="badge expired">Expired</span>' : "";
+          const tag = c.status === "expired" ? ` <span class="badge expired">${STATUS_LABELS.expired}</span>` : "";
           return `${formatDay(c.expires_on)}${tag}`;
         },
       },
@@ -372,7 +409,7 @@ export function checkoutsList(element, { state, hasSelect, onCheckIn, onSelectio
     },
     selected: () => [...chosen.values()],
     label: (checkouts) => checkouts.map(describe),
-    count: (n) => plural(n, "checkout"),
+    count: (n) => tn("{count} checkout", "{count} checkouts", n),
     table,
   };
 }

@@ -6,7 +6,8 @@ import { checkoutsList } from "./checkouts-list.js";
 import { history } from "./history.js";
 import { importCheckouts } from "./import-checkouts.js";
 import { newCheckout } from "./new-checkout.js";
-import { formatDay, plural } from "./format.js";
+import { formatDay } from "./format.js";
+import { problemMessage, t, tn } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const main = $("main");
@@ -33,7 +34,7 @@ async function runCheckIn(checkouts) {
   const results = await checkIn(checkouts);
   if (!results.length) return;
   const done = results.filter((r) => r.ok).length;
-  notify(`Checked in ${done} of ${plural(results.length, "checkout")}.`);
+  notify(tn("Checked in {done} of {count} checkout.", "Checked in {done} of {count} checkouts.", results.length, { done }));
   list.refresh();
   past.refresh();
 }
@@ -42,7 +43,9 @@ function onSelection(selected) {
   const bulkCheckIn = $("bulk-check-in");
   if (bulkCheckIn) bulkCheckIn.disabled = selected.length === 0;
   $("bulk-download").disabled = selected.length === 0;
-  $("selection-count").textContent = selected.length ? `${plural(selected.length, "checkout")} selected` : "";
+  $("selection-count").textContent = selected.length
+    ? tn("{count} checkout selected", "{count} checkouts selected", selected.length)
+    : "";
 }
 
 const nextDay = (isoDay) => {
@@ -56,7 +59,10 @@ function extendDialog(checkout) {
   const dialog = $("extend-dialog");
   const input = $("extend-expires");
   const latest = country.selectedOptions[0]?.dataset.latestExpiresOn ?? "";
-  $("extend-text").textContent = `${checkout.user_display_name || checkout.user} on ${checkout.machine} runs until ${formatDay(checkout.expires_on)}. The new license file replaces the current one, which stops being valid on workstations that sync.`;
+  $("extend-text").textContent = t(
+    "{user} on {machine} runs until {day}. The new license file replaces the current one, which stops being valid on workstations that sync.",
+    { user: checkout.user_display_name || checkout.user, machine: checkout.machine, day: formatDay(checkout.expires_on) },
+  );
   input.min = nextDay(checkout.expires_on);
   input.max = latest;
   input.value = latest > checkout.expires_on ? latest : "";
@@ -70,11 +76,12 @@ function extendDialog(checkout) {
         const extended = await postJson(`/checkouts/${checkout.id}/extend`, { expires_on: input.value || null });
         const file = await download(`/checkouts/${checkout.id}/license-file`);
         dialog.close();
-        notify(`Extended to ${formatDay(extended.expires_on)}: ${file} downloaded.`);
+        notify(t("Extended to {day}: {file} downloaded.", { day: formatDay(extended.expires_on), file }));
         resolve(true);
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
-        $("extend-error").textContent = error.errors[0]?.message ?? error.message;
+        const [first] = error.errors;
+        $("extend-error").textContent = first ? problemMessage(first.code, first.message) : problemMessage(error.code, error.message);
         $("extend-error").hidden = false;
         input.setAttribute("aria-invalid", "true");
         return;
@@ -96,7 +103,7 @@ function extendDialog(checkout) {
 
 function start() {
   $("extend-cancel").addEventListener("click", () => $("extend-dialog").close());
-  const onError = (error) => notify(`Not done: ${error.message}`);
+  const onError = (error) => notify(t("Not done: {reason}", { reason: problemMessage(error.code, error.message) }));
   list = checkoutsList($("checkouts-table"), {
     state,
     hasSelect,
@@ -169,7 +176,7 @@ function start() {
         ids.length === 1
           ? await download(`/checkouts/${ids[0]}/license-file`)
           : await download("/checkouts/license-files", { method: "POST", body: { ids }, fallback: "license-files.zip" });
-      notify(`Downloaded ${plural(ids.length, "license file")}: ${file}.`);
+      notify(tn("Downloaded {count} license file: {file}.", "Downloaded {count} license files: {file}.", ids.length, { file }));
     } catch (error) {
       onError(error);
     }

@@ -1,5 +1,6 @@
 // A filter icon in each history column header opens a small form that filters that column.
 
+import { t } from "./i18n.js";
 import { FILTER } from "./icons.js";
 
 let openPopover = null;
@@ -46,7 +47,7 @@ function control(input, filters) {
 
 function mark(opener, title, active) {
   opener.classList.toggle("active", active);
-  opener.setAttribute("aria-label", `Filter ${title}${active ? " (filtered)" : ""}`);
+  opener.setAttribute("aria-label", active ? t("Filter {column} (filtered)", { column: title }) : t("Filter {column}", { column: title }));
 }
 
 function close(restoreFocus = true) {
@@ -67,13 +68,22 @@ function open(opener, title, inputs, filters, apply) {
   const form = document.createElement("form");
   form.className = "filter-popover";
   form.setAttribute("role", "dialog");
-  form.setAttribute("aria-label", `Filter ${title}`);
+  form.setAttribute("aria-label", t("Filter {column}", { column: title }));
   const heading = document.createElement("p");
   heading.className = "popover-title";
-  heading.textContent = `Filter ${title}`;
+  heading.textContent = t("Filter {column}", { column: title });
   const actions = document.createElement("div");
   actions.className = "popover-actions";
-  actions.innerHTML = '<button type="button" class="button ghost compact" value="clear">Clear</button><button type="submit" class="button primary compact">Apply</button>';
+  const clear = document.createElement("button");
+  clear.type = "button";
+  clear.className = "button ghost compact";
+  clear.value = "clear";
+  clear.textContent = t("Clear");
+  const submit = document.createElement("button");
+  submit.type = "submit";
+  submit.className = "button primary compact";
+  submit.textContent = t("Apply");
+  actions.append(clear, submit);
   form.append(heading, ...inputs.map((i) => control(i, filters)), actions);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -82,7 +92,7 @@ function open(opener, title, inputs, filters, apply) {
     close();
     apply();
   });
-  actions.querySelector("[value=clear]").addEventListener("click", () => {
+  clear.addEventListener("click", () => {
     for (const i of inputs) filters[i.name] = "";
     mark(opener, title, false);
     close();
@@ -117,7 +127,7 @@ export function filterTitle(title, inputs, filters, apply) {
     opener.className = "filter-button";
     mark(opener, title, inputs.some((i) => filters[i.name]));
     opener.setAttribute("aria-haspopup", "dialog");
-    opener.title = `Filter ${title}`;
+    opener.title = t("Filter {column}", { column: title });
     opener.innerHTML = FILTER;
     opener.addEventListener("mousedown", (event) => event.stopPropagation());
     opener.addEventListener("keydown", (event) => event.stopPropagation());

@@ -1,5 +1,6 @@
 // Date fields written the way the page's language writes a date (31.12.2027, 2027/12/31,
-// 12/31/2027), whatever language the browser itself is in.
+// 12/31/2027; in the reader's own variant of it, such as 31/12/2027 for en-GB, as every date
+// of the portal), whatever language the browser itself is in.
 //
 // Each <input type="date"> stays in the page as the field's value: its id, name, min, max and
 // required are untouched and its value stays ISO (yyyy-mm-dd), so the form submits ISO and
@@ -7,12 +8,7 @@
 // that shows and takes the date in the language's pattern (or ISO), beside a button that opens
 // the browser's calendar. The labels move to the text field.
 
-import { language, t } from "./i18n.js";
-
-/** The language's regional variant the reader's browser prefers (en-GB), else the language. */
-const locale =
-  (navigator.languages ?? [navigator.language]).find((tag) => tag && tag.split("-")[0].toLowerCase() === language) ??
-  language;
+import { locale, t } from "./i18n.js";
 
 const numeric = new Intl.DateTimeFormat(locale, { year: "numeric", month: "2-digit", day: "2-digit", timeZone: "UTC" });
 const SAMPLE = new Date(Date.UTC(2027, 11, 31));

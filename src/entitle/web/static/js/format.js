@@ -1,13 +1,22 @@
-// Dates in the browser's locale. Expiry is a whole day: the last day the license is valid.
+// Dates and numbers in the page's language (in the reader's own variant of it, such as en-GB,
+// when the browser prefers one). Expiry is a whole day: the last day the license is valid.
 
-const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" });
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+import { locale, t } from "./i18n.js";
+
+export { locale };
+
+const dateOnly = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" });
+const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" });
+const numbers = new Intl.NumberFormat(locale);
 
 export const formatDay = (isoDay) => (isoDay ? dateOnly.format(new Date(`${isoDay}T00:00:00Z`)) : "");
 
 export const formatMoment = (iso) => (iso ? dateTime.format(new Date(iso)) : "");
 
-export const STATUS_LABELS = { active: "Active", expired: "Expired", checked_in: "Checked in" };
+export const formatNumber = (value) => numbers.format(value);
+
+// The catalog is in place before any module runs, so these are in the page's language.
+export const STATUS_LABELS = { active: t("Active"), expired: t("Expired"), checked_in: t("Checked in") };
 
 export function escapeHtml(text) {
   return String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -23,19 +32,20 @@ export function userLabel(checkout) {
   return checkout.user_display_name || checkout.user;
 }
 
+/** English only: counts in text shown to people go through tn() from ./i18n.js instead. */
 export const plural = (count, one, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
 /** How a checkout was made, and how it was checked in, in the portal's words. */
 export const CREATED_VIA_LABELS = {
-  admin: "Administrator",
-  request_file: "Request file",
-  self_service: "Self-service",
+  admin: t("Administrator"),
+  request_file: t("Request file"),
+  self_service: t("Self-service"),
 };
 
 export const CHECK_IN_LABELS = {
-  portal: "By an administrator",
-  client: "From the workstation",
-  expiry: "At expiry",
+  portal: t("By an administrator"),
+  client: t("From the workstation"),
+  expiry: t("At expiry"),
 };
 
 export function createdVia(checkout) {

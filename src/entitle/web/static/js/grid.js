@@ -2,10 +2,15 @@
 
 import { getJson } from "./api.js";
 import { sortText } from "./address.js";
+import { t } from "./i18n.js";
+import { tabulatorLanguage } from "./tabulator-language.js";
 
 /** Tabulator options for a grid whose rows come page by page from the API, sorted in SQL.
  * `onRequest` hears each page asked for (page, size and header sort) to keep it in the address. */
 export function remoteGrid({ query, pageSize, empty, sortOverride = () => [], onRequest = () => {} }) {
+  // t() outside the template literals below: extraction does not read inside one.
+  const loading = t("Loading checkouts…");
+  const failed = t("The checkouts could not be loaded. Reload the page to try again.");
   return {
     ajaxURL: "/api/v1/checkouts",
     ajaxRequestFunc: async (_url, _config, params) => {
@@ -25,15 +30,15 @@ export function remoteGrid({ query, pageSize, empty, sortOverride = () => [], on
     pagination: true,
     paginationMode: "remote",
     paginationSize: pageSize,
-    paginationCounter: "rows",
+    ...tabulatorLanguage(),
     sortMode: "remote",
     filterMode: "remote",
     layout: "fitColumns",
     renderVertical: "basic",
     index: "id",
     placeholder: empty,
-    dataLoaderLoading: '<span class="grid-loading" role="status">Loading checkouts…</span>',
-    dataLoaderError: '<span class="grid-error" role="alert">The checkouts could not be loaded. Reload the page to try again.</span>',
+    dataLoaderLoading: `<span class="grid-loading" role="status">${loading}</span>`,
+    dataLoaderError: `<span class="grid-error" role="alert">${failed}</span>`,
     columnDefaults: { headerHozAlign: "left", vertAlign: "middle" },
   };
 }

@@ -15,61 +15,62 @@ import {
 } from "./format.js";
 import { parseSort, readView, sortText, writeView } from "./address.js";
 import { keyboardHeaders, remoteGrid } from "./grid.js";
+import { t } from "./i18n.js";
 import { rowActions } from "./row-actions.js";
 import { draggableHeaders, sortBar } from "./sort-bar.js";
 
 const COLUMNS = [
-  { field: "user", title: "User" },
-  { field: "machine", title: "Machine name" },
-  { field: "country", title: "Country" },
-  { field: "license_service", title: "License service" },
-  { field: "applications", title: "Applications" },
-  { field: "created_at", title: "Created" },
-  { field: "created_via", title: "Created via" },
-  { field: "created_by", title: "Created by" },
-  { field: "expires_at", title: "Expires" },
-  { field: "status", title: "Status" },
-  { field: "checked_in_at", title: "Checked in" },
+  { field: "user", title: t("User") },
+  { field: "machine", title: t("Machine name") },
+  { field: "country", title: t("Country") },
+  { field: "license_service", title: t("License service") },
+  { field: "applications", title: t("Applications") },
+  { field: "created_at", title: t("Created") },
+  { field: "created_via", title: t("Created via") },
+  { field: "created_by", title: t("Created by") },
+  { field: "expires_at", title: t("Expires") },
+  { field: "status", title: t("Status") },
+  { field: "checked_in_at", title: t("Checked in") },
 ];
 
 function filterInputs(countries) {
-  const any = ["", "Any"];
+  const any = ["", t("Any")];
   return {
-    user: [{ name: "user", label: "Name or email contains" }],
-    machine: [{ name: "machine", label: "Machine name contains" }],
-    country: [{ name: "country", label: "Entitlement country", options: [any, ...countries.map((c) => [c, c])] }],
+    user: [{ name: "user", label: t("Name or email contains") }],
+    machine: [{ name: "machine", label: t("Machine name contains") }],
+    country: [{ name: "country", label: t("Entitlement country"), options: [any, ...countries.map((c) => [c, c])] }],
     license_service: [
-      { name: "license_service", label: "License service", options: [any, ["SES", "SES"], ["SELECTserver", "SELECTserver"]] },
+      { name: "license_service", label: t("License service"), options: [any, ["SES", "SES"], ["SELECTserver", "SELECTserver"]] },
     ],
     applications: [
-      { name: "application", label: "Application contains" },
-      { name: "version", label: "Version starts with" },
+      { name: "application", label: t("Application contains") },
+      { name: "version", label: t("Version starts with") },
     ],
     created_via: [
       {
         name: "created_via",
-        label: "Created via",
+        label: t("Created via"),
         options: [any, ...Object.entries(CREATED_VIA_LABELS)],
       },
     ],
-    created_by: [{ name: "created_by", label: "Created by contains" }],
+    created_by: [{ name: "created_by", label: t("Created by contains") }],
     checked_in_at: [
-      { name: "check_in_method", label: "Check-in method", options: [any, ...Object.entries(CHECK_IN_LABELS)] },
-      { name: "checked_in_by", label: "Checked in by contains" },
+      { name: "check_in_method", label: t("Check-in method"), options: [any, ...Object.entries(CHECK_IN_LABELS)] },
+      { name: "checked_in_by", label: t("Checked in by contains") },
     ],
     created_at: [
-      { name: "created_on_from", label: "Created from", type: "date" },
-      { name: "created_on_to", label: "Created to", type: "date" },
+      { name: "created_on_from", label: t("Created from"), type: "date" },
+      { name: "created_on_to", label: t("Created to"), type: "date" },
     ],
     expires_at: [
-      { name: "expires_on_from", label: "Expires from", type: "date" },
-      { name: "expires_on_to", label: "Expires to", type: "date" },
+      { name: "expires_on_from", label: t("Expires from"), type: "date" },
+      { name: "expires_on_to", label: t("Expires to"), type: "date" },
     ],
     status: [
       {
         name: "status",
-        label: "Status",
-        options: [["", "Any"], ["active", "Active"], ["checked_in", "Checked in"], ["expired", "Expired (last 3 months)"]],
+        label: t("Status"),
+        options: [any, ["active", t("Active")], ["checked_in", t("Checked in")], ["expired", t("Expired (last 3 months)")]],
       },
     ],
   };
@@ -106,8 +107,8 @@ const FORMATTERS = {
 function checkedIn(c) {
   if (!c.checked_in_at) return "";
   let how = CHECK_IN_LABELS[c.check_in_method] ?? "";
-  if (c.client_cleared_at) how = `Cleared on the workstation ${formatMoment(c.client_cleared_at)}`;
-  if (c.checked_in_by) how = how ? `${how}: ${c.checked_in_by}` : c.checked_in_by;
+  if (c.client_cleared_at) how = t("Cleared on the workstation {moment}", { moment: formatMoment(c.client_cleared_at) });
+  if (c.checked_in_by) how = how ? t("{method}: {person}", { method: how, person: c.checked_in_by }) : c.checked_in_by;
   const sub = how ? clipped(how, "cell-sub") : "";
   return `<div class="cell-stack"><span>${formatMoment(c.checked_in_at)}</span>${sub}</div>`;
 }
@@ -118,7 +119,7 @@ const FIELDS = new Set(COLUMNS.map((c) => c.field));
 
 export function history(element, bar, { state, countries, hasSelect, onCheckIn, onError, notify }) {
   // An active row can be checked in and its license file downloaded from the history too.
-  const describe = (c) => `${userLabel(c)} on ${c.machine}`;
+  const describe = (c) => t("{user} on {machine}", { user: userLabel(c), machine: c.machine });
   const actionsCell = rowActions({ describe, hasSelect, onCheckIn, onError, notify });
   const inputs = filterInputs(countries);
   const names = Object.values(inputs).flat().map((i) => i.name);
@@ -162,10 +163,12 @@ export function history(element, bar, { state, countries, hasSelect, onCheckIn, 
   const csvLink = document.getElementById("history-csv");
   const historyQuery = () => ({ ...filterParams(filters), status: filters.status || "history" });
 
+  // t() outside the template literals: extraction does not read inside one.
+  const noneMatch = t("No checkouts match. Clear a filter to see more.");
   table = new Tabulator(element, {
     ...remoteGrid({
       pageSize: 25,
-      empty: '<span class="grid-empty">No checkouts match. Clear a filter to see more.</span>',
+      empty: `<span class="grid-empty">${escapeHtml(noneMatch)}</span>`,
       query: () => historyQuery(),
       sortOverride: () => sorting.order(),
       onRequest: remember,

@@ -7,6 +7,12 @@ const catalog = globalThis.entitleCatalog ?? {};
 /** The page's language ("en", "de", "ja"), as the server chose it for <html lang>. */
 export const language = document.documentElement.lang || "en";
 
+/** The locale dates and numbers follow: the browser's own variant of the page's language
+ * (en-GB, de-AT) when it prefers one, else the language itself. */
+export const locale =
+  (navigator.languages ?? [navigator.language]).find((tag) => tag && tag.split("-")[0].toLowerCase() === language) ??
+  language;
+
 const pluralRules = new Intl.PluralRules(language);
 const numbers = new Intl.NumberFormat(language);
 

@@ -2,13 +2,28 @@
 // problems, then create them all (or the valid rows) and download the zip of license files.
 
 import { ApiError, download, request } from "./api.js";
-import { escapeHtml, plural } from "./format.js";
+import { escapeHtml } from "./format.js";
+import { locale, problemMessage, t, tn } from "./i18n.js";
 import { idempotencyKey } from "./new-checkout.js";
 
 const $ = (id) => document.getElementById(id);
 const SHOWN = 500;
 const COLUMNS = ["user", "machine", "country", "license_service", "applications", "expires_on", "activation_key"];
 const apiPath = (link) => link.replace(/^\/api\/v1/, "");
+const numbers = new Intl.NumberFormat(locale);
+const number = (value) => numbers.format(value);
+// A problem of a row in the page's language (the API's own words in English).
+const said = (problem) => problemMessage(problem.code, problem.message);
+
+/** "Created 3 checkouts." or, when rows were left out, "Created 2 checkouts; 1 row skipped." */
+function createdText(created, skipped) {
+  if (!skipped) return tn("Created {count} checkout.", "Created {count} checkouts.", created);
+  return created === 1
+    ? tn("Created 1 checkout; {count} row skipped.", "Created 1 checkout; {count} rows skipped.", skipped)
+    : tn("Created {created} checkouts; {count} row skipped.", "Created {created} checkouts; {count} rows skipped.", skipped, {
+        created: number(created),
+      });
+}
 
 export function importCheckouts({ opener, dropTargets, notify, onCreated }) {
   const dialog = $("import-dialog");
@@ -22,7 +37,7 @@ export function importCheckouts({ opener, dropTargets, notify, onCreated }) {
   function reset() {
     Object.assign(state, { file: null, key: "", preview: null, created: null });
     $("import-file").value = "";
-    $("import-file-name").textContent = "Drop a CSV file here, or choose one";
+    $("import-file-name").textContent = t("Drop a CSV file here, or choose one");
     $("import-summary").textContent = "";
     $("import-problems").replaceChildren();
     $("import-rows").replaceChildren();
@@ -39,32 +54,36 @@ export function importCheckouts({ opener, dropTargets, notify, onCreated }) {
     const button = $("import-create");
     if (state.created || !preview) {
       button.disabled = true;
-      button.textContent = "Create checkouts";
+      button.textContent = t("Create checkouts");
       return;
     }
     const fileProblems = preview.problems.some((p) => p.row === 1);
     const skip = $("import-skip").checked;
     const count = skip ? preview.valid_rows : preview.rows;
     button.disabled = fileProblems || preview.valid_rows === 0 || (preview.problems.length > 0 && !skip);
-    button.textContent = `Create ${plural(count, "checkout")}`;
+    button.textContent = tn("Create {count} checkout", "Create {count} checkouts", count);
   }
 
   function render(answer) {
     const invalid = answer.rows - answer.valid_rows;
     $("import-summary").textContent = answer.id
-      ? `Created ${plural(answer.created, "checkout")}${invalid ? `; ${plural(invalid, "row")} skipped` : ""}.`
-      : `${plural(answer.rows, "row")}: ${answer.valid_rows} valid, ${invalid} with problems.`;
+      ? createdText(answer.created, invalid)
+      : tn("{count} row: {valid} valid, {invalid} with problems.", "{count} rows: {valid} valid, {invalid} with problems.", answer.rows, {
+          valid: number(answer.valid_rows),
+          invalid: number(invalid),
+        });
     $("import-problems").replaceChildren(
       ...answer.problems.map((p) => {
         const item = document.createElement("li");
-        item.textContent = `Row ${p.row}${p.column ? `, ${p.column}` : ""}: ${p.message}`;
+        const values = { row: p.row, column: p.column, message: said(p) };
+        item.textContent = p.column ? t("Row {row}, {column}: {message}", values) : t("Row {row}: {message}", values);
         return item;
       }),
     );
     $("import-rows").innerHTML = answer.items
       .slice(0, SHOWN)
       .map((row) => {
-        const byColumn = new Map(row.problems.filter((p) => p.column).map((p) => [p.column, p.message]));
+        const byColumn = new Map(row.problems.filter((p) => p.column).map((p) => [p.column, said(p)]));
         const cells = COLUMNS.map((column) => {
           const text = escapeHtml(row.cells[column] ?? "");
           const message = byColumn.get(column);
@@ -72,13 +91,18 @@ export function importCheckouts({ opener, dropTargets, notify, onCreated }) {
             ? `<td class="problem" data-column="${column}">${text}<small>${escapeHtml(message)}</small></td>`
             : `<td data-column="${column}">${text}</td>`;
         });
-        const whole = row.problems.filter((p) => !p.column).map((p) => escapeHtml(p.message));
-        const status = row.problems.length ? (row.status === "skipped" ? "Skipped" : "Problem") : row.status === "created" ? "Created" : "Valid";
+        const whole = row.problems.filter((p) => !p.column).map((p) => escapeHtml(said(p)));
+        const status = escapeHtml(
+          row.problems.length ? (row.status === "skipped" ? t("Skipped") : t("Problem")) : row.status === "created" ? t("Created") : t("Valid"),
+        );
         return `<tr class="${row.problems.length ? "invalid" : ""}" data-row="${row.row}"><td>${row.row}</td>${cells.join("")}<td>${status}${whole.length ? `<small>${whole.join("<br>")}</small>` : ""}</td></tr>`;
       })
       .join("");
     $("import-more").hidden = answer.items.length <= SHOWN;
-    $("import-more").textContent = `The first ${SHOWN} of ${answer.items.length} rows are shown; the problems above name every row.`;
+    $("import-more").textContent = t("The first {shown} of {total} rows are shown; the problems above name every row.", {
+      shown: number(SHOWN),
+      total: number(answer.items.length),
+    });
     $("import-preview").hidden = false;
     $("import-skip-field").hidden = Boolean(answer.id) || invalid === 0 || answer.valid_rows === 0;
   }
@@ -95,7 +119,7 @@ export function importCheckouts({ opener, dropTargets, notify, onCreated }) {
       render(state.preview);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      setError(error.message);
+      setError(problemMessage(error.code, error.message));
     }
     refresh();
   }
@@ -115,7 +139,7 @@ export function importCheckouts({ opener, dropTargets, notify, onCreated }) {
       state.created = await response.json();
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      setError(error.message);
+      setError(problemMessage(error.code, error.message));
       refresh();
       return;
     }
@@ -125,7 +149,7 @@ export function importCheckouts({ opener, dropTargets, notify, onCreated }) {
     refresh();
     onCreated();
     const zip = await download(apiPath(state.created.license_files), { fallback: "license-files.zip" });
-    notify(`Created ${plural(state.created.created, "checkout")}: ${zip} downloaded.`);
+    notify(tn("Created {count} checkout: {file} downloaded.", "Created {count} checkouts: {file} downloaded.", state.created.created, { file: zip }));
   }
 
   function open(file) {

@@ -1,9 +1,10 @@
 // The "New" panel: every field of a checkout, validated as you go, then the license download.
 
-import { ApiError, download, getJson, postJson } from "./api.js";
+import { ApiError, download, fieldMessage, getJson, postJson } from "./api.js";
 import { applicationLines } from "./application-lines.js";
 import { combobox } from "./combobox.js";
 import { formatDay } from "./format.js";
+import { t } from "./i18n.js";
 import { slidePanel } from "./panel.js";
 
 const EMAIL = /^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$/;
@@ -20,6 +21,17 @@ const FIELDS = [
 const $ = (id) => document.getElementById(id);
 
 const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+
+/** What an imported request file said about where it came from, as one sentence. */
+function importedHint(draft) {
+  const values = { machine: draft.machine, user: draft.os_user, version: draft.tool_version };
+  if (draft.os_user && draft.tool_version) {
+    return t("Imported the request of {machine} (user {user}, entitle-tool {version}).", values);
+  }
+  if (draft.os_user) return t("Imported the request of {machine} (user {user}).", values);
+  if (draft.tool_version) return t("Imported the request of {machine} (entitle-tool {version}).", values);
+  return t("Imported the request of {machine}.", values);
+}
 
 export function idempotencyKey() {
   return [...crypto.getRandomValues(new Uint8Array(16))]
@@ -64,29 +76,29 @@ export function newCheckout({ country, onCreated, notify }) {
 
   const countryOff = () => country.selectedOptions[0]?.dataset.checkoutsEnabled === "false";
   const offMessage = () =>
-    `Checkouts are turned off for ${country.value}; ask your account manager to enable them.`;
+    t("Checkouts are turned off for {country}; ask your account manager to enable them.", { country: country.value });
 
   const problems = () => {
     const found = {};
     if (countryOff()) found.country = offMessage();
-    if (!service()) found.license_service = "Choose the license service.";
+    if (!service()) found.license_service = t("Choose the license service.");
     if (!EMAIL.test(inputs.user.value.trim())) {
-      found.user = "Pick a user or type an email such as ana@example.com.";
+      found.user = t("Pick a user or type an email such as ana@example.com.");
     }
     const machine = inputs.machine.value.trim();
     if (!MACHINE.test(machine) || /^\d+$/.test(machine))
-      found.machine = "1 to 63 letters, digits and hyphens, not only digits (e.g. WS-0042).";
+      found.machine = t("1 to 63 letters, digits and hyphens, not only digits (e.g. WS-0042).");
     if (service() === "SELECTserver" && !inputs.key.value) {
       found.activation_key =
-        inputs.key.options.length > 1 ? "Choose an activation key." : "This country has no activation keys.";
+        inputs.key.options.length > 1 ? t("Choose an activation key.") : t("This country has no activation keys.");
     }
-    if (!expires.value) found.expires_on = "Choose the expiration date.";
+    if (!expires.value) found.expires_on = t("Choose the expiration date.");
     else if (expires.max && expires.value > expires.max) {
-      found.expires_on = `The latest date allowed is ${formatDay(expires.max)}.`;
+      found.expires_on = t("The latest date allowed is {day}.", { day: formatDay(expires.max) });
     } else if (expires.value < expires.min) {
-      found.expires_on = `Pick a date from ${formatDay(expires.min)} on.`;
+      found.expires_on = t("Pick a date from {day} on.", { day: formatDay(expires.min) });
     }
-    if (!lines.valid()) found.applications = lines.count() ? "" : "Add at least one application.";
+    if (!lines.valid()) found.applications = lines.count() ? "" : t("Add at least one application.");
     return found;
   };
 
@@ -98,8 +110,8 @@ export function newCheckout({ country, onCreated, notify }) {
     const ready = Object.keys(found).length === 0 && Object.keys(refused).length === 0;
     submit.disabled = !ready;
     const policy = refused.country || found.country;
-    let hint = "Fill in every field to check out.";
-    if (ready) hint = "Ready: the license file downloads when you check out.";
+    let hint = t("Fill in every field to check out.");
+    if (ready) hint = t("Ready: the license file downloads when you check out.");
     else if (policy) hint = policy;
     $("submit-hint").textContent = hint;
     $("submit-hint").classList.toggle("refused", Boolean(policy));
@@ -113,7 +125,7 @@ export function newCheckout({ country, onCreated, notify }) {
 
   const loadCountry = async () => {
     const option = country.selectedOptions[0];
-    $("new-country-label").textContent = `Entitlement country ${country.value}`;
+    $("new-country-label").textContent = t("Entitlement country {country}", { country: country.value });
     const latest = option?.dataset.latestExpiresOn ?? "";
     const off = countryOff();
     delete refused.country;
@@ -123,13 +135,13 @@ export function newCheckout({ country, onCreated, notify }) {
     expires.max = latest;
     expires.value = latest;
     $("hint-expires").textContent = latest
-      ? `Prefilled with the latest date allowed, ${formatDay(latest)}; an earlier date is fine.`
-      : "The contract has ended: no checkout can be created.";
+      ? t("Prefilled with the latest date allowed, {day}; an earlier date is fine.", { day: formatDay(latest) })
+      : t("The contract has ended: no checkout can be created.");
     const keys = await getJson("/activation-keys", { country: country.value }).catch(() => ({
       items: [],
     }));
     const options = keys.items.map((k) => new Option(k.key, k.key));
-    inputs.key.replaceChildren(new Option("Choose a key…", ""), ...options);
+    inputs.key.replaceChildren(new Option(t("Choose a key…"), ""), ...options);
     refresh();
   };
 
@@ -137,7 +149,7 @@ export function newCheckout({ country, onCreated, notify }) {
     delete refused.applications;
     delete refused.activation_key;
     $("field-activation_key").hidden = service() !== "SELECTserver";
-    $("hint-application").textContent = `Applications that use ${service()}.`;
+    $("hint-application").textContent = t("Applications that use {service}.", { service: service() });
     lines.setService(service());
     updateAdd();
     touch("license_service");
@@ -147,11 +159,11 @@ export function newCheckout({ country, onCreated, notify }) {
   const addProblem = (answered) => {
     const typed = appInput.value.trim();
     if (!typed) return "";
-    if (!service()) return "Choose the license service first.";
+    if (!service()) return t("Choose the license service first.");
     const name = knownApplications.get(typed.toLowerCase());
-    if (name && lines.has(name)) return `${name} is already in this checkout.`;
+    if (name && lines.has(name)) return t("{application} is already in this checkout.", { application: name });
     if (!name && answered) {
-      return `No ${service()} application is called “${typed}”; pick one from the list.`;
+      return t("No {service} application is called “{typed}”; pick one from the list.", { service: service(), typed });
     }
     return "";
   };
@@ -223,8 +235,9 @@ export function newCheckout({ country, onCreated, notify }) {
     $("field-machine_fingerprint").hidden = true;
     $("request-clear").hidden = true;
     inputs.machine.readOnly = false;
-    $("hint-request").textContent =
-      "From a workstation without a network (entitle-tool request): fills the form and binds the license file to that machine.";
+    $("hint-request").textContent = t(
+      "From a workstation without a network (entitle-tool request): fills the form and binds the license file to that machine.",
+    );
     setError("request", "");
   };
 
@@ -234,7 +247,7 @@ export function newCheckout({ country, onCreated, notify }) {
     try {
       parsed = JSON.parse(await file.text());
     } catch {
-      setError("request", `${file.name} is not a request file: it is not JSON.`);
+      setError("request", t("{file} is not a request file: it is not JSON.", { file: file.name }));
       return;
     }
     let draft;
@@ -243,7 +256,10 @@ export function newCheckout({ country, onCreated, notify }) {
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       const first = error.errors[0];
-      setError("request", first ? `${first.field}: ${first.message}` : error.message);
+      setError(
+        "request",
+        first ? t("{field}: {problem}", { field: first.field, problem: fieldMessage(first) }) : error.message,
+      );
       return;
     }
     if (draft.country && draft.country !== country.value && [...country.options].some((o) => o.value === draft.country)) {
@@ -267,10 +283,7 @@ export function newCheckout({ country, onCreated, notify }) {
       if (line) line.input.value = application.version;
     }
     if (draft.expires_on) expires.value = draft.expires_on;
-    const from = [draft.os_user && `user ${draft.os_user}`, draft.tool_version && `entitle-tool ${draft.tool_version}`]
-      .filter(Boolean)
-      .join(", ");
-    $("hint-request").textContent = `Imported the request of ${draft.machine}${from ? ` (${from})` : ""}.`;
+    $("hint-request").textContent = importedHint(draft);
     ["machine", "expires_on", "applications", "license_service"].forEach((f) => touched.add(f));
     refresh();
   };
@@ -305,14 +318,14 @@ export function newCheckout({ country, onCreated, notify }) {
       if (field === "country" && item.code === "CHECKOUTS_DISABLED") {
         // Turned off since the page loaded: the country stays refused until it is reloaded.
         country.selectedOptions[0].dataset.checkoutsEnabled = "false";
-        refused.country = item.message;
+        refused.country = fieldMessage(item);
       }
       if (FIELDS.includes(field)) {
-        refused[field] = item.message;
-        placed = setError(field, item.message) || placed;
+        refused[field] = fieldMessage(item);
+        placed = setError(field, refused[field]) || placed;
       }
     }
-    $("form-error").textContent = placed ? "Some fields need attention." : error.message;
+    $("form-error").textContent = placed ? t("Some fields need attention.") : error.message;
     $("form-error").hidden = false;
   };
 
@@ -337,7 +350,9 @@ export function newCheckout({ country, onCreated, notify }) {
       const file = await download(`/checkouts/${checkout.id}/license-file`);
       panel.close();
       reset();
-      notify(`Checked out for ${checkout.user} on ${checkout.machine}: ${file} downloaded.`);
+      notify(
+        t("Checked out for {user} on {machine}: {file} downloaded.", { user: checkout.user, machine: checkout.machine, file }),
+      );
       onCreated(checkout);
     } catch (error) {
       if (error instanceof ApiError) showProblem(error);
@@ -371,7 +386,10 @@ export function newCheckout({ country, onCreated, notify }) {
       if (line) line.input.value = application.version;
     }
     ["user", "machine", "activation_key", "applications"].forEach((f) => touched.add(f));
-    $("hint-request").textContent = `Cloned from the checkout of ${checkout.user} on ${checkout.machine}: change what differs.`;
+    $("hint-request").textContent = t("Cloned from the checkout of {user} on {machine}: change what differs.", {
+      user: checkout.user,
+      machine: checkout.machine,
+    });
     panel.open(inputs.machine);
     refresh();
   };

@@ -1,5 +1,6 @@
 import { download } from "./api.js";
 import { button } from "./grid.js";
+import { t } from "./i18n.js";
 import { CHECK_IN, DOWNLOAD } from "./icons.js";
 
 // A checkout row's actions, in the Checkouts list and the history alike: an active checkout can
@@ -12,15 +13,15 @@ export function rowActions({ describe, hasSelect, onCheckIn, onError, notify }) 
     if (checkout.status !== "active") return holder;
     if (hasSelect) {
       holder.append(
-        button("icon-button success", `Check in the checkout of ${describe(checkout)}`, CHECK_IN, () =>
+        button("icon-button success", t("Check in the checkout of {checkout}", { checkout: describe(checkout) }), CHECK_IN, () =>
           onCheckIn([checkout]),
         ),
       );
     }
     holder.append(
-      button("icon-button", `Download the license file of ${describe(checkout)}`, DOWNLOAD, () =>
+      button("icon-button", t("Download the license file of {checkout}", { checkout: describe(checkout) }), DOWNLOAD, () =>
         download(`/checkouts/${checkout.id}/license-file`)
-          .then((file) => notify(`Downloaded ${file}.`))
+          .then((file) => notify(t("Downloaded {file}.", { file })))
           .catch(onError),
       ),
     );

@@ -2,6 +2,8 @@
 // each chip toggles ascending/descending on click and has × to remove it. It overrides the
 // header-click sort while it holds any chip.
 
+import { t } from "./i18n.js";
+
 export const DRAG_TYPE = "application/x-entitle-column";
 
 export function sortBar(bar, { columns, onChange, initial = [] }) {
@@ -16,7 +18,6 @@ export function sortBar(bar, { columns, onChange, initial = [] }) {
 
   const chip = (entry, index) => {
     const title = titles.get(entry.field);
-    const direction = entry.dir === "asc" ? "ascending" : "descending";
     const item = document.createElement("li");
     item.className = "sort-chip";
     item.dataset.field = entry.field;
@@ -24,7 +25,13 @@ export function sortBar(bar, { columns, onChange, initial = [] }) {
     const toggle = document.createElement("button");
     toggle.type = "button";
     toggle.className = "chip-toggle";
-    toggle.setAttribute("aria-label", `${index + 1}. ${title}, ${direction}: press to reverse`);
+    const values = { position: index + 1, column: title };
+    toggle.setAttribute(
+      "aria-label",
+      entry.dir === "asc"
+        ? t("{position}. {column}, ascending: press to reverse", values)
+        : t("{position}. {column}, descending: press to reverse", values),
+    );
     toggle.textContent = `${title} ${entry.dir === "asc" ? "▲" : "▼"}`;
     toggle.addEventListener("click", () => {
       entry.dir = entry.dir === "asc" ? "desc" : "asc";
@@ -33,7 +40,7 @@ export function sortBar(bar, { columns, onChange, initial = [] }) {
     const remove = document.createElement("button");
     remove.type = "button";
     remove.className = "chip-remove";
-    remove.setAttribute("aria-label", `Remove ${title} from the custom sort`);
+    remove.setAttribute("aria-label", t("Remove {column} from the custom sort", { column: title }));
     remove.textContent = "×";
     remove.addEventListener("click", () => {
       order = order.filter((e) => e !== entry);

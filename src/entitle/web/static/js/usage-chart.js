@@ -1,9 +1,12 @@
 // A bar chart of booked hours per day or month, drawn as SVG with DOM calls: no chart library,
 // and no style attributes (the CSP forbids them), only classes and SVG geometry.
 
+import { locale, t } from "./i18n.js";
+
 const SVG = "http://www.w3.org/2000/svg";
 const HEIGHT = 260;
 const MARGIN = { top: 12, right: 12, bottom: 30, left: 52 };
+const hoursFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
 
 function node(name, attributes = {}, text) {
   const element = document.createElementNS(SVG, name);
@@ -25,9 +28,9 @@ function step(maxHours) {
  * Draw one bar per bucket into ``container``. Buckets are ``{key, label, minutes, title}`` in
  * order; ``summary`` names the chart for assistive technology.
  */
-export function drawBars(container, buckets, { summary }) {
+export function drawBars(container, buckets, { summary }, left = MARGIN.left) {
   const width = Math.max(container.clientWidth, 320);
-  const plotWidth = width - MARGIN.left - MARGIN.right;
+  const plotWidth = width - left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
   const maxHours = Math.max(0, ...buckets.map((b) => b.minutes / 60));
   const tick = step(maxHours);
@@ -47,9 +50,9 @@ export function drawBars(container, buckets, { summary }) {
   const grid = node("g", { class: "chart-grid", "aria-hidden": "true" });
   for (let hours = 0; hours <= top + tick / 1000; hours += tick) {
     const at = y(hours);
-    grid.append(node("line", { x1: MARGIN.left, x2: width - MARGIN.right, y1: at, y2: at }));
-    const label = Number.isInteger(hours) ? hours : hours.toFixed(1);
-    grid.append(node("text", { x: MARGIN.left - 8, y: at + 4, class: "chart-y-label" }, `${label} h`));
+    grid.append(node("line", { x1: left, x2: width - MARGIN.right, y1: at, y2: at }));
+    const label = t("{hours} h", { hours: hoursFormat.format(hours) });
+    grid.append(node("text", { x: left - 8, y: at + 4, class: "chart-y-label" }, label));
   }
   svg.append(grid);
 
@@ -60,7 +63,7 @@ export function drawBars(container, buckets, { summary }) {
   const labels = node("g", { class: "chart-x-labels", "aria-hidden": "true" });
   buckets.forEach((bucket, index) => {
     const hours = bucket.minutes / 60;
-    const x = MARGIN.left + index * slot + gap / 2;
+    const x = left + index * slot + gap / 2;
     const bar = node("rect", {
       class: hours > 0 ? "usage-bar" : "usage-bar empty",
       x: x.toFixed(2),
@@ -79,6 +82,9 @@ export function drawBars(container, buckets, { summary }) {
   });
   svg.append(bars, labels);
   container.replaceChildren(svg);
+  // The hours' labels are as wide as the language writes them ("500 h", "500 時間"): room for them.
+  const widest = Math.max(0, ...[...grid.querySelectorAll("text")].map((text) => text.getComputedTextLength()));
+  if (widest + 12 > left) drawBars(container, buckets, { summary }, Math.ceil(widest + 12));
 }
 
 /** A message in place of the chart: loading, empty or failed. */

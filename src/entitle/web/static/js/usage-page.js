@@ -3,8 +3,10 @@
 // API's `to` is the day after it.
 
 import { request } from "./api.js";
-import { escapeHtml, formatDay, plural } from "./format.js";
+import { escapeHtml, formatDay } from "./format.js";
 import { keyboardHeaders } from "./grid.js";
+import { locale, problemMessage, t, tn } from "./i18n.js";
+import { tabulatorLanguage } from "./tabulator-language.js";
 import { chartMessage, drawBars } from "./usage-chart.js";
 
 const $ = (id) => document.getElementById(id);
@@ -17,7 +19,23 @@ const chart = $("usage-chart");
 const FILTERS = { user: "filter-user", machine: "filter-machine", application: "filter-application", country: "filter-country", license_service: "filter-license-service" };
 const FIELDS = { from: "usage-from", to: "usage-to", ...FILTERS };
 const CALENDARS = ["day", "month"];
-const TITLES = { user: "User", machine: "Machine name", application: "Application", country: "Entitlement Country", day: "Day", month: "Month" };
+const TITLES = {
+  user: t("User"),
+  machine: t("Machine name"),
+  application: t("Application"),
+  country: t("Entitlement Country"),
+  day: t("Day"),
+  month: t("Month"),
+};
+// The same, inside a sentence ("Per user, month; …").
+const GROUP_NAMES = {
+  user: t("user"),
+  machine: t("machine name"),
+  application: t("application"),
+  country: t("entitlement country"),
+  day: t("day"),
+  month: t("month"),
+};
 const DAILY_CHART_LIMIT = 92;
 
 const DAY_MS = 86_400_000;
@@ -26,19 +44,21 @@ const isoDay = (date) => date.toISOString().slice(0, 10);
 const addDays = (iso, days) => isoDay(new Date(parseDay(iso).getTime() + days * DAY_MS));
 const nextMonth = (key) => isoDay(new Date(Date.UTC(+key.slice(0, 4), +key.slice(5, 7), 1))).slice(0, 7);
 
-const monthFormat = new Intl.DateTimeFormat(undefined, { month: "short", year: "numeric", timeZone: "UTC" });
-const shortDayFormat = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", timeZone: "UTC" });
-const momentFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-const hoursFormat = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const monthFormat = new Intl.DateTimeFormat(locale, { month: "short", year: "numeric", timeZone: "UTC" });
+const shortDayFormat = new Intl.DateTimeFormat(locale, { day: "numeric", month: "short", timeZone: "UTC" });
+const momentFormat = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+const hoursFormat = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const daysFormat = new Intl.NumberFormat(locale, { useGrouping: false });
+const twoDigits = new Intl.NumberFormat(locale, { minimumIntegerDigits: 2, useGrouping: false });
+const groupList = new Intl.ListFormat(locale, { type: "unit", style: "short" });
 
 const formatMonth = (key) => monthFormat.format(parseDay(`${key}-01`));
 const hours = (minutes) => hoursFormat.format(minutes / 60);
 
-/** `D HH:MM`, as the API and the CSV write it. */
+/** `D HH:MM`, as the API and the CSV write it, in the page's digits. */
 function duration(minutes) {
   const rest = minutes % 1440;
-  const two = (n) => String(n).padStart(2, "0");
-  return `${Math.floor(minutes / 1440)} ${two(Math.floor(rest / 60))}:${two(rest % 60)}`;
+  return `${daysFormat.format(Math.floor(minutes / 1440))} ${twoDigits.format(Math.floor(rest / 60))}:${twoDigits.format(rest % 60)}`;
 }
 
 const KEY_FORMATS = {
@@ -67,9 +87,9 @@ function apiQuery(groups) {
 }
 
 function rangeProblem() {
-  if (!fromInput.value) return { field: "from", message: "Choose the first day of the range." };
-  if (!toInput.value) return { field: "to", message: "Choose the last day of the range." };
-  if (fromInput.value > toInput.value) return { field: "to", message: "The last day must be on or after the first day." };
+  if (!fromInput.value) return { field: "from", message: t("Choose the first day of the range.") };
+  if (!toInput.value) return { field: "to", message: t("Choose the last day of the range.") };
+  if (fromInput.value > toInput.value) return { field: "to", message: t("The last day must be on or after the first day.") };
   return null;
 }
 
@@ -97,7 +117,7 @@ async function clearFigures() {
   chartLoads += 1;
   for (const id of ["total-duration", "total-hours", "peak-machines", "peak-at"]) $(id).textContent = "—";
   drawn = null;
-  chartMessage(chart, "No figures: correct the range above.");
+  chartMessage(chart, t("No figures: correct the range above."));
   csvLink.removeAttribute("href");
   csvLink.setAttribute("aria-disabled", "true");
   $("usage-status").textContent = "";
@@ -110,13 +130,15 @@ async function clearFigures() {
 
 function setBusy(busy) {
   $("usage-results").setAttribute("aria-busy", String(busy));
-  if (busy) $("usage-status").textContent = "Loading usage…";
+  if (busy) $("usage-status").textContent = t("Loading usage…");
   chart.classList.toggle("loading", busy);
 }
 
 // The table
 
 let table;
+// t() outside the template literals: extraction does not read inside one.
+const noUsage = t("No usage booked in this range. Widen the range or clear a filter.");
 const tableBuilt = new Promise((resolve) => {
   table = new Tabulator($("usage-table"), {
     data: [],
@@ -124,9 +146,9 @@ const tableBuilt = new Promise((resolve) => {
     layout: "fitColumns",
     pagination: true,
     paginationSize: 50,
-    paginationCounter: "rows",
+    ...tabulatorLanguage(),
     renderVertical: "basic",
-    placeholder: '<span class="grid-empty">No usage booked in this range. Widen the range or clear a filter.</span>',
+    placeholder: `<span class="grid-empty">${escapeHtml(noUsage)}</span>`,
     columnDefaults: { headerHozAlign: "left", vertAlign: "middle" },
   });
   table.on("tableBuilt", resolve);
@@ -149,8 +171,16 @@ function columns(groups) {
   const byMinutes = (_a, _b, aRow, bRow) => aRow.getData().minutes - bRow.getData().minutes;
   return [
     ...keys,
-    { title: "Duration (D HH:MM)", field: "duration", hozAlign: "right", headerHozAlign: "right", sorter: byMinutes, minWidth: 160 },
-    { title: "Hours", field: "minutes", hozAlign: "right", headerHozAlign: "right", formatter: (cell) => hours(cell.getValue()), minWidth: 110 },
+    {
+      title: t("Duration (D HH:MM)"),
+      field: "duration",
+      hozAlign: "right",
+      headerHozAlign: "right",
+      formatter: (cell) => duration(cell.getRow().getData().minutes),
+      sorter: byMinutes,
+      minWidth: 160,
+    },
+    { title: t("Hours"), field: "minutes", hozAlign: "right", headerHozAlign: "right", formatter: (cell) => hours(cell.getValue()), minWidth: 110 },
   ];
 }
 
@@ -159,8 +189,8 @@ function showTable(report) {
   table.setColumns(columns(report.group_by));
   table.setData(report.items);
   keyboardHeaders(table);
-  const grouped = report.group_by.map((g) => TITLES[g].toLowerCase()).join(", ");
-  $("figures-hint").textContent = grouped ? `Per ${grouped}; sort by a column header.` : "The total of the range.";
+  const grouped = groupList.format(report.group_by.map((g) => GROUP_NAMES[g]));
+  $("figures-hint").textContent = grouped ? t("Per {groups}; sort by a column header.", { groups: grouped }) : t("The total of the range.");
 }
 
 // The chart
@@ -183,22 +213,30 @@ function buckets(unit, report) {
       key,
       minutes: booked,
       label: unit === "day" ? shortDayFormat.format(parseDay(key)) : name,
-      title: `${name}: ${duration(booked)} (${hours(booked)} h)`,
+      title: t("{period}: {duration} ({hours} h)", { period: name, duration: duration(booked), hours: hours(booked) }),
     };
   });
 }
 
 function showChart(unit, report) {
-  $("chart-title").textContent = unit === "day" ? "Usage per day" : "Usage per month";
+  $("chart-title").textContent = unit === "day" ? t("Usage per day") : t("Usage per month");
   if (report.total_minutes === 0) {
     drawn = null;
-    chartMessage(chart, "No usage booked in this range: nothing to chart.");
+    chartMessage(chart, t("No usage booked in this range: nothing to chart."));
     return;
   }
   const bars = buckets(unit, report);
   const most = bars.reduce((a, b) => (b.minutes > a.minutes ? b : a));
-  const range = `${formatDay(report.from)} to ${formatDay(addDays(report.to, -1))}`;
-  const summary = `Booked hours per ${unit} from ${range}; the most, ${hours(most.minutes)} h, ${unit === "day" ? "on" : "in"} ${KEY_FORMATS[unit](most.key)}.`;
+  const values = {
+    from: formatDay(report.from),
+    to: formatDay(addDays(report.to, -1)),
+    hours: hours(most.minutes),
+    most: KEY_FORMATS[unit](most.key),
+  };
+  const summary =
+    unit === "day"
+      ? t("Booked hours per day from {from} to {to}; the most, {hours} h, on {most}.", values)
+      : t("Booked hours per month from {from} to {to}; the most, {hours} h, in {most}.", values);
   drawn = { bars, summary };
   drawBars(chart, bars, { summary });
 }
@@ -218,14 +256,14 @@ let chartLoads = 0;
 async function loadChart() {
   const mine = ++chartLoads;
   const unit = chartUnit();
-  if (!chart.firstElementChild) chartMessage(chart, "Loading usage…", "grid-loading");
+  if (!chart.firstElementChild) chartMessage(chart, t("Loading usage…"), "grid-loading");
   try {
     const report = await getJson("/usage", apiQuery([unit]));
     if (mine === chartLoads) showChart(unit, report);
   } catch (error) {
     if (mine === chartLoads) {
       drawn = null;
-      chartMessage(chart, `The chart could not be drawn: ${error.message}`, "grid-error");
+      chartMessage(chart, t("The chart could not be drawn: {reason}", { reason: problemMessage(error.code, error.message) }), "grid-error");
     }
   }
 }
@@ -233,8 +271,8 @@ async function loadChart() {
 function showSummary(report, peak) {
   $("total-duration").textContent = duration(report.total_minutes);
   $("total-hours").textContent = hours(report.total_minutes);
-  $("peak-machines").textContent = plural(peak.machines, "machine");
-  $("peak-at").textContent = peak.first_at ? `${momentFormat.format(new Date(peak.first_at))} UTC` : "—";
+  $("peak-machines").textContent = tn("{count} machine", "{count} machines", peak.machines);
+  $("peak-at").textContent = peak.first_at ? t("{moment} UTC", { moment: momentFormat.format(new Date(peak.first_at)) }) : "—";
 }
 
 async function load() {
@@ -250,7 +288,8 @@ async function load() {
   setBusy(true);
   const charted = loadChart();
   await tableBuilt;
-  if (!table.getDataCount()) table.alert('<span class="grid-loading" role="status">Loading usage…</span>');
+  const loading = t("Loading usage…");
+  if (!table.getDataCount()) table.alert(`<span class="grid-loading" role="status">${escapeHtml(loading)}</span>`);
   try {
     const peakQuery = new URLSearchParams(query);
     peakQuery.delete("group_by");
@@ -262,10 +301,13 @@ async function load() {
     csvLink.href = `/api/v1/usage?${query}`;
     csvLink.removeAttribute("aria-disabled");
     const last = addDays(report.to, -1);
-    $("usage-status").textContent = `${plural(report.items.length, "row")}, ${formatDay(report.from)} to ${formatDay(last)}.`;
+    $("usage-status").textContent = tn("{count} row, {from} to {to}.", "{count} rows, {from} to {to}.", report.items.length, {
+      from: formatDay(report.from),
+      to: formatDay(last),
+    });
   } catch (error) {
     if (mine !== loads) return;
-    showError(error.message, error.errors?.[0]?.field);
+    showError(problemMessage(error.code, error.message), error.errors?.[0]?.field);
     await clearFigures();
   } finally {
     if (mine === loads) {
