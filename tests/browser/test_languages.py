@@ -253,3 +253,28 @@ def test_the_usage_range_is_typed_in_the_language_and_durations_keep_one_notatio
         assert re.fullmatch(r"\d+ \d\d:\d\d", shown.strip()), shown
     assert_no_overlaps(page, [*within(".topbar"), *within("#usage-form")])
     shot(page, f"usage-{language}-{width}", full_page=False)
+
+
+def test_a_form_is_not_sent_with_a_date_field_that_holds_no_date(
+    page: Page, language_server: str, locale: str, width: int
+) -> None:
+    language = LOCALES[locale]
+    open_checkouts(page, language_server, language)
+    page.goto(f"{language_server}/admin/audit")
+    since = page.get_by_label(page_text(language, "From"), exact=True)
+    since.fill("99.99.2026")
+    send = page.locator("#audit-filter [type=submit]")
+    send.click()
+    expect(page.locator("#audit-from-date-error")).to_be_visible()
+    expect(since).to_be_focused()
+    expect(since).to_have_attribute("aria-invalid", "true")
+    assert page.url == f"{language_server}/admin/audit"
+    assert_no_overlaps(page, [*within("#audit-filter", [*CONTROLS, ".field-error"])])
+
+    day = date(2026, 1, 2)
+    since.fill(day.strftime(TYPED[language]))
+    send.click()
+    expect(page).to_have_url(re.compile(f"from={day.isoformat()}"))
+    since = page.get_by_label(page_text(language, "From"), exact=True)
+    expect(since).to_have_value(day.strftime(TYPED[language]))
+    expect(page.locator("#audit-from-date-error")).to_be_hidden()
