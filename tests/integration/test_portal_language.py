@@ -173,3 +173,16 @@ def test_an_unsupported_language_is_refused_in_english_whatever_the_browser_asks
     assert body["errors"][0]["field"] == "language"
     assert "choose one of en, de, ja" in body["detail"]
     assert client.get("/api/v1/me", headers=bearer).json()["language"] is None
+
+
+def test_signing_in_brings_the_users_language_to_this_browser(world: World) -> None:
+    # Chosen on one browser...
+    with TestClient(create_app(world.services)) as first:
+        assert _choose(first, "ja", _sign_in(first), "/my-checkouts").status_code == 303
+    # ...another browser, asking for English, signs in, then out: its login page stays Japanese.
+    with TestClient(create_app(world.services)) as other:
+        _sign_in(other)
+        assert other.cookies.get("entitle_language") == "ja"
+        other.post("/logout", data={"csrf_token": other.cookies["entitle_csrf"]})
+        page = other.get("/login", headers={"Accept-Language": "en-US"}).text
+        assert _lang(page) == "ja"

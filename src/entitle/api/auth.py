@@ -145,8 +145,31 @@ Actor = Annotated[Caller, Depends(current_caller)]
 OptionalActor = Annotated[Caller | None, Depends(optional_caller)]
 
 
-def start_session(request: Request, response: Response, services: Services, session: str) -> str:
-    """Set the session and CSRF cookies on ``response``; returns the CSRF token."""
+LANGUAGE_COOKIE = "entitle_language"
+LANGUAGE_COOKIE_SECONDS = 400 * 24 * 3600  # the longest a browser keeps a cookie (RFC 6265bis)
+
+
+def remember_language(request: Request, response: Response, language: str | None) -> None:
+    """Keep the portal's language in this browser (none: follow its ``Accept-Language``), for
+    the pages it shows before anyone signs in."""
+    if language is None:
+        response.delete_cookie(LANGUAGE_COOKIE, path="/", samesite="lax")
+        return
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        max_age=LANGUAGE_COOKIE_SECONDS,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+def start_session(
+    request: Request, response: Response, services: Services, session: str, user: User
+) -> str:
+    """Set the session and CSRF cookies on ``response``, and the user's own language when they
+    chose one (so the login page after signing out speaks it too); returns the CSRF token."""
     csrf = secrets.token_urlsafe(32)
     value = _signer(request, services).dumps({"sid": session, "csrf": csrf})
     secure = request.url.scheme == "https"
@@ -162,6 +185,8 @@ def start_session(request: Request, response: Response, services: Services, sess
     response.set_cookie(
         CSRF_COOKIE, csrf, max_age=SESSION_SECONDS, samesite="lax", secure=secure, path="/"
     )
+    if user.language is not None:
+        remember_language(request, response, user.language)
     return csrf
 
 
@@ -176,7 +201,9 @@ def log_in(
     """Check the password (rate-limited, audited) and start a session: (user, CSRF token)."""
     signed_in = auth.login(services, email, password, address_of(request))
     note_caller(signed_in.user, "session")
-    return signed_in.user, start_session(request, response, services, signed_in.session)
+    return signed_in.user, start_session(
+        request, response, services, signed_in.session, signed_in.user
+    )
 
 
 def log_out(response: Response, services: Services, caller: Caller | None) -> None:

@@ -18,6 +18,7 @@ from entitle.service.account import account
 from entitle.service.audit_log import AuditQuery, audit_actions, audit_trail
 from entitle.web.pages import login_redirect
 from entitle.web.templating import templates
+from entitle.web.wording import Shown
 
 router = APIRouter(include_in_schema=False)
 AUDIT_PATH = "/admin/audit"
@@ -37,7 +38,7 @@ def audit_page(request: Request, actor: OptionalActor, services: ServicesDep) ->
     }
     page = int(params["page"]) if params.get("page", "").isdigit() else 1
     page = max(1, min(page, 1_000_000))
-    errors: dict[str, str] = {}
+    errors: dict[str, Shown] = {}
     found = None
     try:
         query = AuditQuery(
@@ -49,7 +50,7 @@ def audit_page(request: Request, actor: OptionalActor, services: ServicesDep) ->
         )
         found = audit_trail(services, actor.user, page, PAGE_SIZE, query)
     except DomainError as refusal:
-        errors = {e.field or "": e.message for e in refusal.errors}
+        errors = {e.field or "": Shown(e) for e in refusal.errors}
     kept = {k: v for k, v in typed.items() if v}
     pages = max(1, -(-found.total // PAGE_SIZE)) if found else 1
     return templates.TemplateResponse(

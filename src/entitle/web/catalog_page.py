@@ -27,6 +27,7 @@ from entitle.service.context import Services
 from entitle.service.import_catalog import CatalogImport, import_catalog
 from entitle.web.pages import MY_CHECKOUTS_PATH, login_redirect
 from entitle.web.templating import templates
+from entitle.web.wording import Shown
 
 router = APIRouter(include_in_schema=False)
 CATALOG_PATH = "/catalog"
@@ -141,7 +142,7 @@ def _page(
     )
 
 
-def _by_field(refusal: DomainError | None) -> dict[str, str]:
+def _by_field(refusal: DomainError | None) -> dict[str, Shown]:
     if refusal is None:
         return {}
-    return {refusal.field or "": refusal.message}
+    return {refusal.field or "": Shown(refusal)}

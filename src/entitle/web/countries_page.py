@@ -20,7 +20,7 @@ from entitle.service.checkout_policy import EVERY_USER, PolicyChange
 from entitle.service.context import Services
 from entitle.web.pages import MY_CHECKOUTS_PATH, login_redirect
 from entitle.web.templating import templates
-from entitle.web.wording import place
+from entitle.web.wording import Shown, place
 
 router = APIRouter(include_in_schema=False)
 COUNTRIES_PATH = "/admin/countries"
@@ -183,10 +183,10 @@ def _page(
             "application_rule": policy.application_rule.value,
             "applications": "\n".join(policy.applications),
         }
-    errors: dict[str, str] = {}
+    errors: dict[str, Shown] = {}
     for error in refusal.errors if refusal else ():
-        errors.setdefault((error.field or "").split("[")[0], error.message)
-    key_errors = [error.message for error in key_refusal.errors] if key_refusal else []
+        errors.setdefault((error.field or "").split("[")[0], Shown(error))
+    key_errors = [Shown(error) for error in key_refusal.errors] if key_refusal else []
     keys = activation_keys.list_keys(services, actor.user, policy.country) if policy else []
     shown = refusal or key_refusal
     return templates.TemplateResponse(

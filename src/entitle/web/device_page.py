@@ -24,6 +24,7 @@ from entitle.service.context import Services
 from entitle.store.auth import DEVICE_CREDENTIAL
 from entitle.web.pages import login_redirect
 from entitle.web.templating import templates
+from entitle.web.wording import Shown
 
 router = APIRouter(include_in_schema=False)
 DEVICE_PATH = "/device"
@@ -108,7 +109,7 @@ def _page(
             "sign_in": sign_in,
             "answered": answered,
             "typed": typed,
-            "error": refusal.message if refusal else None,
+            "error": Shown(refusal) if refusal else None,
             "workstations": workstations,
             **extra,
         },

@@ -9,17 +9,16 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from entitle.api.auth import CSRF_FIELD, OptionalActor
+from entitle.api.auth import CSRF_FIELD, OptionalActor, remember_language
 from entitle.api.deps import ServicesDep
 from entitle.domain import languages
 from entitle.domain.errors import DomainError
 from entitle.service import account
 from entitle.web.pages import safe_next
-from entitle.web.templating import LANGUAGE_COOKIE, templates
+from entitle.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 LANGUAGE_PATH = "/language"
-COOKIE_SECONDS = 400 * 24 * 3600  # the longest a browser keeps a cookie (RFC 6265bis)
 
 
 @router.get(LANGUAGE_PATH, response_class=HTMLResponse)
@@ -44,17 +43,7 @@ def choose_language(
     except DomainError as refusal:
         return _page(request, actor, target, refusal)
     response = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
-    if chosen is None:
-        response.delete_cookie(LANGUAGE_COOKIE, path="/", samesite="lax")
-    else:
-        response.set_cookie(
-            LANGUAGE_COOKIE,
-            chosen,
-            max_age=COOKIE_SECONDS,
-            samesite="lax",
-            secure=request.url.scheme == "https",
-            path="/",
-        )
+    remember_language(request, response, chosen)
     return response
 
 

@@ -11,24 +11,26 @@ from fastapi.responses import HTMLResponse
 from entitle.api.auth import CSRF_FIELD, OptionalActor
 from entitle.api.deps import ServicesDep
 from entitle.domain.listing import effective_check_in, status_of
-from entitle.domain.names import country_name
 from entitle.service import self_service
 from entitle.service.account import account
 from entitle.service.publication import issuer_fingerprint
+from entitle.service.translations import N_
 from entitle.store.checkouts import CheckoutQuery
 from entitle.web.pages import MY_CHECKOUTS_PATH, login_redirect
 from entitle.web.templating import templates
+from entitle.web.wording import Shown
 
 router = APIRouter(include_in_schema=False)
+# Message ids: the page translates them.
 CREATED_VIA = {
-    "admin": "Administrator",
-    "request_file": "Request file",
-    "self_service": "Self-service",
+    "admin": N_("Administrator"),
+    "request_file": N_("Request file"),
+    "self_service": N_("Self-service"),
 }
 CHECK_IN = {
-    "portal": "by an administrator",
-    "client": "from the workstation",
-    "expiry": "at expiry",
+    "portal": N_("by an administrator"),
+    "client": N_("from the workstation"),
+    "expiry": N_("at expiry"),
 }
 
 
@@ -57,11 +59,10 @@ def my_checkouts_page(request: Request, actor: OptionalActor, services: Services
     countries = [
         {
             "country": c.policy.country,
-            "name": country_name(c.policy.country) or c.policy.country,
             "open": c.refusal is None,
             "days": c.policy.longest_self_service,
             "latest": c.latest_expires_on,
-            "refusal": c.refusal.message if c.refusal else "",
+            "refusal": Shown(c.refusal) if c.refusal else "",
         }
         for c in self_service.own_countries(services, actor.user)
     ]

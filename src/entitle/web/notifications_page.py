@@ -21,7 +21,7 @@ from entitle.service.context import Services
 from entitle.service.translations import N_
 from entitle.web.pages import login_redirect
 from entitle.web.templating import templates
-from entitle.web.wording import month
+from entitle.web.wording import Shown, month
 
 router = APIRouter(include_in_schema=False)
 NOTIFICATIONS_PATH = "/admin/notifications"
@@ -140,18 +140,18 @@ def _page(
             "csrf_field": CSRF_FIELD,
             "chosen": chosen,
             "typed": typed if typed is not None else ", ".join(map(str, chosen.reminder_days)),
-            "error": refusal.message if refusal else None,
+            "error": Shown(refusal) if refusal else None,
             "mail_on": settings.current().smtp_url is not None,
             "alerts": usage_alerts.list_alerts(services, actor.email),
             "kinds": KINDS,
             "month": month,
             "countries": [c.country for c in mine.organisation.countries],
             "alert_errors": (
-                {e.field or "threshold": e.message for e in alert_refusal.errors}
+                {e.field or "threshold": Shown(e) for e in alert_refusal.errors}
                 if alert_refusal
                 else {}
             ),
-            "alert_action_error": alert_action_refusal.message if alert_action_refusal else None,
+            "alert_action_error": Shown(alert_action_refusal) if alert_action_refusal else None,
             "alert_typed": alert_typed
             or {
                 "kind": AlertKind.ACTIVE_CHECKOUTS,

@@ -159,7 +159,11 @@ def not_allowed(request: Request, mine: Account, csrf_token: str | None) -> Resp
     return templates.TemplateResponse(
         request,
         "not_allowed.html",
-        {"account": mine, "csrf_token": csrf_token or "", "csrf_field": CSRF_FIELD},
+        {
+            "account": mine,
+            "csrf_token": csrf_token or "",
+            "csrf_field": CSRF_FIELD,
+        },
     )
 
 

@@ -53,7 +53,7 @@ def set_password(
         known = None if refusal.field == "token" else user
         return _page(request, token, known, refusal)
     response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER, headers=NO_STORE)
-    start_session(request, response, services, signed_in.session)
+    start_session(request, response, services, signed_in.session, signed_in.user)
     return response
 
 

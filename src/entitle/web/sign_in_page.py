@@ -27,7 +27,7 @@ from entitle.service.translations import N_
 from entitle.web.pages import MY_CHECKOUTS_PATH, login_redirect
 from entitle.web.sso_pages import callback_url
 from entitle.web.templating import templates
-from entitle.web.wording import ROLE_NAMES, Notice
+from entitle.web.wording import ROLE_NAMES, Notice, Shown
 
 router = APIRouter(include_in_schema=False)
 SIGN_IN_PATH = "/admin/sign-in"
@@ -182,9 +182,9 @@ def _page(
         provider: IdentityProvider | None = identity_providers.get_provider(services, actor.user)
     except DomainError:
         provider = None
-    errors: dict[str, str] = {}
+    errors: dict[str, Shown] = {}
     for error in refusal.errors if refusal else ():
-        errors.setdefault(error.field or "", error.message)
+        errors.setdefault(error.field or "", Shown(error))
     shown = refusal or test_refusal
     return templates.TemplateResponse(
         request,
@@ -198,7 +198,7 @@ def _page(
             "provider": provider,
             "typed": typed if typed is not None else _typed(provider),
             "errors": errors,
-            "test_error": test_refusal.message if test_refusal else None,
+            "test_error": Shown(test_refusal) if test_refusal else None,
             "tested": tested,
             "done": done,
             "roles": [r.value for r in Role],

@@ -126,7 +126,7 @@ def sso_callback(
     response = RedirectResponse(safe_next(pending.next), status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(SSO_COOKIE, path="/login/sso")
     note_caller(signed_in.user, "session")
-    start_session(request, response, services, signed_in.session)
+    start_session(request, response, services, signed_in.session, signed_in.user)
     return response
 
 

@@ -11,16 +11,15 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
-from entitle.domain.errors import DomainError
+from entitle.api.auth import LANGUAGE_COOKIE
 from entitle.domain.languages import DEFAULT, LANGUAGES, negotiate
-from entitle.domain.model import Role
 from entitle.service import translations
 from entitle.web.problem_texts import SENTENCES
+from entitle.web.wording import country, refusal_text, role_name
 
 WEB = Path(__file__).parent
 STATIC_DIR = WEB / "static"
 TEMPLATES_DIR = WEB / "templates"
-LANGUAGE_COOKIE = "entitle_language"
 
 
 @cache
@@ -48,31 +47,6 @@ def problem_texts(language: str) -> dict[str, str]:
         return {}
     catalog = translations.translations(language)
     return {code: catalog.gettext(sentence) for code, sentence in SENTENCES.items()}
-
-
-def refusal_text(refusal: DomainError | str | None) -> str:
-    """What a page says for a refusal: in English its own message, in another language its
-    code's sentence (the message when the code has none)."""
-    if refusal is None:
-        return ""
-    if isinstance(refusal, str):
-        return refusal
-    sentence = SENTENCES.get(refusal.code)
-    if translations.language.get() == DEFAULT or sentence is None:
-        return refusal.message
-    return translations.gettext(sentence)
-
-
-ROLE_NAMES = {
-    Role.ADMINISTRATOR: translations.N_("Administrator"),
-    Role.CO_ADMINISTRATOR: translations.N_("Co-Administrator"),
-    Role.USER: translations.N_("User"),
-}
-
-
-def role_name(role: Role) -> str:
-    """A role's name in the page's language."""
-    return translations.gettext(ROLE_NAMES[role])
 
 
 def js_catalog_url(language: str) -> str:
@@ -116,3 +90,4 @@ env.filters["moment"] = translations.format_datetime
 env.filters["clock"] = translations.format_time
 env.filters["number"] = translations.format_number
 env.filters["duration"] = translations.format_duration
+env.filters["country"] = country

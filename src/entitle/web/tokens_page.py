@@ -18,6 +18,7 @@ from entitle.service.context import Services
 from entitle.store.auth import DEVICE_CREDENTIAL
 from entitle.web.pages import login_redirect
 from entitle.web.templating import templates
+from entitle.web.wording import Shown
 
 router = APIRouter(include_in_schema=False)
 TOKENS_PATH = "/api-tokens"
@@ -84,8 +85,8 @@ def _page(
             "csrf_field": CSRF_FIELD,
             "api_tokens": [t for t in records if t.kind != DEVICE_CREDENTIAL],
             "devices": [t for t in records if t.kind == DEVICE_CREDENTIAL],
-            "create_error": create_refusal.message if create_refusal else None,
-            "revoke_error": revoke_refusal.message if revoke_refusal else None,
+            "create_error": Shown(create_refusal) if create_refusal else None,
+            "revoke_error": Shown(revoke_refusal) if revoke_refusal else None,
             "typed": typed,
             **extra,
         },

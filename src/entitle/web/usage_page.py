@@ -17,6 +17,7 @@ from entitle.api.deps import ServicesDep
 from entitle.domain.calendar import add_months
 from entitle.domain.model import LicenseService
 from entitle.service.account import account
+from entitle.service.translations import N_
 from entitle.store.usage import GROUPS
 from entitle.web.pages import login_redirect, not_allowed
 from entitle.web.templating import templates
@@ -24,19 +25,21 @@ from entitle.web.templating import templates
 router = APIRouter(include_in_schema=False)
 USAGE_PATH = "/usage"
 DEFAULT_GROUP_BY = ("user",)
+# Message ids, here and in the presets: the page translates them.
 GROUP_LABELS = {
-    "user": "User",
-    "machine": "Machine name",
-    "application": "Application",
-    "country": "Entitlement Country",
-    "day": "Day",
-    "month": "Month",
+    "user": N_("User"),
+    "machine": N_("Machine name"),
+    "application": N_("Application"),
+    "country": N_("Entitlement Country"),
+    "day": N_("Day"),
+    "month": N_("Month"),
 }
 
 
 @dataclass(frozen=True)
 class RangePreset:
-    """A named range of UTC days; ``last`` is included, unlike the API's ``to``."""
+    """A named range of UTC days; ``last`` is included, unlike the API's ``to``. ``label`` is
+    a message id."""
 
     key: str
     label: str
@@ -49,13 +52,18 @@ def range_presets(today: date) -> list[RangePreset]:
     month_start = today.replace(day=1)
     previous_month = add_months(month_start, -1)
     return [
-        RangePreset("last-30-days", "Last 30 days", today - timedelta(days=29), today),
-        RangePreset("this-month", "This month so far", month_start, today),
-        RangePreset("last-month", "Last month", previous_month, month_start - timedelta(days=1)),
+        RangePreset("last-30-days", N_("Last 30 days"), today - timedelta(days=29), today),
+        RangePreset("this-month", N_("This month so far"), month_start, today),
         RangePreset(
-            "last-12-months", "Last 12 months", add_months(today, -12) + timedelta(days=1), today
+            "last-month", N_("Last month"), previous_month, month_start - timedelta(days=1)
         ),
-        RangePreset("this-year", "This year so far", today.replace(month=1, day=1), today),
+        RangePreset(
+            "last-12-months",
+            N_("Last 12 months"),
+            add_months(today, -12) + timedelta(days=1),
+            today,
+        ),
+        RangePreset("this-year", N_("This year so far"), today.replace(month=1, day=1), today),
     ]
 
 

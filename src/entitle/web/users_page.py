@@ -19,7 +19,7 @@ from entitle.service.context import Services
 from entitle.service.translations import N_
 from entitle.web.pages import MY_CHECKOUTS_PATH, login_redirect
 from entitle.web.templating import templates
-from entitle.web.wording import ROLE_NAMES, Notice
+from entitle.web.wording import ROLE_NAMES, Notice, Shown
 
 router = APIRouter(include_in_schema=False)
 USERS_PATH = "/admin/users"
@@ -172,10 +172,10 @@ def _page(
     )
 
 
-def _by_field(refusal: DomainError | None) -> dict[str, str]:
+def _by_field(refusal: DomainError | None) -> dict[str, Shown]:
     if refusal is None:
         return {}
-    found: dict[str, str] = {}
+    found: dict[str, Shown] = {}
     for error in refusal.errors:
-        found.setdefault(error.field or "", error.message)
+        found.setdefault(error.field or "", Shown(error))
     return found

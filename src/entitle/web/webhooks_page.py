@@ -19,7 +19,7 @@ from entitle.service.context import Services
 from entitle.service.translations import N_
 from entitle.web.pages import login_redirect
 from entitle.web.templating import templates
-from entitle.web.wording import DELIVERY_STATUSES, Notice
+from entitle.web.wording import DELIVERY_STATUSES, Notice, Shown
 
 router = APIRouter(include_in_schema=False)
 WEBHOOKS_PATH = "/admin/webhooks"
@@ -160,8 +160,8 @@ def _page(
             "endpoints": shown,
             "event_types": webhooks.SUBSCRIBABLE,
             "delivery_statuses": DELIVERY_STATUSES,
-            "errors": {e.field or "url": e.message for e in refusal.errors} if refusal else {},
-            "action_error": action_refusal.message if action_refusal else None,
+            "errors": {e.field or "url": Shown(e) for e in refusal.errors} if refusal else {},
+            "action_error": Shown(action_refusal) if action_refusal else None,
             "typed": typed or {"url": "", "description": "", "event_types": []},
             **extra,
         },

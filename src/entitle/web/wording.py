@@ -11,11 +11,13 @@ from typing import Any
 from babel import Locale
 from babel import dates as babel_dates
 
+from entitle.domain.errors import DomainError
 from entitle.domain.languages import DEFAULT
 from entitle.domain.model import Role
 from entitle.domain.names import country_name
 from entitle.service import translations
 from entitle.service.translations import N_, _
+from entitle.web.problem_texts import SENTENCES
 
 ROLE_NAMES = {
     Role.ADMINISTRATOR.value: N_("Administrator"),
@@ -27,6 +29,34 @@ DELIVERY_STATUSES = {
     "delivered": N_("delivered"),
     "failed": N_("failed"),
 }
+
+
+def role_name(role: Role | str) -> str:
+    """A role's name in the page's language."""
+    return translations.gettext(ROLE_NAMES[Role(role).value])
+
+
+def refusal_text(refusal: DomainError | str | None) -> str:
+    """What a page says for a refusal: in English its own message, in another language its
+    code's sentence (the message when the code has none)."""
+    if refusal is None:
+        return ""
+    if isinstance(refusal, str):
+        return refusal
+    sentence = SENTENCES.get(refusal.code)
+    if translations.language.get() == DEFAULT or sentence is None:
+        return refusal.message
+    return translations.gettext(sentence)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A refusal as a page shows it, written when the page renders (:func:`refusal_text`)."""
+
+    refusal: DomainError
+
+    def __str__(self) -> str:
+        return refusal_text(self.refusal)
 
 
 @dataclass(frozen=True)
