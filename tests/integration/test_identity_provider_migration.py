@@ -4,31 +4,12 @@ the users' index on lower(email)."""
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import inspect
 
-from entitle.store.database import MIGRATIONS, make_engine, upgrade
+from entitle.store.database import make_engine, upgrade
+from tests.integration.migration_steps import downgrade, has_users_email_index
 
 BEFORE = "0012_catalog_maintainers"
-
-
-def _downgrade(engine: Engine, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
-
-
-def _has_email_index(engine: Engine) -> bool:
-    query = (
-        "SELECT name FROM sqlite_master WHERE type = 'index'"
-        if engine.dialect.name == "sqlite"
-        else "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
-    )
-    with engine.connect() as conn:
-        return "ix_users_email_lower" in {row[0] for row in conn.execute(text(query))}
 
 
 def test_the_identity_providers_come_with_0013_and_go_with_its_downgrade(
@@ -41,10 +22,10 @@ def test_the_identity_providers_come_with_0013_and_go_with_its_downgrade(
     assert "identity_providers" in inspect(engine).get_table_names()
     users = {c["name"] for c in inspect(engine).get_columns("users")}
     assert {"identity_subject", "identity_refresh_token"} <= users
-    _downgrade(engine, BEFORE)
+    downgrade(engine, BEFORE)
     assert "identity_providers" not in inspect(engine).get_table_names()
     assert "identity_subject" not in {c["name"] for c in inspect(engine).get_columns("users")}
-    assert _has_email_index(engine)
+    assert has_users_email_index(engine)
     upgrade(engine)
-    assert _has_email_index(engine)
+    assert has_users_email_index(engine)
     engine.dispose()

@@ -3,19 +3,10 @@
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import inspect
 
-from entitle.store.database import MIGRATIONS, make_engine, upgrade
-
-
-def _downgrade(engine, revision: str) -> None:  # type: ignore[no-untyped-def]
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
+from entitle.store.database import make_engine, upgrade
+from tests.integration.migration_steps import downgrade
 
 
 def test_the_imports_table_comes_with_0011_and_goes_with_its_downgrade(database_url: str) -> None:
@@ -25,7 +16,7 @@ def test_the_imports_table_comes_with_0011_and_goes_with_its_downgrade(database_
     upgrade(engine)
     columns = {c["name"] for c in inspect(engine).get_columns("checkout_imports")}
     assert {"idempotency_key", "file_digest", "rows"} <= columns
-    _downgrade(engine, "0010")
+    downgrade(engine, "0010")
     assert "checkout_imports" not in inspect(engine).get_table_names()
     upgrade(engine)
     engine.dispose()
@@ -60,7 +51,7 @@ def test_catalog_maintainers_come_with_0012_on_a_database_with_data_and_go_with_
     upgrade(engine)
     with engine.connect() as conn:
         assert conn.execute(organisations.select()).one().maintains_catalog is False
-    _downgrade(engine, "0011_checkout_imports")
+    downgrade(engine, "0011_checkout_imports")
     assert "maintains_catalog" not in {
         c["name"] for c in inspect(engine).get_columns("organisations")
     }
