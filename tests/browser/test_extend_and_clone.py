@@ -35,7 +35,9 @@ def test_extend_gives_the_same_checkout_a_later_expiry_and_downloads_its_new_fil
     row.get_by_role("button", name="Show the applications").click()
     page.get_by_role("button", name="Extend the checkout of").click()
     dialog = page.get_by_role("dialog", name="Extend the checkout")
-    latest = dialog.get_by_label("New expiration date").input_value()
+    latest = dialog.locator("#extend-expires").input_value()
+    shown = date.fromisoformat(latest).strftime("%d/%m/%Y")
+    expect(dialog.get_by_label("New expiration date")).to_have_value(shown)
     assert latest > before.isoformat()
     with page.expect_download() as caught:
         dialog.get_by_role("button", name="Extend and download").click()

@@ -287,7 +287,7 @@ def test_at_1280_pixels_the_top_bar_is_one_row_of_one_line_items_with_administra
     page.set_viewport_size({"width": 1280, "height": 800})
     log_in(page, long_server, SELECT_ADMIN)
     expect(page.get_by_role("heading", name="License Checkout")).to_be_visible()
-    items = boxes(page, ".topbar-nav > a, .topbar-menu > summary")
+    items = boxes(page, ".topbar-nav > a, .topbar-nav > .topbar-menu > summary")
     assert len(items) == 5, items  # four links and the Administration menu
     line = page.evaluate(
         "parseFloat(getComputedStyle(document.querySelector('.topbar-nav a')).lineHeight)"

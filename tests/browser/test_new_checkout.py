@@ -95,7 +95,11 @@ def test_an_ses_checkout_with_two_applications_downloads_a_belic_that_verifies(
     expect(submit).to_be_disabled()
 
     cap = next(c for c in api_get(page, demo_server, "/countries")["items"] if c["country"] == "US")
-    expiry = panel.get_by_label("Expiration date")
+    # The field shows the day as the page's English writes it for this browser (en-GB);
+    # the date input behind it holds the ISO day the form sends, and its limits.
+    latest = date.fromisoformat(cap["latest_expires_on"])
+    expect(panel.get_by_label("Expiration date")).to_have_value(latest.strftime("%d/%m/%Y"))
+    expiry = panel.locator("#new-expires")
     expect(expiry).to_have_value(cap["latest_expires_on"])
     expect(expiry).to_have_attribute("max", cap["latest_expires_on"])
     expect(panel.get_by_label("Activation key")).to_be_hidden()
@@ -174,7 +178,7 @@ def test_a_selectserver_checkout_uses_a_key_of_the_country_and_downloads_a_verif
 
     # The server has the last word: a refusal is shown beside the field it names.
     expected_console_errors.append("status of 422")
-    expiry = panel.get_by_label("Expiration date")
+    expiry = panel.locator("#new-expires")
     cap = expiry.input_value()
     expiry.evaluate("input => input.removeAttribute('max')")
     expiry.fill(f"{int(cap[:4]) + 1}{cap[4:]}")

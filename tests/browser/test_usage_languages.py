@@ -18,8 +18,8 @@ pytestmark = pytest.mark.browser
 
 TABLE = "#usage-table"
 TITLES = {
-    "de": ["Benutzer", "Dauer (T HH:MM)", "Stunden"],
-    "ja": ["ユーザー", "利用時間（日 時:分）", "時間"],
+    "de": ["Benutzer", "Dauer (D HH:MM)", "Stunden"],
+    "ja": ["ユーザー", "利用時間（D HH:MM）", "時間"],
 }
 CHART = {"de": "Gebuchte Stunden pro Tag", "ja": "日別の予約時間"}
 HEADING = {"de": "Nutzung pro Tag", "ja": "日別の使用量"}

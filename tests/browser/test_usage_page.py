@@ -40,8 +40,8 @@ def csv_query(page: Page) -> list[tuple[str, str]]:
 
 
 def shown_range(page: Page) -> tuple[date, date]:
-    first = date.fromisoformat(page.get_by_label("From", exact=True).input_value())
-    last = date.fromisoformat(page.get_by_label("To (included)", exact=True).input_value())
+    first = date.fromisoformat(page.locator("#usage-from").input_value())
+    last = date.fromisoformat(page.locator("#usage-to").input_value())
     return first, last
 
 

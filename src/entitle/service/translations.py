@@ -16,7 +16,7 @@ import gettext as gettext_module
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -103,25 +103,36 @@ def _locale() -> Locale:
     return Locale.parse(language.get())
 
 
+# The portal's grid writes dates with the browser's Intl: a day in the medium date style, a
+# moment as that day and the short time style (no seconds). Babel's CLDR puts a narrow no-break
+# space before AM/PM where browsers write a plain space. These write the same text.
+
+
+def _as_browsers_write(text: str) -> str:
+    return text.replace("\u202f", " ")
+
+
 def format_date(value: date | datetime | None, style: str = "medium") -> str:
     if value is None:
         return ""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(UTC)
     return babel_dates.format_date(value, format=style, locale=_locale())
 
 
 def format_datetime(value: datetime | None, style: str = "medium") -> str:
-    """A moment in UTC, as the language writes a date and a time."""
+    """A moment in UTC, as the language writes a date (``style``) and a time (short)."""
     if value is None:
         return ""
-    return babel_dates.format_datetime(
-        value, format=style, tzinfo=babel_dates.UTC, locale=_locale()
-    )
+    joined = str(_locale().datetime_formats[style])
+    return joined.replace("{1}", format_date(value, style)).replace("{0}", format_time(value))
 
 
 def format_time(value: datetime | None, style: str = "short") -> str:
     if value is None:
         return ""
-    return babel_dates.format_time(value, format=style, tzinfo=babel_dates.UTC, locale=_locale())
+    written = babel_dates.format_time(value, format=style, tzinfo=babel_dates.UTC, locale=_locale())
+    return _as_browsers_write(written)
 
 
 def format_number(value: float | int) -> str:
