@@ -7,13 +7,15 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from entitle.domain.languages import variant
 from entitle.service import translations
 from entitle.web.templating import env
 
 pytestmark = pytest.mark.browser
 
-# Browsers in each language's home region; moments in UTC, as the server writes them.
-BROWSERS = {"en": "en-US", "de": "de-DE", "ja": "ja-JP"}
+# Browsers of each language, English in two regions that write dates differently; moments in
+# UTC, as the server writes them.
+BROWSERS = {"en-US": "en", "en-GB": "en", "de-DE": "de", "ja-JP": "ja"}
 DAYS = [date(2027, 12, 31), date(2026, 9, 4), date(2028, 2, 29), date(2027, 1, 5)]
 MOMENTS = [
     datetime(2027, 3, 4, 15, 7, 9, tzinfo=UTC),
@@ -28,16 +30,19 @@ READ_IN_BROWSER = """async ([days, moments]) => {
 }"""
 
 
-@pytest.mark.parametrize("language", sorted(BROWSERS))
+@pytest.mark.parametrize("locale", sorted(BROWSERS))
 def test_the_server_and_the_grid_write_the_same_days_and_moments(
     browser,  # type: ignore[no-untyped-def]
     demo_server: str,
-    language: str,
+    locale: str,
 ) -> None:
-    context = browser.new_context(locale=BROWSERS[language], timezone_id="UTC")
+    language = BROWSERS[locale]
+    context = browser.new_context(locale=locale, timezone_id="UTC")
     try:
         page = context.new_page()
-        page.goto(f"{demo_server}/login")
+        answer = page.goto(f"{demo_server}/login")
+        assert answer is not None
+        page_headers = answer.request.all_headers()
         assert page.evaluate("document.documentElement.lang") == language
         shown = page.evaluate(
             READ_IN_BROWSER,
@@ -45,7 +50,8 @@ def test_the_server_and_the_grid_write_the_same_days_and_moments(
         )
     finally:
         context.close()
-    with translations.writing_in(language):
+    # The server writes in the variant the browser's Accept-Language names, as a page does.
+    with translations.writing_in(language, variant(language, page_headers["accept-language"])):
         rendered_days = [env.filters["day"](d) for d in DAYS]
         rendered_moments = [env.filters["moment"](m) for m in MOMENTS]
     assert shown["days"] == rendered_days

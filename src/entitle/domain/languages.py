@@ -25,8 +25,8 @@ def supported(code: str | None) -> str | None:
     return primary if primary in LANGUAGES else None
 
 
-def accepted(header: str | None) -> list[str]:
-    """The supported languages of an ``Accept-Language`` header, most wanted first."""
+def _ranked(header: str | None) -> list[str]:
+    """The tags of an ``Accept-Language`` header, most wanted first (q=0 left out)."""
     ranked: list[tuple[float, int, str]] = []
     for position, item in enumerate((header or "").split(",")):
         tag, _, parameters = item.strip().partition(";")
@@ -38,14 +38,28 @@ def accepted(header: str | None) -> list[str]:
                     weight = float(value)
                 except ValueError:
                     weight = 0.0
-        language = supported(tag)
-        if language is not None and 0 < weight <= 1:
-            ranked.append((-weight, position, language))
+        if tag.strip() and 0 < weight <= 1:
+            ranked.append((-weight, position, tag.strip()))
+    return [tag for _, _, tag in sorted(ranked)]
+
+
+def accepted(header: str | None) -> list[str]:
+    """The supported languages of an ``Accept-Language`` header, most wanted first."""
     seen: list[str] = []
-    for _, _, language in sorted(ranked):
-        if language not in seen:
+    for tag in _ranked(header):
+        language = supported(tag)
+        if language is not None and language not in seen:
             seen.append(language)
     return seen
+
+
+def variant(language: str, accept_language: str | None) -> str:
+    """The reader's own variant of ``language`` that dates and numbers follow: the browser's
+    most wanted tag of that language (``en-GB`` writes 31 Dec 2027), else the language."""
+    for tag in _ranked(accept_language):
+        if supported(tag) == language and all(part.isalnum() for part in tag.split("-")):
+            return tag
+    return language
 
 
 def negotiate(chosen: str | None, accept_language: str | None) -> str:

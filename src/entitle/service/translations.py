@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
@@ -31,6 +31,8 @@ LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 DOMAINS = ("messages", "js")
 
 language: ContextVar[str] = ContextVar("language", default=DEFAULT)
+# The reader's variant of the language that dates and numbers follow (``en-GB``), when known.
+formats: ContextVar[str | None] = ContextVar("formats", default=None)
 
 
 class CatalogMissing(RuntimeError):
@@ -51,12 +53,15 @@ def translations(code: str, domain: str = "messages") -> gettext_module.NullTran
 
 
 @contextmanager
-def writing_in(code: str) -> Iterator[None]:
-    """Text made inside the block is in ``code``."""
+def writing_in(code: str, variant: str | None = None) -> Iterator[None]:
+    """Text made inside the block is in ``code``, its dates and numbers in ``variant`` of it
+    (``en-GB``) when given."""
     token = language.set(code if code in LANGUAGES else DEFAULT)
+    reader = formats.set(variant)
     try:
         yield
     finally:
+        formats.reset(reader)
         language.reset(token)
 
 
@@ -100,7 +105,16 @@ def js_catalog(code: str) -> dict[str, str | list[str]]:
 
 
 def _locale() -> Locale:
-    return Locale.parse(language.get())
+    written_in = language.get()
+    variant = formats.get()
+    if variant:
+        try:
+            found = Locale.parse(variant, sep="-")
+        except (ValueError, UnknownLocaleError):
+            found = None
+        if found is not None and found.language == written_in:
+            return found
+    return Locale.parse(written_in)
 
 
 # The portal's grid writes dates with the browser's Intl: a day in the medium date style, a

@@ -12,7 +12,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from entitle.api.auth import LANGUAGE_COOKIE
-from entitle.domain.languages import DEFAULT, LANGUAGES, negotiate
+from entitle.domain.languages import DEFAULT, LANGUAGES, negotiate, variant
 from entitle.service import translations
 from entitle.web.problem_texts import SENTENCES
 from entitle.web.wording import country, refusal_text, role_name
@@ -64,8 +64,10 @@ def page_language(request: Request) -> str:
 
 def _in_language(request: Request) -> dict[str, Any]:
     language = page_language(request)
-    # The page renders right after this, in this context: its text is in this language.
+    # The page renders right after this, in this context: its text is in this language, its
+    # dates and numbers in the reader's variant of it, as the page's scripts write them.
     translations.language.set(language)
+    translations.formats.set(variant(language, request.headers.get("accept-language")))
     return {
         "language": language,
         "languages": LANGUAGES,
