@@ -7,6 +7,7 @@ app's Content-Security-Policy.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -59,14 +60,30 @@ def expected_console_errors() -> list[str]:
 @pytest.fixture
 def page(browser, expected_console_errors: list[str]):  # type: ignore[no-untyped-def]
     """A fresh browser context (no cookies) whose console must stay free of errors."""
-    context = browser.new_context(accept_downloads=True, viewport=VIEWPORT, locale="en-GB")
+    with watched_page(browser, "en-GB", expected_console_errors) as opened:
+        yield opened
+
+
+@contextmanager
+def watched_page(  # type: ignore[no-untyped-def]
+    browser,
+    locale: str,
+    expected: list[str] | None = None,
+    viewport: dict[str, int] = VIEWPORT,
+    **options,
+):
+    """A page of a fresh browser context (no cookies) whose preferred language is ``locale``;
+    its console must stay free of errors but those ``expected`` (a test may add to the list)."""
+    context = browser.new_context(
+        accept_downloads=True, viewport=viewport, locale=locale, **options
+    )
     opened = context.new_page()
     problems: list[str] = []
     opened.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     opened.on("pageerror", lambda error: problems.append(str(error)))
     yield opened
     context.close()
-    unexpected = [p for p in problems if not any(e in p for e in expected_console_errors)]
+    unexpected = [p for p in problems if not any(e in p for e in expected or [])]
     assert unexpected == [], f"the browser logged errors: {unexpected}"
 
 

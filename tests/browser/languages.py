@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 from playwright.sync_api import Browser, Page
 
-from tests.browser.conftest import VIEWPORT
+from tests.browser.conftest import watched_page
 from tests.browser.portal import PASSWORD, SELECT_ADMIN
 
 
-@contextmanager
-def speaking(browser: Browser, locale: str) -> Iterator[Page]:
+def speaking(browser: Browser, locale: str) -> AbstractContextManager[Page]:
     """A page in a browser whose language is ``locale``; its console must stay free of errors."""
-    context = browser.new_context(viewport=VIEWPORT, locale=locale)
-    opened = context.new_page()
-    problems: list[str] = []
-    opened.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    opened.on("pageerror", lambda error: problems.append(str(error)))
-    yield opened
-    context.close()
-    assert problems == [], f"the browser logged errors: {problems}"
+    return watched_page(browser, locale)
 
 
 def sign_in(page: Page, url: str, email: str = SELECT_ADMIN) -> None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.conftest import VIEWPORT
-from tests.browser.portal import PASSWORD, SELECT_ADMIN, api_get, wait_for_rows
+from tests.browser.conftest import watched_page
+from tests.browser.languages import sign_in
+from tests.browser.portal import api_get, wait_for_rows
 
 pytestmark = pytest.mark.browser
 
@@ -53,28 +54,13 @@ LANGUAGES = {
 @pytest.fixture(params=sorted(LANGUAGES))
 def localized(request: pytest.FixtureRequest, browser):  # type: ignore[no-untyped-def]
     """A page of a browser whose preferred language is the parameter; no console errors."""
-    context = browser.new_context(viewport=VIEWPORT, locale=request.param)
-    opened = context.new_page()
-    problems: list[str] = []
-    opened.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    opened.on("pageerror", lambda error: problems.append(str(error)))
-    yield opened, LANGUAGES[request.param]
-    context.close()
-    assert problems == [], f"the browser logged errors: {problems}"
-
-
-def log_in(page: Page, url: str) -> None:
-    # By the fields' names: their labels are in the page's language.
-    page.goto(f"{url}/login")
-    page.locator("input[name=email]").fill(SELECT_ADMIN)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("#login-card button[type=submit]").click()
-    page.wait_for_url(lambda address: "/login" not in address)
+    with watched_page(browser, request.param) as opened:
+        yield opened, LANGUAGES[request.param]
 
 
 def test_the_checkouts_list_speaks_the_browsers_language(localized, demo_server: str) -> None:  # type: ignore[no-untyped-def]
     page, words = localized
-    log_in(page, demo_server)
+    sign_in(page, demo_server)
     page.goto(f"{demo_server}/checkouts?expired=1")
     wait_for_rows(page, LIST)
     expect(page.locator("html")).to_have_attribute("lang", words["lang"])

@@ -15,7 +15,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from entitle.service import translations
 from entitle.web.templating import env
-from tests.browser.conftest import shot
+from tests.browser.conftest import shot, watched_page
 from tests.browser.layout import CONTROLS, assert_no_overlaps, within
 from tests.browser.portal import PASSWORD, SELECT_ADMIN, api_get, pick_suggestion, wait_for_rows
 from tests.browser.server import entitle, serving
@@ -74,15 +74,8 @@ def width(request: pytest.FixtureRequest) -> int:
 @pytest.fixture
 def page(browser, locale: str, width: int, expected_console_errors: list[str]) -> Iterator[Page]:  # type: ignore[no-untyped-def]
     """A browser in ``locale`` at ``width``, whose console must stay free of errors."""
-    context = browser.new_context(accept_downloads=True, viewport=SIZES[width], locale=locale)
-    opened = context.new_page()
-    problems: list[str] = []
-    opened.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    opened.on("pageerror", lambda error: problems.append(str(error)))
-    yield opened
-    context.close()
-    unexpected = [p for p in problems if not any(e in p for e in expected_console_errors)]
-    assert unexpected == [], f"the browser logged errors: {unexpected}"
+    with watched_page(browser, locale, expected_console_errors, SIZES[width]) as opened:
+        yield opened
 
 
 def open_checkouts(page: Page, url: str, language: str) -> None:
