@@ -23,6 +23,7 @@ $(STAMP): pyproject.toml server/pyproject.toml server/hatch_build.py | $(BIN)/py
 
 # The portal's catalogs: each .po (kept in the repository) compiled to its .mo.
 CATALOGS = $(patsubst %.po,%.mo,$(wildcard src/entitle/locale/*/LC_MESSAGES/*.po))
+TRANSLATED = $(patsubst src/entitle/locale/%/LC_MESSAGES,%,$(wildcard src/entitle/locale/*/LC_MESSAGES))
 locale: $(CATALOGS)
 %.mo: %.po | $(STAMP)
 	@$(BIN)/pybabel compile -i $< -o $@ >/dev/null
@@ -34,7 +35,7 @@ messages: $(STAMP)
 	  --sort-output --project entitle -o src/entitle/locale/messages.pot .
 	$(BIN)/pybabel extract -F babel-js.cfg -k t -k tn:1,2 --no-location --sort-output \
 	  --project entitle -o src/entitle/locale/js.pot .
-	for domain in messages js; do for lang in de ja; do \
+	for domain in messages js; do for lang in $(TRANSLATED); do \
 	  $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -D $$domain -l $$lang \
 	    -i src/entitle/locale/$$domain.pot -d src/entitle/locale; done; done
 
