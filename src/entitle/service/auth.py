@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from entitle import settings
@@ -31,6 +32,9 @@ SECRET_SETTING = "session_secret"  # noqa: S105 - the setting's name
 
 class Unauthenticated(DomainError):
     pass
+
+
+NOT_AUTHENTICATED = "Log in, or send an API token as 'Authorization: Bearer <token>'."
 
 
 class TooManyAttempts(DomainError):
@@ -167,10 +171,18 @@ def bearer_for_token(services: Services, token: str) -> Bearer | None:
     if token.strip().startswith(ACCESS_PREFIX):
         return _device_bearer(services, digest)
     with services.uow(read_only=True) as uow:
-        found = organisations.user_of_token(uow.conn, digest)
+        user = user_of_api_token(uow.conn, token)
+    return None if user is None else Bearer(user)
+
+
+def user_of_api_token(conn: Connection, token: str) -> User | None:
+    """The user of an API token (not a device's access token) neither revoked nor expired,
+    looked up on ``conn``: a use case may resolve its caller's token in its own transaction."""
+    digest = token_digest(token)
+    found = organisations.user_of_token(conn, digest)
     if found is None or not hmac.compare_digest(found[1], digest):
         return None
-    return Bearer(found[0])
+    return found[0]
 
 
 def _device_bearer(services: Services, digest: str) -> Bearer | None:
