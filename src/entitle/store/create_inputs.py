@@ -11,9 +11,19 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Connection, String, cast, func, literal, null, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Connection,
+    String,
+    bindparam,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 
 from entitle.domain.model import ActivationKey, ApplicationVersion
 from entitle.store import outbox
@@ -45,8 +55,38 @@ def create_inputs(
     """:func:`entitle.store.catalog.releases_of`, the keys of
     :func:`entitle.store.organisations.keys_of`, the display name of ``email`` among the
     organisation's users and :func:`entitle.store.outbox.endpoints_for`, read at once."""
+    rows = conn.execute(
+        _STATEMENT,
+        {
+            "organisation_id": organisation_id,
+            "names": sorted({n.strip().lower() for n in names}),
+            "email": None if email is None else email.lower(),
+        },
+    )
+    releases: dict[str, list[ApplicationVersion]] = {}
+    keys: list[ActivationKey] = []
+    display_name = None
+    endpoints: list[int] = []
+    for kind, a, b, c in rows:
+        if kind == "release":
+            releases.setdefault(a.lower(), []).append(release(a, b, c))
+        elif kind == "key":
+            keys.append(ActivationKey(a, b, False))
+        elif kind == "user":
+            display_name = a
+        elif outbox.wants(_types(b), event_type):
+            endpoints.append(int(a))
+    keys.sort(key=lambda k: (k.country, k.key))
+    endpoints.sort()
+    return CreateInputs(releases, keys, display_name, endpoints)
+
+
+def _statement() -> CompoundSelect:
+    """Built once: a statement made on every call spent more time in SQLAlchemy (building it
+    and its cache key) than the database spent answering it."""
     text = String()
-    parts: list[Any] = [
+    organisation_id = bindparam("organisation_id")
+    return union_all(
         select(
             literal("release", text).label("kind"),
             applications.c.name.label("a"),
@@ -54,7 +94,7 @@ def create_inputs(
             application_versions.c.license_service.label("c"),
         )
         .join(application_versions, application_versions.c.application_id == applications.c.id)
-        .where(applications.c.name_key.in_({n.strip().lower() for n in names})),
+        .where(applications.c.name_key.in_(bindparam("names", expanding=True))),
         select(
             literal("key", text),
             activation_keys.c.key,
@@ -73,32 +113,17 @@ def create_inputs(
             (webhook_endpoints.c.organisation_id == organisation_id)
             & webhook_endpoints.c.disabled_at.is_(None)
         ),
-    ]
-    if email is not None:
-        parts.append(
-            select(
-                literal("user", text), users.c.display_name, cast(null(), text), cast(null(), text)
-            ).where(
-                (func.lower(users.c.email) == email.lower())
-                & (users.c.organisation_id == organisation_id)
-            )
-        )
-    releases: dict[str, list[ApplicationVersion]] = {}
-    keys: list[ActivationKey] = []
-    display_name = None
-    endpoints: list[int] = []
-    for kind, a, b, c in conn.execute(union_all(*parts)):
-        if kind == "release":
-            releases.setdefault(a.lower(), []).append(release(a, b, c))
-        elif kind == "key":
-            keys.append(ActivationKey(a, b, False))
-        elif kind == "user":
-            display_name = a
-        elif outbox.wants(_types(b), event_type):
-            endpoints.append(int(a))
-    keys.sort(key=lambda k: (k.country, k.key))
-    endpoints.sort()
-    return CreateInputs(releases, keys, display_name, endpoints)
+        # No user when the email is NULL (the plan will refuse the request).
+        select(
+            literal("user", text), users.c.display_name, cast(null(), text), cast(null(), text)
+        ).where(
+            (func.lower(users.c.email) == bindparam("email", type_=text))
+            & (users.c.organisation_id == organisation_id)
+        ),
+    )
+
+
+_STATEMENT = _statement()
 
 
 def _types(stored: str | None) -> Sequence[str] | None:
