@@ -55,7 +55,14 @@ def acting_user(conn: Connection, actor: OperatorRef) -> User:
 
 
 def actor_and_organisation(conn: Connection, actor: OperatorRef) -> tuple[User, Organisation]:
-    """The acting user (looked up when given by email) and their organisation."""
+    """The acting user (looked up when given by email or token) and their organisation."""
+    if isinstance(actor, ApiToken):
+        found = auth.organisation_of_api_token(conn, actor.token)
+        if found is None:
+            raise auth.Unauthenticated(Code.NOT_AUTHENTICATED, auth.NOT_AUTHENTICATED)
+        if actor.resolved is not None:
+            actor.resolved(found[0])
+        return found
     user = acting_user(conn, actor)
     organisation = organisations.get(conn, user.organisation_id)
     if organisation is None:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from entitle import settings
 from entitle.domain.codes import Code
 from entitle.domain.errors import DomainError
-from entitle.domain.model import User
+from entitle.domain.model import Organisation, User
 from entitle.service.context import Services
 from entitle.service.passwords import password_matches
 from entitle.service.tokens import ACCESS_PREFIX, token_digest
@@ -173,6 +173,15 @@ def bearer_for_token(services: Services, token: str) -> Bearer | None:
     with services.uow(read_only=True) as uow:
         user = user_of_api_token(uow.conn, token)
     return None if user is None else Bearer(user)
+
+
+def organisation_of_api_token(conn: Connection, token: str) -> tuple[User, Organisation] | None:
+    """:func:`user_of_api_token` and the user's organisation, in one statement."""
+    digest = token_digest(token)
+    found = organisations.token_user_and_organisation(conn, digest)
+    if found is None or not hmac.compare_digest(found[1], digest):
+        return None
+    return found[0], found[2]
 
 
 def user_of_api_token(conn: Connection, token: str) -> User | None:
