@@ -55,8 +55,10 @@ class Services:
     clock: Callable[[], datetime] = field(default=utc_now)
     observer: Observer = field(default_factory=Unobserved)
 
-    def uow(self, *, read_only: bool = False, stream: bool = False) -> UnitOfWork:
-        return UnitOfWork(self.engine, read_only=read_only, stream=stream)
+    def uow(
+        self, *, read_only: bool = False, stream: bool = False, reads_first: bool = False
+    ) -> UnitOfWork:
+        return UnitOfWork(self.engine, read_only=read_only, stream=stream, reads_first=reads_first)
 
     def now(self) -> datetime:
         return self.clock()

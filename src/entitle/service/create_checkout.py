@@ -73,7 +73,8 @@ def _create(
     note: str,
 ) -> Checkout:
     now = services.now().replace(microsecond=0)
-    with services.uow() as uow:
+    # Everything is read, checked and signed before the first write (see reads_first).
+    with services.uow(reads_first=True) as uow:
         actor, organisation = actor_and_organisation(uow.conn, actor_ref)
         if idempotency_key is not None:
             earlier = idempotency.find(uow.conn, organisation.id, idempotency_key)
@@ -90,6 +91,7 @@ def _create(
         checkout, license_file = signed_checkout(
             services, plan, organisation, actor, inputs.display_name, now
         )
+        uow.writing()
         # The checkout, its lines, its idempotency key, its audit event and its outbox event:
         # one statement on PostgreSQL (entitle.store.bulk.insert_together).
         rows = store.created_rows(checkout, license_file)
