@@ -4,11 +4,13 @@ loader write with); and the rows of several tables in one statement (what a crea
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, Connection, Integer, LargeBinary, Table, Text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeEngine
 
 from entitle.store.tables import UTCDateTime
@@ -138,8 +140,7 @@ def _bound(
     inserted: Mapping[str, Any] | None,
 ) -> list[tuple[Any, ...]]:
     """Each row's values in ``names`` order, as the column's type binds them."""
-    dialect = conn.dialect
-    processors = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+    processors = _processors(table, tuple(names), conn.dialect)
     bound = []
     for row in rows:
         values = []
@@ -152,3 +153,11 @@ def _bound(
             values.append(value)
         bound.append(tuple(values))
     return bound
+
+
+@lru_cache(maxsize=256)
+def _processors(
+    table: Table, names: tuple[str, ...], dialect: Dialect
+) -> list[Callable[[Any], Any] | None]:
+    """The columns' bind processors, made once: making them took a tenth of a create's time."""
+    return [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
