@@ -208,7 +208,7 @@ def _token_user_organisation() -> Select[Any]:
     """Built once per process, as SQLAlchemy would otherwise build it on every create."""
     return (
         select(
-            *(users.c[name] for name in _USER_COLUMNS),
+            users,
             api_tokens.c.token_hash,
             organisations.c.name.label("organisation_name"),
             organisations.c.has_select,
@@ -230,16 +230,6 @@ def _token_user_organisation() -> Select[Any]:
     )
 
 
-_USER_COLUMNS = (
-    "id",
-    "organisation_id",
-    "email",
-    "display_name",
-    "usage_country",
-    "role",
-    "deactivated_at",
-    "last_login_at",
-)
 _TOKEN_USER_ORGANISATION = _token_user_organisation()
 
 
