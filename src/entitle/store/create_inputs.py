@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     CompoundSelect,
     Connection,
     String,
@@ -81,11 +83,11 @@ def create_inputs(
     return CreateInputs(releases, keys, display_name, endpoints)
 
 
-def _statement() -> CompoundSelect:
+def _statement() -> CompoundSelect[Any]:
     """Built once: a statement made on every call spent more time in SQLAlchemy (building it
     and its cache key) than the database spent answering it."""
     text = String()
-    organisation_id = bindparam("organisation_id")
+    organisation_id: BindParameter[int] = bindparam("organisation_id")
     return union_all(
         select(
             literal("release", text).label("kind"),
