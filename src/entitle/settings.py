@@ -176,11 +176,25 @@ class Shown(NamedTuple):
 
 
 def current() -> Settings:
-    """The settings as the environment says now; :class:`SettingsError` if a value is wrong."""
+    """The settings as the environment says now; :class:`SettingsError` if a value is wrong.
+
+    Building :class:`Settings` reads and validates every field (about half a millisecond), and
+    the server asks on every create; the answer is kept while the ``ENTITLE_*`` variables stay
+    as they were, so a changed variable is still seen at once.
+    """
+    seen = tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith(PREFIX)))
+    kept = _current
+    if kept is not None and kept[0] == seen:
+        return kept[1]
     try:
-        return Settings()
+        made = Settings()
     except ValidationError as error:
         raise SettingsError([_problem(details) for details in error.errors()]) from None
+    globals()["_current"] = (seen, made)
+    return made
+
+
+_current: tuple[tuple[tuple[str, str], ...], Settings] | None = None
 
 
 def variable(name: str) -> str:

@@ -13,7 +13,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from entitle.api.auth import Actor, Caller
+from entitle.api.auth import Actor, ActorOrToken, Caller
 from entitle.api.deps import ServicesDep
 from entitle.api.openapi import refuses
 from entitle.api.responses import json_response
@@ -125,7 +125,7 @@ def _query(filters: CheckoutFilters, actor: Caller) -> CheckoutQuery:
 )
 def create(
     body: CheckoutCreate,
-    actor: Actor,
+    actor: ActorOrToken,
     services: ServicesDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
@@ -152,7 +152,7 @@ def create(
     )
     checkout = create_checkout(
         services,
-        actor.user,
+        actor.user if isinstance(actor, Caller) else actor.token,
         request,
         idempotency_key=idempotency_key,
         address=actor.address,

@@ -22,7 +22,7 @@ from typing import Any
 from fastapi import FastAPI, routing
 from fastapi.dependencies.models import Dependant
 
-from entitle.api.auth import SAFE_METHODS, current_caller, optional_caller
+from entitle.api.auth import SAFE_METHODS, caller_or_token, current_caller, optional_caller
 from entitle.api.oauth import OAUTH_ERRORS
 from entitle.api.problems import PROBLEM_TYPE, Problem, problem
 from entitle.api.schemas import OAuthError
@@ -133,9 +133,10 @@ def _codes_of_its_shape(route: Any, method: str, operation: dict[str, Any]) -> l
         codes.extend((Code.BAD_REQUEST, Code.BODY_TOO_LARGE))
     if method not in SAFE_METHODS:
         codes.append(Code.CROSS_SITE_REQUEST)
-    if current_caller in calls:
+    # caller_or_token answers as current_caller does (it calls it for anything but a token).
+    if current_caller in calls or caller_or_token in calls:
         codes.append(Code.NOT_AUTHENTICATED)
-    if optional_caller in calls:
+    if optional_caller in calls or caller_or_token in calls:
         if method not in SAFE_METHODS:
             codes.append(Code.CSRF_TOKEN_MISSING)
         codes.extend(DATABASE)

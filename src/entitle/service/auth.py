@@ -9,12 +9,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from entitle import settings
 from entitle.domain.codes import Code
 from entitle.domain.errors import DomainError
-from entitle.domain.model import User
+from entitle.domain.model import Organisation, User
 from entitle.service.context import Services
 from entitle.service.passwords import password_matches
 from entitle.service.tokens import ACCESS_PREFIX, token_digest
@@ -31,6 +32,9 @@ SECRET_SETTING = "session_secret"  # noqa: S105 - the setting's name
 
 class Unauthenticated(DomainError):
     pass
+
+
+NOT_AUTHENTICATED = "Log in, or send an API token as 'Authorization: Bearer <token>'."
 
 
 class TooManyAttempts(DomainError):
@@ -177,11 +181,30 @@ def bearer_for_token(services: Services, token: str) -> Bearer | None:
         return _device_bearer(services, digest)
     started = services.tokens.start()
     with services.uow(read_only=True) as uow:
-        found = organisations.user_of_token(uow.conn, digest)
+        user = user_of_api_token(uow.conn, token)
+    if user is None:
+        return None
+    services.tokens.keep(digest, user, started)
+    return Bearer(user)
+
+
+def organisation_of_api_token(conn: Connection, token: str) -> tuple[User, Organisation] | None:
+    """:func:`user_of_api_token` and the user's organisation, in one statement."""
+    digest = token_digest(token)
+    found = organisations.token_user_and_organisation(conn, digest)
     if found is None or not hmac.compare_digest(found[1], digest):
         return None
-    services.tokens.keep(digest, found[0], started)
-    return Bearer(found[0])
+    return found[0], found[2]
+
+
+def user_of_api_token(conn: Connection, token: str) -> User | None:
+    """The user of an API token (not a device's access token) neither revoked nor expired,
+    looked up on ``conn``: a use case may resolve its caller's token in its own transaction."""
+    digest = token_digest(token)
+    found = organisations.user_of_token(conn, digest)
+    if found is None or not hmac.compare_digest(found[1], digest):
+        return None
+    return found[0]
 
 
 def _device_bearer(services: Services, digest: str) -> Bearer | None:

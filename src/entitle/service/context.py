@@ -57,11 +57,13 @@ class Services:
     observer: Observer = field(default_factory=Unobserved)
     tokens: RecentTokens = field(default_factory=RecentTokens, repr=False)
 
-    def uow(self, *, read_only: bool = False, stream: bool = False) -> UnitOfWork:
+    def uow(
+        self, *, read_only: bool = False, stream: bool = False, reads_first: bool = False
+    ) -> UnitOfWork:
         if read_only or stream:
             return UnitOfWork(self.engine, read_only=read_only, stream=stream)
         # A write may revoke a token or change its user: this server forgets them at once.
-        return UnitOfWork(self.engine, committed=self.tokens.clear)
+        return UnitOfWork(self.engine, committed=self.tokens.clear, reads_first=reads_first)
 
     def now(self) -> datetime:
         return self.clock()

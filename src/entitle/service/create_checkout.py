@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
+from entitle.domain import names
 from entitle.domain.calendar import end_of_day
 from entitle.domain.checkouts import CheckoutPlan, CheckoutRequest, plan_checkout
 from entitle.domain.codes import Code
@@ -22,8 +23,10 @@ from entitle.licensefile.keyerrors import CertificateDoesNotCover
 from entitle.service import events
 from entitle.service.actors import ActorRef, actor_and_organisation
 from entitle.service.context import Services
-from entitle.store import audit, catalog, idempotency, organisations
+from entitle.store import audit, idempotency
 from entitle.store import checkouts as store
+from entitle.store.create_inputs import create_inputs
+from entitle.store.tables import audit_events, idempotency_keys
 
 MAX_IDEMPOTENCY_KEY = 200
 
@@ -70,35 +73,45 @@ def _create(
     note: str,
 ) -> Checkout:
     now = services.now().replace(microsecond=0)
-    with services.uow() as uow:
+    # Everything is read, checked and signed before the first write (see reads_first).
+    with services.uow(reads_first=True) as uow:
         actor, organisation = actor_and_organisation(uow.conn, actor_ref)
         if idempotency_key is not None:
             earlier = idempotency.find(uow.conn, organisation.id, idempotency_key)
             if earlier is not None:
                 return _replay(uow.conn, organisation.id, earlier, digest)
-        releases = catalog.releases_of(uow.conn, [name for name, _ in request.applications])
-        keys = organisations.keys_of(uow.conn, organisation.id)
-        plan = plan_checkout(request, organisation, actor, releases, keys, now.date())
-        known_user = organisations.user_by_email(uow.conn, plan.user_email)
-        checkout, license_file = signed_checkout(
-            services, plan, organisation, actor, known_user, now
-        )
-        store.insert(uow.conn, checkout, license_file)
-        if idempotency_key is not None:
-            idempotency.remember(
-                uow.conn, organisation.id, idempotency_key, digest, checkout.id, now
-            )
-        audit.record(
+        inputs = create_inputs(
             uow.conn,
             organisation.id,
+            [name for name, _ in request.applications],
+            _email(request.user),
+            EventType.CHECKOUT_CREATED.value,
+        )
+        plan = plan_checkout(request, organisation, actor, inputs.releases, inputs.keys, now.date())
+        checkout, license_file = signed_checkout(
+            services, plan, organisation, actor, inputs.display_name, now
+        )
+        uow.writing()
+        # The checkout, its lines, its idempotency key, its audit event and its outbox event:
+        # one statement on PostgreSQL (entitle.store.bulk.insert_together).
+        rows = store.created_rows(checkout, license_file)
+        if idempotency_key is not None:
+            key = idempotency.key_row(organisation.id, idempotency_key, digest, checkout.id, now)
+            rows.append((idempotency_keys, [key]))
+        line = audit_line(checkout, note)
+        event = audit.event_row(
+            organisation.id, now, actor.email, "checkout.create", checkout.id, address, line
+        )
+        rows.append((audit_events, [event]))
+        events.checkout_event(
+            uow.conn,
+            EventType.CHECKOUT_CREATED,
+            checkout,
             now,
             actor.email,
-            "checkout.create",
-            checkout.id,
-            address,
-            audit_line(checkout, note),
+            alongside=rows,
+            endpoints=inputs.endpoints,
         )
-        events.checkout_event(uow.conn, EventType.CHECKOUT_CREATED, checkout, now, actor.email)
         uow.commit()
     services.observer.checkout_created(checkout)
     return checkout
@@ -109,22 +122,20 @@ def signed_checkout(
     plan: CheckoutPlan,
     organisation: Organisation,
     actor: User,
-    known_user: User | None,
+    display_name: str | None,
     now: datetime,
     notes: str | None = None,
 ) -> tuple[Checkout, bytes]:
-    """The checkout a plan makes, and its license file signed: ready to be stored."""
+    """The checkout a plan makes, and its license file signed: ready to be stored.
+    ``display_name``: the user's, when they are a user of the organisation
+    (:func:`member_display_name`)."""
     checkout = Checkout(
         id=str(uuid.uuid4()),
         organisation_id=organisation.id,
         country=plan.country,
         license_service=plan.license_service,
         user_email=plan.user_email,
-        user_display_name=(
-            known_user.display_name
-            if known_user and known_user.organisation_id == organisation.id
-            else None
-        ),
+        user_display_name=display_name,
         machine=plan.machine,
         activation_key=plan.activation_key,
         lines=plan.lines,
@@ -137,6 +148,20 @@ def signed_checkout(
     )
     license_file = sign(services, license_claims(checkout, organisation, services.issuer))
     return with_digest(checkout, license_file), license_file
+
+
+def member_display_name(user: User | None, organisation: Organisation) -> str | None:
+    """The display name a checkout shows for ``user``: theirs when they are a user of the
+    organisation (what :func:`entitle.store.create_inputs.create_inputs` reads in SQL)."""
+    return user.display_name if user and user.organisation_id == organisation.id else None
+
+
+def _email(user: str) -> str | None:
+    """The email the plan will take from the request, or None when it will refuse it."""
+    try:
+        return names.email(user)
+    except InvalidInput:
+        return None
 
 
 def audit_line(checkout: Checkout, note: str = "") -> str:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Table
 
 from entitle.domain.events import EventType
 from entitle.domain.model import Checkout, User
@@ -15,6 +15,7 @@ from entitle.domain.policy import CheckoutPolicy
 from entitle.service import mail
 from entitle.service.context import Services
 from entitle.store import organisations, outbox
+from entitle.store.bulk import Rows, insert_together
 
 
 def _time(moment: datetime | None) -> str | None:
@@ -52,12 +53,22 @@ def checkout_event(
     actor: str,
     *,
     event_id: str | None = None,
+    alongside: Sequence[tuple[Table, Rows]] = (),
+    endpoints: Sequence[int] | None = None,
     **extra: Any,
 ) -> str:
+    """Write the event (its deliveries, its e-mails); ``alongside`` are the rows of the change
+    it tells of, written in the same statement as the event (a create's checkout), and
+    ``endpoints`` those that want it when the caller read them already."""
     data = {"checkout": checkout_data(checkout), "actor": actor, **extra}
-    emitted = outbox.emit(conn, checkout.organisation_id, type_.value, data, at, event_id=event_id)
-    mail.queue_for(conn, checkout.organisation_id, emitted, type_.value, data, at)
-    return emitted
+    event_id = event_id or outbox.new_event_id()
+    organisation_id = checkout.organisation_id
+    if endpoints is None:
+        endpoints = outbox.endpoints_for(conn, organisation_id, type_.value)
+    event = outbox.event_rows(event_id, organisation_id, type_.value, data, at, endpoints)
+    insert_together(conn, [*alongside, *event])
+    mail.queue_for(conn, organisation_id, event_id, type_.value, data, at)
+    return event_id
 
 
 def checkouts_created(

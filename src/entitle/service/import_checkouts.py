@@ -35,7 +35,12 @@ from entitle.service import events
 from entitle.service.actors import OperatorRef, actor_and_organisation
 from entitle.service.bundle_license_files import bundle_license_files
 from entitle.service.context import Services
-from entitle.service.create_checkout import MAX_IDEMPOTENCY_KEY, audit_line, signed_checkout
+from entitle.service.create_checkout import (
+    MAX_IDEMPOTENCY_KEY,
+    audit_line,
+    member_display_name,
+    signed_checkout,
+)
 from entitle.service.spreadsheet import safe_cell
 from entitle.store import audit, catalog, checkout_imports, organisations
 from entitle.store import checkouts as store
@@ -176,8 +181,8 @@ def _import(
         users = organisations.users_by_email(uow.conn, [p.user_email for _, p, _ in plans])
         created: list[tuple[Checkout, bytes]] = []
         for done, (_number, plan, notes) in enumerate(plans, 1):
-            known = users.get(plan.user_email.lower())
-            created.append(signed_checkout(services, plan, organisation, actor, known, now, notes))
+            name = member_display_name(users.get(plan.user_email.lower()), organisation)
+            created.append(signed_checkout(services, plan, organisation, actor, name, now, notes))
             if done % PROGRESS_EVERY == 0 or done == len(plans):
                 progress("sign", done, len(plans))
         store.insert_many(uow.conn, created)

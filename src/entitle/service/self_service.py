@@ -56,7 +56,7 @@ class OwnCheckout:
 
 def check_out(
     services: Services,
-    actor_ref: ActorRef,
+    actor_ref: str | User,
     wanted: OwnCheckout,
     workstation: Workstation,
     *,

@@ -34,15 +34,30 @@ def record(
 ) -> None:
     conn.execute(
         audit_events.insert().values(
-            organisation_id=organisation_id,
-            at=at,
-            actor=actor,
-            action=action,
-            subject=subject,
-            address=address,
-            detail=detail,
+            event_row(organisation_id, at, actor, action, subject, address, detail)
         )
     )
+
+
+def event_row(
+    organisation_id: int | None,
+    at: datetime,
+    actor: str,
+    action: str,
+    subject: str = "",
+    address: str = "",
+    detail: str = "",
+) -> dict[str, object]:
+    """What :func:`record` writes, as a row (for :func:`entitle.store.bulk.insert_together`)."""
+    return {
+        "organisation_id": organisation_id,
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "subject": subject,
+        "address": address,
+        "detail": detail,
+    }
 
 
 def record_many(conn: Connection, events: list[dict[str, object]]) -> None:

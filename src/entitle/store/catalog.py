@@ -28,10 +28,13 @@ def releases_of(conn: Connection, names: Iterable[str]) -> dict[str, list[Applic
     ).all()
     found: dict[str, list[ApplicationVersion]] = {}
     for name, version, service in rows:
-        found.setdefault(name.lower(), []).append(
-            ApplicationVersion(name, Version.parse(version), LicenseService(service))
-        )
+        found.setdefault(name.lower(), []).append(release(name, version, service))
     return found
+
+
+def release(name: str, version: str, service: str) -> ApplicationVersion:
+    """A released version as the catalog's tables store it."""
+    return ApplicationVersion(name, Version.parse(version), LicenseService(service))
 
 
 def search_applications(

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Connection,
     Row,
     String,
+    Table,
     and_,
     any_,
     bindparam,
@@ -37,7 +38,7 @@ from entitle.domain.model import (
 )
 from entitle.domain.names import machine_key
 from entitle.domain.versions import Version
-from entitle.store.bulk import insert_rows
+from entitle.store.bulk import Rows, insert_rows
 from entitle.store.like import escape_like
 from entitle.store.tables import checkout_applications, checkouts, superseded_license_files
 from entitle.store.usage import booking_columns, check_in_columns
@@ -107,51 +108,59 @@ def insert(conn: Connection, checkout: Checkout, license_file: bytes) -> None:
 
 def insert_many(conn: Connection, created: Sequence[tuple[Checkout, bytes]]) -> None:
     """Checkouts, their license files and their bookings, in two statements for any count."""
-    insert_rows(
-        conn,
-        checkouts,
-        [
-            (
-                checkout.id,
-                checkout.organisation_id,
-                checkout.country,
-                checkout.license_service.value,
-                checkout.user_email,
-                checkout.user_display_name,
-                checkout.machine,
-                machine_key(checkout.machine),
-                checkout.activation_key,
-                summary(checkout.lines),
-                checkout.created_at,
-                checkout.created_by,
-                checkout.expires_at,
-                license_file,
-                checkout.license_digest,
-                checkout.created_via.value,
-                checkout.machine_fingerprint,
-                checkout.notes,
-            )
-            for checkout, license_file in created
-        ],
-        _INSERTED,
-    )
-    lines: list[tuple[object, ...]] = []
-    for checkout, _ in created:
-        booked = booking_columns(checkout.created_at, checkout.expires_at, checkout.checked_in_at)
-        bounds = tuple(booked[name] for name in _BOOKED)
-        lines.extend(
-            (
-                checkout.id,
-                position,
-                line.application,
-                str(line.version),
-                line.version.sort_key,
-                checkout.organisation_id,
-                *bounds,
-            )
-            for position, line in enumerate(checkout.lines)
-        )
+    insert_rows(conn, checkouts, [_row(c, f) for c, f in created], _INSERTED)
+    lines = [line for checkout, _ in created for line in _lines(checkout)]
     insert_rows(conn, checkout_applications, lines, _LINES)
+
+
+def created_rows(checkout: Checkout, license_file: bytes) -> list[tuple[Table, Rows]]:
+    """The rows :func:`insert` writes, for :func:`entitle.store.bulk.insert_together` (a create
+    writes them in one statement with its audit event and its outbox event)."""
+    return [
+        (checkouts, [dict(zip(_INSERTED, _row(checkout, license_file), strict=True))]),
+        (checkout_applications, [dict(zip(_LINES, x, strict=True)) for x in _lines(checkout)]),
+    ]
+
+
+def _row(checkout: Checkout, license_file: bytes) -> tuple[object, ...]:
+    return (
+        checkout.id,
+        checkout.organisation_id,
+        checkout.country,
+        checkout.license_service.value,
+        checkout.user_email,
+        checkout.user_display_name,
+        checkout.machine,
+        machine_key(checkout.machine),
+        checkout.activation_key,
+        summary(checkout.lines),
+        checkout.created_at,
+        checkout.created_by,
+        checkout.expires_at,
+        license_file,
+        checkout.license_digest,
+        checkout.created_via.value,
+        checkout.machine_fingerprint,
+        checkout.notes,
+    )
+
+
+def _lines(checkout: Checkout) -> list[tuple[object, ...]]:
+    """The checkout's applications, each with its booking."""
+    booked = booking_columns(checkout.created_at, checkout.expires_at, checkout.checked_in_at)
+    bounds = tuple(booked[name] for name in _BOOKED)
+    return [
+        (
+            checkout.id,
+            position,
+            line.application,
+            str(line.version),
+            line.version.sort_key,
+            checkout.organisation_id,
+            *bounds,
+        )
+        for position, line in enumerate(checkout.lines)
+    ]
 
 
 _INSERTED = (

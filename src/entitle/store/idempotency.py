@@ -24,11 +24,18 @@ def remember(
     conn: Connection, organisation_id: int, key: str, digest: str, checkout_id: str, now: datetime
 ) -> None:
     conn.execute(
-        idempotency_keys.insert().values(
-            organisation_id=organisation_id,
-            key=key,
-            request_digest=digest,
-            checkout_id=checkout_id,
-            created_at=now,
-        )
+        idempotency_keys.insert().values(key_row(organisation_id, key, digest, checkout_id, now))
     )
+
+
+def key_row(
+    organisation_id: int, key: str, digest: str, checkout_id: str, now: datetime
+) -> dict[str, object]:
+    """What :func:`remember` writes, as a row (for :func:`entitle.store.bulk.insert_together`)."""
+    return {
+        "organisation_id": organisation_id,
+        "key": key,
+        "request_digest": digest,
+        "checkout_id": checkout_id,
+        "created_at": now,
+    }

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Connection, Row, func, or_, select
+from sqlalchemy import Connection, Row, Select, bindparam, func, or_, select
 
 from entitle.domain.model import ActivationKey, Organisation, Role, User
 from entitle.domain.policy import ApplicationRule, CheckoutPolicy
@@ -181,6 +182,55 @@ def user_of_token(conn: Connection, token_hash: str) -> tuple[User, str] | None:
         )
     ).first()
     return (_user(row), str(row.token_hash)) if row else None
+
+
+def token_user_and_organisation(
+    conn: Connection, token_hash: str
+) -> tuple[User, str, Organisation] | None:
+    """:func:`user_of_token` and :func:`get` of the user's organisation, in one statement (a
+    create resolves its caller's token this way, in its own transaction)."""
+    rows = conn.execute(_TOKEN_USER_ORGANISATION, {"token_hash": token_hash}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    organisation = Organisation(
+        id=first.organisation_id,
+        name=first.organisation_name,
+        has_select=first.has_select,
+        contract_end=first.contract_end,
+        countries=tuple(_policy(r) for r in rows if r.country is not None),
+        maintains_catalog=first.maintains_catalog,
+    )
+    return _user(first), str(first.token_hash), organisation
+
+
+def _token_user_organisation() -> Select[Any]:
+    """Built once per process, as SQLAlchemy would otherwise build it on every create."""
+    return (
+        select(
+            users,
+            api_tokens.c.token_hash,
+            organisations.c.name.label("organisation_name"),
+            organisations.c.has_select,
+            organisations.c.contract_end,
+            organisations.c.maintains_catalog,
+            *_POLICY_COLUMNS,
+        )
+        .join(users, users.c.id == api_tokens.c.user_id)
+        .join(organisations, organisations.c.id == users.c.organisation_id)
+        .outerjoin(
+            organisation_countries, organisation_countries.c.organisation_id == organisations.c.id
+        )
+        .where(
+            (api_tokens.c.token_hash == bindparam("token_hash"))
+            & api_tokens.c.revoked_at.is_(None)
+            & users.c.deactivated_at.is_(None)
+        )
+        .order_by(organisation_countries.c.country)
+    )
+
+
+_TOKEN_USER_ORGANISATION = _token_user_organisation()
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from entitle.domain.events import DEFAULT_REMINDER_DAYS, NotificationSettings
+from entitle.store.bulk import InsertedId, Rows, insert_together
 from entitle.store.tables import (
     checkout_time_events,
     checkouts,
@@ -58,43 +59,61 @@ def emit(
     ``only_endpoint`` delivers it to that endpoint alone, whatever types it wants (a test
     event)."""
     event_id = event_id or new_event_id()
-    row_id = conn.execute(
-        outbox_events.insert()
-        .values(
-            event_id=event_id,
-            organisation_id=organisation_id,
-            type=type_,
-            occurred_at=at,
-            data=dict(data),
-        )
-        .returning(outbox_events.c.id)
-    ).scalar_one()
+    endpoints = endpoints_for(conn, organisation_id, type_, only_endpoint)
+    insert_together(conn, event_rows(event_id, organisation_id, type_, data, at, endpoints))
+    return event_id
+
+
+def endpoints_for(
+    conn: Connection, organisation_id: int, type_: str, only_endpoint: int | None = None
+) -> list[int]:
+    """The enabled endpoints of the organisation that want events of ``type_``."""
     query = select(webhook_endpoints.c.id, webhook_endpoints.c.event_types).where(
         webhook_endpoints.c.organisation_id == organisation_id,
         webhook_endpoints.c.disabled_at.is_(None),
     )
     if only_endpoint is not None:
         query = query.where(webhook_endpoints.c.id == only_endpoint)
-    wanted = [
+    return [
         endpoint_id
         for endpoint_id, types in conn.execute(query)
-        if only_endpoint is not None or not types or type_ in types
+        if only_endpoint is not None or wants(types, type_)
     ]
-    if wanted:
-        conn.execute(
-            webhook_deliveries.insert(),
-            [
-                {
-                    "event_id": row_id,
-                    "endpoint_id": endpoint_id,
-                    "status": PENDING,
-                    "attempts": 0,
-                    "next_attempt_at": at,
-                }
-                for endpoint_id in wanted
-            ],
-        )
-    return event_id
+
+
+def wants(event_types: Sequence[str] | None, type_: str) -> bool:
+    """Whether an endpoint that asked for ``event_types`` (none: every type) gets ``type_``."""
+    return not event_types or type_ in event_types
+
+
+def event_rows(
+    event_id: str,
+    organisation_id: int,
+    type_: str,
+    data: Mapping[str, Any],
+    at: datetime,
+    endpoints: Sequence[int],
+) -> list[tuple[Table, Rows]]:
+    """The rows of one event and of its deliveries to ``endpoints``, for
+    :func:`entitle.store.bulk.insert_together` (in the caller's statement, beside its own)."""
+    event = {
+        "event_id": event_id,
+        "organisation_id": organisation_id,
+        "type": type_,
+        "occurred_at": at,
+        "data": dict(data),
+    }
+    deliveries = [
+        {
+            "event_id": InsertedId(outbox_events),
+            "endpoint_id": endpoint_id,
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": at,
+        }
+        for endpoint_id in endpoints
+    ]
+    return [(outbox_events, [event]), (webhook_deliveries, deliveries)]
 
 
 def emit_many(
@@ -131,7 +150,7 @@ def emit_many(
                 webhook_endpoints.c.disabled_at.is_(None),
             )
         )
-        if not types or type_ in types
+        if wants(types, type_)
     ]
     if wanted:
         conn.execute(
