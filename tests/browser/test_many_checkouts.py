@@ -117,5 +117,5 @@ def test_selecting_every_match_of_100000_checkouts_stops_at_1000_and_says_so(
     note = page.locator("#selection-note")
     expect(note).to_contain_text("Selected the first 1,000 of ")
     expect(note).to_contain_text("one check-in or download takes at most 1,000")
-    expect(page.locator("#selection-count")).to_have_text("1000 checkouts selected")
+    expect(page.locator("#selection-count")).to_have_text("1,000 checkouts selected")
     expect(page.get_by_role("button", name="Download license")).to_be_enabled()

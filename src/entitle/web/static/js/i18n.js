@@ -14,7 +14,7 @@ export const locale =
   language;
 
 const pluralRules = new Intl.PluralRules(language);
-const numbers = new Intl.NumberFormat(language);
+const numbers = new Intl.NumberFormat(locale);
 
 function fill(text, values) {
   if (!values) return text;
