@@ -37,7 +37,10 @@ def measure(page: Page, selector_groups: Sequence[str]) -> dict[str, Any]:
 def assert_no_overlaps(page: Page, selector_groups: Sequence[str] = CONTROLS) -> int:
     """No two visible elements matched by ``selector_groups`` (CSS selectors; an element and
     what it contains are not compared) overlap, none has text its box cuts and none reaches
-    outside the window. Returns how many elements were measured."""
+    outside the window. Returns how many elements were measured. Boxes are measured once the
+    page's transitions have ended (a panel slides in: on a busy machine it may still be on its
+    way when the text it shows is there)."""
+    page.wait_for_function("() => document.getAnimations().every((a) => a.playState !== 'running')")
     found = measure(page, selector_groups)
     assert found["count"], f"nothing visible matches {list(selector_groups)}"
     assert not found["problems"], "\n".join(found["problems"])
