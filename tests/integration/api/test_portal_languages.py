@@ -23,7 +23,7 @@ def _page(api: Api, email: str, path: str, language: str) -> httpx.Response:
     ("language", "translated"),
     [
         ("de", ["Lizenz-Checkout", "Checkout-Verlauf", "Berechtigungsland", "Neuer Checkout"]),
-        ("ja", ["ライセンスのチェックアウト", "チェックアウト履歴", "エンタイトルメント国"]),
+        ("ja", ["ライセンスのチェックアウト", "チェックアウト履歴", "ライセンス対象国"]),
     ],
 )
 def test_the_checkouts_page_speaks_the_browsers_language(
@@ -43,7 +43,7 @@ def test_the_checkouts_page_speaks_the_browsers_language(
     ("language", "translated"),
     [
         ("de", ["Nutzung pro Tag", "Letzte 30 Tage", "Gruppieren nach", "D steht für die Tage"]),
-        ("ja", ["日別の使用状況", "過去 30 日間", "グループ化", "D は日数"]),
+        ("ja", ["日別の使用量", "過去 30 日間", "グループ化", "D は日数"]),
     ],
 )
 def test_the_usage_page_speaks_the_browsers_language_and_explains_d_hh_mm(

@@ -110,3 +110,18 @@ def test_each_compiled_catalog_is_installed_and_current(language: str) -> None:
         assert mo.is_file(), f"{mo} is not compiled"
         assert mo.stat().st_mtime >= po.stat().st_mtime, f"{mo} is older than its .po"
     assert translations.translations(language) is not translations.translations(DEFAULT)
+
+
+@pytest.mark.parametrize("language", OTHERS)
+def test_a_text_the_pages_and_their_scripts_share_reads_the_same_in_both(language: str) -> None:
+    # The server renders "Entitlement Country" in a form, the script in the grid's header:
+    # one word for one thing.
+    pages = _catalog(LOCALE / language / "LC_MESSAGES" / "messages.po", language)
+    scripts = _catalog(LOCALE / language / "LC_MESSAGES" / "js.po", language)
+    rendered = {m.id: m.string for m in pages if isinstance(m.id, str) and m.id and not m.context}
+    differing = [
+        (m.id, rendered[m.id], m.string)
+        for m in scripts
+        if isinstance(m.id, str) and m.id in rendered and rendered[m.id] != m.string
+    ]
+    assert not differing, f"{language}: the same text translated two ways: {differing}"
