@@ -16,7 +16,7 @@ import gettext as gettext_module
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -151,7 +151,3 @@ def format_time(value: datetime | None, style: str = "short") -> str:
 
 def format_number(value: float | int) -> str:
     return babel_numbers.format_decimal(value, locale=_locale())
-
-
-def format_duration(value: timedelta) -> str:
-    return babel_dates.format_timedelta(value, locale=_locale(), threshold=1.0)

@@ -91,5 +91,4 @@ env.filters["day"] = translations.format_date
 env.filters["moment"] = translations.format_datetime
 env.filters["clock"] = translations.format_time
 env.filters["number"] = translations.format_number
-env.filters["duration"] = translations.format_duration
 env.filters["country"] = country
