@@ -52,7 +52,8 @@ def create_checkout(
             f"An Idempotency-Key has 1 to {MAX_IDEMPOTENCY_KEY} characters.",
             field="Idempotency-Key",
         )
-    digest = _request_digest(request)
+    # What a retry with the same key is compared by; nothing to compare without a key.
+    digest = "" if idempotency_key is None else _request_digest(request)
     for _attempt in range(3):
         try:
             return _create(services, actor_ref, request, idempotency_key, digest, address, note)

@@ -13,6 +13,7 @@ from sqlalchemy import BigInteger, Boolean, Connection, Integer, LargeBinary, Ta
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeEngine
 
+from entitle.store import driver
 from entitle.store.tables import UTCDateTime
 
 # Below this many rows the table's own INSERT is as quick, and plainer.
@@ -97,7 +98,8 @@ def insert_together(conn: Connection, parts: Sequence[tuple[Table, Rows]]) -> No
     PostgreSQL gets one statement for all of them (each INSERT a ``WITH`` part, the ids named
     by :class:`InsertedId` read from an earlier part's ``RETURNING``): one round trip, one
     statement's overhead, where a create used to send five. SQLite gets one ``executemany`` of
-    plain SQL a table. A constraint broken is the same ``IntegrityError`` either way.
+    plain SQL a table, on the driver's cursor (:mod:`entitle.store.driver`). A constraint
+    broken is the same ``IntegrityError`` either way.
     """
     parts = [(table, rows) for table, rows in parts if rows]
     if conn.dialect.name == "postgresql":
@@ -110,9 +112,12 @@ def insert_together(conn: Connection, parts: Sequence[tuple[Table, Rows]]) -> No
         marks = ", ".join("?" for _ in names)
         # The table's own name and columns, never text from a request.
         statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"  # noqa: S608
-        result = conn.exec_driver_sql(statement, values if len(values) > 1 else values[0])
-        if len(rows) == 1 and "id" in table.c:
-            inserted[table.name] = result.lastrowid
+        if len(values) > 1:
+            driver.run(conn, statement, values, many=True)
+            continue
+        last = driver.run(conn, statement, values[0])
+        if "id" in table.c:
+            inserted[table.name] = last
 
 
 def _insert_together_postgres(conn: Connection, parts: Sequence[tuple[Table, Rows]]) -> None:

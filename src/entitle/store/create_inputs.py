@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 
 from entitle.domain.model import ActivationKey, ApplicationVersion
-from entitle.store import outbox
+from entitle.store import driver, outbox
 from entitle.store.catalog import release
 from entitle.store.tables import (
     activation_keys,
@@ -57,7 +57,8 @@ def create_inputs(
     """:func:`entitle.store.catalog.releases_of`, the keys of
     :func:`entitle.store.organisations.keys_of`, the display name of ``email`` among the
     organisation's users and :func:`entitle.store.outbox.endpoints_for`, read at once."""
-    rows = conn.execute(
+    rows = driver.fetch(
+        conn,
         _STATEMENT,
         {
             "organisation_id": organisation_id,

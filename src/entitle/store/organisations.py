@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Row, Select, bindparam, func, or_, select
 
 from entitle.domain.model import ActivationKey, Organisation, Role, User
 from entitle.domain.policy import ApplicationRule, CheckoutPolicy
+from entitle.store import driver
 from entitle.store.devices import ACCESS
 from entitle.store.like import escape_like
 from entitle.store.tables import (
@@ -189,7 +190,7 @@ def token_user_and_organisation(
 ) -> tuple[User, str, Organisation] | None:
     """:func:`user_of_token` and :func:`get` of the user's organisation, in one statement (a
     create resolves its caller's token this way, in its own transaction)."""
-    rows = conn.execute(_TOKEN_USER_ORGANISATION, {"token_hash": token_hash}).all()
+    rows = driver.fetch(conn, _TOKEN_USER_ORGANISATION, {"token_hash": token_hash})
     if not rows:
         return None
     first = rows[0]
