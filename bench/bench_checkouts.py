@@ -33,7 +33,15 @@ PAGE_SIZE = 50
 SORT = "user,-expires_at"
 BULK = 1000
 LIST_GOAL_MS = 50.0
+# p95 against its SQL: 1.5 x from 1,000,000 checkouts, 2 x below (a smaller page's SQL is
+# quicker, so the same overhead weighs more).
 LIST_GOAL_RATIO = 1.5
+LIST_GOAL_RATIO_SMALL = 2.0
+LARGE = 1_000_000
+
+
+def list_goal_ratio(total: int) -> float:
+    return LIST_GOAL_RATIO if total >= LARGE else LIST_GOAL_RATIO_SMALL
 
 
 def run(ctx: Context) -> None:
@@ -91,6 +99,7 @@ def _list_latency(ctx: Context, db: BenchDatabase, server: RunningServer, sample
     api50, api95 = (1000 * t for t in percentiles(api_times))
     raw50, raw95 = (1000 * t for t in percentiles(raw_times))
     rows = f"{db.world.total:,} checkouts"
+    goal_ratio = list_goal_ratio(db.world.total)
     ctx.add(
         Figure(
             f"list p50, API ({db.backend}, {rows})",
@@ -107,8 +116,8 @@ def _list_latency(ctx: Context, db: BenchDatabase, server: RunningServer, sample
             "same SQL, driver cursor, p95",
             raw95,
             "ms",
-            goal=f"< {LIST_GOAL_MS:.0f} ms, <= {LIST_GOAL_RATIO}x",
-            met=api95 < LIST_GOAL_MS and api95 <= LIST_GOAL_RATIO * raw95,
+            goal=f"< {LIST_GOAL_MS:.0f} ms, <= {goal_ratio}x",
+            met=api95 < LIST_GOAL_MS and api95 <= goal_ratio * raw95,
         )
     )
 
