@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import uuid
 from dataclasses import asdict, replace
 from datetime import datetime
@@ -131,7 +132,7 @@ def signed_checkout(
     ``display_name``: the user's, when they are a user of the organisation
     (:func:`member_display_name`)."""
     checkout = Checkout(
-        id=str(uuid.uuid4()),
+        id=checkout_id(now),
         organisation_id=organisation.id,
         country=plan.country,
         license_service=plan.license_service,
@@ -200,6 +201,27 @@ def license_claims(
         ),
         machine_fingerprint=checkout.machine_fingerprint,
     )
+
+
+def checkout_id(at: datetime) -> str:
+    """A new checkout's id: a UUID version 7 (RFC 9562), its first 48 bits the milliseconds of
+    ``at`` and 74 random bits after them (as unguessable as a UUID could be of 122).
+
+    Ids made one after another sort one after another, so the primary key's index is appended
+    to instead of given a random page by every create: at a million checkouts that page was
+    seldom in PostgreSQL's shared buffers, and its first change since a checkpoint writes the
+    whole 8 kB page to the WAL.
+    """
+    milliseconds = int(at.timestamp() * 1000) & ((1 << 48) - 1)
+    random = secrets.randbits(74)
+    value = (
+        milliseconds << 80
+        | 0x7 << 76  # version 7
+        | (random >> 62) << 64  # rand_a, 12 bits
+        | 0b10 << 62  # the RFC's variant
+        | random & ((1 << 62) - 1)  # rand_b, 62 bits
+    )
+    return str(uuid.UUID(int=value))
 
 
 def sign(services: Services, claims: LicenseClaims) -> bytes:
