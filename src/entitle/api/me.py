@@ -31,6 +31,7 @@ from entitle.api.schemas import (
     ReturnIn,
     StatusFilter,
 )
+from entitle.api.session import user_out
 from entitle.domain.checkouts import ACTIVE_REFUSALS, RENEW_REFUSALS, SELF_SERVICE_REFUSALS
 from entitle.domain.codes import Code
 from entitle.domain.errors import DomainError
@@ -77,13 +78,7 @@ def _with_file(checkout: Checkout, data: bytes, now: datetime) -> OwnCheckoutOut
 
 
 def _profile(user: User) -> ProfileOut:
-    return ProfileOut(
-        email=user.email,
-        display_name=user.display_name,
-        usage_country=user.usage_country,
-        role=user.role,
-        language=user.language,
-    )
+    return ProfileOut(**user_out(user).model_dump(), language=user.language)
 
 
 @router.get("", summary="The caller's own profile", operation_id="getProfile")

@@ -56,6 +56,11 @@ def month_number(day: date) -> int:
     return day.year * 12 + day.month - 1
 
 
+def month_start(number: int) -> date:
+    """The first day of the month :func:`month_number` numbered."""
+    return date(number // 12, number % 12 + 1, 1)
+
+
 def threshold(value: int) -> int:
     if not 1 <= value <= MAX_THRESHOLD:
         raise InvalidInput(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
+from entitle.store.organisations import users_by_email
 from entitle.store.outbox import DELIVERED, FAILED, PENDING
 from entitle.store.tables import email_messages, notification_settings, users
 
@@ -77,14 +78,7 @@ def recipients(conn: Connection, organisation_id: int) -> tuple[bool, list[str]]
 
 def languages_of(conn: Connection, emails: list[str]) -> dict[str, str | None]:
     """Each recipient's own language (None: they chose none), by their email in lower case."""
-    if not emails:
-        return {}
-    rows = conn.execute(
-        select(users.c.email, users.c.language).where(
-            func.lower(users.c.email).in_(sorted({e.lower() for e in emails}))
-        )
-    ).all()
-    return {row.email.lower(): row.language for row in rows}
+    return {key: user.language for key, user in users_by_email(conn, emails).items()}
 
 
 def any_due(conn: Connection, now: datetime) -> bool:

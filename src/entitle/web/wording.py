@@ -5,7 +5,6 @@ page that shows them, when it renders."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from babel import Locale
@@ -15,6 +14,7 @@ from entitle.domain.errors import DomainError
 from entitle.domain.languages import DEFAULT
 from entitle.domain.model import Role
 from entitle.domain.names import country_name
+from entitle.domain.usage_alerts import month_start
 from entitle.service import translations
 from entitle.service.translations import N_, _
 from entitle.web.problem_texts import SENTENCES
@@ -89,7 +89,6 @@ def place(code: str) -> str:
 
 def month(number: int) -> str:
     """The month :func:`entitle.domain.usage_alerts.month_number` numbered (November 2026)."""
-    first = date(number // 12, number % 12 + 1, 1)
     return babel_dates.format_skeleton(
-        "yMMMM", first, locale=Locale.parse(translations.language.get())
+        "yMMMM", month_start(number), locale=Locale.parse(translations.language.get())
     )
