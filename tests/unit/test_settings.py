@@ -192,3 +192,14 @@ def test_the_readme_settings_table_lists_every_setting_and_nothing_else() -> Non
     }
     table = "\n".join(f"| `{name}` | {text} |" for name, text in expected.items())
     assert _readme_settings_rows() == expected, f"README.md, ## Settings, should have:\n{table}"
+
+
+def test_a_changed_variable_is_seen_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The settings are kept between calls while the ENTITLE_* variables stay as they were.
+    monkeypatch.setenv("ENTITLE_ISSUER", "first")
+    assert settings.current().issuer == "first"
+    assert settings.current() is settings.current()
+    monkeypatch.setenv("ENTITLE_ISSUER", "second")
+    assert settings.current().issuer == "second"
+    monkeypatch.delenv("ENTITLE_ISSUER")
+    assert settings.current().issuer == "entitle"
