@@ -26,6 +26,7 @@ from bench.harness import Context, Figure, percentiles
 from bench.loadgen import KeepAliveClient
 from bench.server import RunningServer, serve
 from entitle.store import checkouts as store
+from entitle.store import driver
 from entitle.store.database import read_only_options
 from entitle.store.tables import checkouts
 
@@ -151,25 +152,37 @@ def _captured_statements(
             )
             with _capturing(conn, statements):
                 store.search(conn, query, now)
+            if len(statements) not in (2, 3):  # the count, the page, its lines (if any)
+                raise RuntimeError(f"the list sent {len(statements)} statements, not 3")
             captured.append(statements)
         conn.rollback()
     return captured
 
 
 class _capturing:
+    """Records every statement sent: through SQLAlchemy, and on the driver's cursor
+    (``entitle.store.driver``, where the list's statements go)."""
+
     def __init__(self, conn: Connection, into: list[tuple[str, Any]]) -> None:
         self.conn, self.into = conn, into
+        self._sent = driver.run
 
     def _record(self, *args: Any) -> None:
         _conn, _cursor, statement, parameters, _context, _many = args
         if not statement.lstrip().upper().startswith("BEGIN"):
             self.into.append((statement, parameters))
 
+    def _run(self, conn: Connection, sql: str, params: Any, **options: Any) -> Any:
+        self.into.append((sql, params))
+        return self._sent(conn, sql, params, **options)
+
     def __enter__(self) -> None:
         event.listen(self.conn, "before_cursor_execute", self._record)
+        driver.run = self._run  # type: ignore[assignment]
 
     def __exit__(self, *_: object) -> None:
         event.remove(self.conn, "before_cursor_execute", self._record)
+        driver.run = self._sent  # type: ignore[assignment]
 
 
 def _replay(raw: Any, statements: Sequence[tuple[str, Any]]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import bindparam, select
@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from entitle.domain.policy import ApplicationRule
 from entitle.service.checkout_policy import PolicyChange, set_country
-from entitle.store import driver
+from entitle.store import audit, driver
 from entitle.store.tables import audit_events, organisation_countries, organisations
 from tests.integration.fixtures import World
 
@@ -63,12 +63,22 @@ def test_a_bad_statement_is_sqlalchemys_error_and_the_connection_still_works(wor
         assert driver.run(uow.conn, "SELECT 1", (), fetch=True) == [(1,)]
 
 
-def test_a_parameter_that_needs_its_types_conversion_is_refused(world: World) -> None:
-    typed = select(audit_events.c.id).where(
-        audit_events.c.at < bindparam("at", type_=audit_events.c.at.type)
+def test_a_parameter_goes_through_its_types_conversion_as_conn_execute_sends_it(
+    world: World,
+) -> None:
+    with world.services.uow() as uow:
+        uow.writing()
+        audit.record(uow.conn, None, world.clock.now, "a@example.com", "test.driver")
+        uow.commit()
+    typed = select(audit_events.c.id, audit_events.c.at).where(
+        audit_events.c.at <= bindparam("at", type_=audit_events.c.at.type)
     )
-    with (
-        world.services.uow(read_only=True) as uow,
-        pytest.raises(TypeError, match=r"conn\.execute"),
-    ):
-        driver.fetch(uow.conn, typed, {"at": world.clock.now})
+    with world.services.uow(read_only=True) as uow:
+        # An aware time: SQLite stores it in UTC without its zone, PostgreSQL with it.
+        expected = uow.conn.execute(typed, {"at": world.clock.now}).all()
+        found = driver.fetch(uow.conn, typed, {"at": world.clock.now})
+        before = driver.fetch(uow.conn, typed, {"at": world.clock.now - timedelta(days=1)})
+    assert expected, "the event just recorded is found"
+    assert [tuple(r) for r in found] == [tuple(r) for r in expected]
+    assert all(r.at.tzinfo is not None for r in found)
+    assert [r for r in before if r.id in {e.id for e in expected}] == []

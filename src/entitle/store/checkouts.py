@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Row,
     String,
     Table,
     and_,
@@ -26,6 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.types import TypeEngine
 
 from entitle.domain.listing import Listing, expired_listing_cutoff
 from entitle.domain.model import (
@@ -38,6 +39,7 @@ from entitle.domain.model import (
 )
 from entitle.domain.names import machine_key
 from entitle.domain.versions import Version
+from entitle.store import driver
 from entitle.store.bulk import Rows, insert_rows
 from entitle.store.like import escape_like
 from entitle.store.tables import checkout_applications, checkouts, superseded_license_files
@@ -343,22 +345,47 @@ def _end_bookings(conn: Connection, checkout_ids: Sequence[str], now: datetime) 
         )
 
 
-def status_expression(now: datetime) -> ColumnElement[str]:
+class Named:
+    """The values of one list query, each bound by name as its statements are built.
+
+    Two queries of the same shape (the same listing, filters and sort) then build the same SQL
+    and differ only in these values: :func:`search` keeps its statements by that shape, and
+    :mod:`entitle.store.driver` compiles each once.
+    """
+
+    def __init__(self, now: datetime) -> None:
+        self.values: dict[str, Any] = {}
+        self.at = now
+        self.now = self("now", now, checkouts.c.expires_at.type)
+
+    def __call__(self, name: str, value: Any, type_: TypeEngine[Any] | None = None) -> Any:
+        self.values[name] = value
+        found: BindParameter[Any] = bindparam(name, value, type_=type_)
+        return found
+
+    @property
+    def cutoff(self) -> Any:
+        """When an expired checkout leaves the list (the three-month rule)."""
+        return self("cutoff", expired_listing_cutoff(self.at), checkouts.c.expires_at.type)
+
+
+def status_expression(now: datetime | Named) -> ColumnElement[str]:
+    at = now.now if isinstance(now, Named) else now
     return case(
         (checkouts.c.checked_in_at.is_not(None), literal(Status.CHECKED_IN.value)),
-        (checkouts.c.expires_at <= now, literal(Status.EXPIRED.value)),
+        (checkouts.c.expires_at <= at, literal(Status.EXPIRED.value)),
         else_=literal(Status.ACTIVE.value),
     )
 
 
-def status_condition(status: str, now: datetime) -> ColumnElement[bool] | None:
+def status_condition(status: str, named: Named) -> ColumnElement[bool] | None:
     # Only the listing asked for is built: every list request comes through here.
     listing = Listing(status)
     if listing is Listing.ALL:
         return None
     if listing is Listing.CHECKED_IN:
         return checkouts.c.checked_in_at.is_not(None)
-    cutoff = expired_listing_cutoff(now)
+    now, cutoff = named.now, named.cutoff
     if listing is Listing.HISTORY:
         return or_(checkouts.c.checked_in_at.is_not(None), checkouts.c.expires_at > cutoff)
     not_in = checkouts.c.checked_in_at.is_(None)
@@ -367,23 +394,26 @@ def status_condition(status: str, now: datetime) -> ColumnElement[bool] | None:
     return {Listing.ACTIVE: active, Listing.EXPIRED: recent}.get(listing, or_(active, recent))
 
 
-def _where(query: CheckoutQuery, now: datetime) -> ColumnElement[bool]:
-    conditions = [checkouts.c.organisation_id == query.organisation_id]
-    wanted = status_condition(query.status, now)
+def _where(query: CheckoutQuery, named: Named) -> ColumnElement[bool]:
+    conditions = [checkouts.c.organisation_id == named("organisation_id", query.organisation_id)]
+    wanted = status_condition(query.status, named)
     if wanted is not None:
         conditions.append(wanted)
-    conditions += _filters(query)
+    conditions += _filters(query, named)
     if query.check_in_method == CheckInMethod.EXPIRY.value:
-        conditions.append(and_(checkouts.c.checked_in_at.is_(None), checkouts.c.expires_at <= now))
+        conditions.append(
+            and_(checkouts.c.checked_in_at.is_(None), checkouts.c.expires_at <= named.now)
+        )
     elif query.check_in_method:
-        conditions.append(checkouts.c.check_in_method == query.check_in_method)
+        method = named("check_in_method", query.check_in_method)
+        conditions.append(checkouts.c.check_in_method == method)
     return and_(*conditions)
 
 
-def _order(query: CheckoutQuery, now: datetime) -> list[ColumnElement[Any]]:
+def _order(query: CheckoutQuery, named: Named) -> list[ColumnElement[Any]]:
     order: list[ColumnElement[Any]] = []
     for name, descending in query.sort:
-        column = _sort_column(name, now)
+        column = _sort_column(name, named)
         order.append(column.desc() if descending else column.asc())
     order.append(checkouts.c.id.asc())
     return order
@@ -415,7 +445,8 @@ def export_rows(
     """Every checkout the query matches (no paging), in its order, as flat rows of
     ``EXPORT_FIELDS`` computed in SQL (status, and expiry as the check-in of an expired
     checkout), fetched ``batch`` at a time from a server-side cursor."""
-    expired = and_(checkouts.c.checked_in_at.is_(None), checkouts.c.expires_at <= now)
+    named = Named(now)
+    expired = and_(checkouts.c.checked_in_at.is_(None), checkouts.c.expires_at <= named.now)
     statement = (
         select(
             checkouts.c.id,
@@ -430,7 +461,7 @@ def export_rows(
             checkouts.c.created_by,
             checkouts.c.created_via,
             checkouts.c.expires_at,
-            status_expression(now).label("status"),
+            status_expression(named).label("status"),
             case((expired, checkouts.c.expires_at), else_=checkouts.c.checked_in_at).label(
                 "checked_in_at"
             ),
@@ -439,8 +470,8 @@ def export_rows(
                 (expired, literal(CheckInMethod.EXPIRY.value)), else_=checkouts.c.check_in_method
             ).label("check_in_method"),
         )
-        .where(_where(query, now))
-        .order_by(*_order(query, now))
+        .where(_where(query, named))
+        .order_by(*_order(query, named))
         .execution_options(yield_per=batch)
     )
     if conn.dialect.name == "postgresql":
@@ -452,36 +483,58 @@ def export_rows(
 
 
 def search(conn: Connection, query: CheckoutQuery, now: datetime) -> CheckoutPage:
-    where = _where(query, now)
-    total = conn.execute(select(func.count()).select_from(checkouts).where(where)).scalar_one()
-    order = _order(query, now)
-    rows = conn.execute(
-        select(*_COLUMNS)
-        .where(where)
-        .order_by(*order)
-        .limit(query.page_size)
-        .offset((query.page - 1) * query.page_size)
-    ).all()
+    """A page of checkouts and the count of all that match, in three statements (the count,
+    the page, the page's application lines) sent on the driver's cursor."""
+    named = Named(now)
+    where = _where(query, named)
+    limit = named("page_size", query.page_size)
+    offset = named("offset", (query.page - 1) * query.page_size)
+    shape = (
+        query.status,
+        tuple(query.sort),
+        query.check_in_method == CheckInMethod.EXPIRY.value,
+        tuple(named.values),
+    )
+    statements = _SHAPES.get(shape)
+    if statements is None:
+        page = select(*_COLUMNS).where(where).order_by(*_order(query, named))
+        statements = (
+            select(func.count()).select_from(checkouts).where(where),
+            page.limit(limit).offset(offset),
+        )
+        if len(_SHAPES) >= MAX_SHAPES:
+            _SHAPES.clear()
+        _SHAPES[shape] = statements
+    counted, paged = statements
+    total = driver.fetch(conn, counted, named.values)[0][0]
+    rows = driver.fetch(conn, paged, named.values)
     return CheckoutPage(_with_lines(conn, rows), int(total), query.page, query.page_size)
 
 
-def _filters(query: CheckoutQuery) -> list[ColumnElement[bool]]:
+# A list query's statements by its shape (listing, sort, which filters): a portal uses a few
+# dozen shapes, and a caller trying every combination only empties this now and then.
+MAX_SHAPES = 256
+_SHAPES: dict[tuple[Any, ...], tuple[Select[Any], Select[Any]]] = {}
+
+
+def _filters(query: CheckoutQuery, named: Named) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = []
     if query.country:
-        found.append(checkouts.c.country == query.country.upper())
+        found.append(checkouts.c.country == named("country", query.country.upper()))
     if query.created_via:
-        found.append(checkouts.c.created_via == query.created_via)
+        found.append(checkouts.c.created_via == named("created_via", query.created_via))
     if query.owner:
         # Emails are stored with the domain in lower case and the local part as typed.
-        found.append(func.lower(checkouts.c.user_email) == query.owner.lower())
+        found.append(func.lower(checkouts.c.user_email) == named("owner", query.owner.lower()))
     if query.license_service:
         # The stored names are canonical: compare with the canonical spelling so an index and
         # the planner's statistics apply (lower() on the column would hide both).
         wanted = query.license_service.lower()
         canonical = next((s.value for s in LicenseService if s.value.lower() == wanted), None)
-        found.append(checkouts.c.license_service == (canonical or query.license_service))
+        service = named("license_service", canonical or query.license_service)
+        found.append(checkouts.c.license_service == service)
     if query.user:
-        pattern = f"%{escape_like(query.user.lower())}%"
+        pattern = named("user", f"%{escape_like(query.user.lower())}%")
         found.append(
             or_(
                 func.lower(checkouts.c.user_email).like(pattern, escape="\\"),
@@ -493,16 +546,13 @@ def _filters(query: CheckoutQuery) -> list[ColumnElement[bool]]:
         (checkouts.c.checked_in_by, query.checked_in_by),
     ):
         if part and part.strip():
-            pattern = f"%{escape_like(part.strip().lower())}%"
+            pattern = named(column.name, f"%{escape_like(part.strip().lower())}%")
             found.append(func.lower(column).like(pattern, escape="\\"))
     if query.machine:
-        found.append(
-            checkouts.c.machine_key.like(
-                f"%{escape_like(machine_key(query.machine))}%", escape="\\"
-            )
-        )
+        machine = named("machine", f"%{escape_like(machine_key(query.machine))}%")
+        found.append(checkouts.c.machine_key.like(machine, escape="\\"))
     if query.search and query.search.strip():
-        pattern = f"%{escape_like(query.search.strip().lower())}%"
+        pattern = named("search", f"%{escape_like(query.search.strip().lower())}%")
         found.append(
             or_(
                 func.lower(checkouts.c.user_email).like(pattern, escape="\\"),
@@ -515,19 +565,20 @@ def _filters(query: CheckoutQuery) -> list[ColumnElement[bool]]:
         line = checkout_applications
         match = [line.c.checkout_id == checkouts.c.id]
         if query.application:
-            pattern = f"%{escape_like(query.application.lower())}%"
+            pattern = named("application", f"%{escape_like(query.application.lower())}%")
             match.append(func.lower(line.c.application).like(pattern, escape="\\"))
         if query.version:
-            match.append(line.c.version.like(f"{escape_like(query.version.strip())}%", escape="\\"))
+            version = named("version", f"{escape_like(query.version.strip())}%")
+            match.append(line.c.version.like(version, escape="\\"))
         found.append(exists().where(and_(*match)))
     for column, low, high in (
         (checkouts.c.created_at, query.created_from, query.created_to),
         (checkouts.c.expires_at, query.expires_from, query.expires_to),
     ):
         if low is not None:
-            found.append(column >= low)
+            found.append(column >= named(f"{column.name}_from", low, column.type))
         if high is not None:
-            found.append(column < high)
+            found.append(column < named(f"{column.name}_to", high, column.type))
     return found
 
 
@@ -546,9 +597,9 @@ _SORT_COLUMNS: dict[str, ColumnElement[Any]] = {
 }
 
 
-def _sort_column(name: str, now: datetime) -> ColumnElement[Any]:
+def _sort_column(name: str, named: Named) -> ColumnElement[Any]:
     # The status expression depends on now: built only when the list is sorted by it.
-    return status_expression(now) if name == "status" else _SORT_COLUMNS[name]
+    return status_expression(named) if name == "status" else _SORT_COLUMNS[name]
 
 
 _COLUMNS = [c for c in checkouts.c if c.name != "license_file"]
@@ -582,12 +633,12 @@ _METHODS = {m.value: m for m in CheckInMethod}
 _VIA = {v.value: v for v in CreatedVia}
 
 
-def _with_lines(conn: Connection, rows: Sequence[Row[tuple[object, ...]]]) -> list[Checkout]:
+def _with_lines(conn: Connection, rows: Sequence[Any]) -> list[Checkout]:
     ids = [row.id for row in rows]
     lines: dict[str, list[CheckoutLine]] = {i: [] for i in ids}
     if ids:
         statement = _LINES_OF.get(conn.dialect.name, _LINES_OF["sqlite"])
-        for line in conn.execute(statement, {"ids": ids}).all():
+        for line in driver.fetch(conn, statement, {"ids": ids}):
             lines[line.checkout_id].append(
                 CheckoutLine(line.application, _stored_version(line.version))
             )
