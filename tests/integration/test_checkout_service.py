@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -155,6 +155,48 @@ def test_list_filters_and_multi_column_sort(world: World) -> None:
     assert [c.machine for c in paged.items] == ["LAB-1"]
     with pytest.raises(InvalidInput):
         parse_sort("password")
+
+
+def test_lists_of_one_shape_with_other_values_each_find_their_own(world: World) -> None:
+    """A list's statements are kept by shape (filters, listing, sort) and reused with the next
+    query's values: each query still finds what its own values ask for."""
+    for machine, country, days in [("WS-1", "US", 10), ("WS-2", "GB", 20), ("WS-3", "US", 30)]:
+        create_checkout(
+            world.services,
+            world.admin,
+            ses(machine=machine, country=country, expires_on=date(2026, 12, 1) + timedelta(days)),
+        )
+    found = {
+        (country, page): [
+            c.machine
+            for c in list_checkouts(
+                world.services,
+                world.admin,
+                CheckoutQuery(
+                    0, country=country, page=page, page_size=1, sort=parse_sort("machine")
+                ),
+            ).items
+        ]
+        for country in ("US", "GB", "DE")
+        for page in (1, 2)
+    }
+    assert found == {
+        ("US", 1): ["WS-1"],
+        ("US", 2): ["WS-3"],
+        ("GB", 1): ["WS-2"],
+        ("GB", 2): [],
+        ("DE", 1): [],
+        ("DE", 2): [],
+    }
+    # The same shape at two moments: "active" compares with each query's own now.
+    active = CheckoutQuery(0, status="active")
+    assert list_checkouts(world.services, world.admin, active).total == 3
+    world.clock.now = datetime(2026, 12, 22, tzinfo=UTC)
+    assert [c.machine for c in list_checkouts(world.services, world.admin, active).items] == [
+        "WS-3"
+    ]
+    world.clock.now = datetime(2027, 1, 5, tzinfo=UTC)
+    assert list_checkouts(world.services, world.admin, active).total == 0
 
 
 def test_admin_check_in_ends_the_checkout_and_is_audited(world: World) -> None:
