@@ -192,16 +192,7 @@ def list_checkouts(
     """
     query = _query(filters, actor)
     page = queries.list_checkouts(services, actor.user, query)
-    now = services.now()
-    return json_response(
-        CheckoutPageOut(
-            items=[CheckoutOut.of(c, now) for c in page.items],
-            total=page.total,
-            page=page.page,
-            page_size=page.page_size,
-            last_page=page.last_page,
-        )
-    )
+    return json_response(CheckoutPageOut.of(page, services.now()))
 
 
 class ExtendIn(BaseModel):

@@ -204,16 +204,7 @@ def list_own(
         organisation_id=0, status=filters.status, page=filters.page, page_size=filters.page_size
     )
     page = self_service.own_checkouts(services, actor.user, query)
-    now = services.now()
-    return json_response(
-        CheckoutPageOut(
-            items=[CheckoutOut.of(c, now) for c in page.items],
-            total=page.total,
-            page=page.page,
-            page_size=page.page_size,
-            last_page=page.last_page,
-        )
-    )
+    return json_response(CheckoutPageOut.of(page, services.now()))
 
 
 @router.get(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -30,6 +30,9 @@ Digest = Annotated[str, StringConstraints(pattern=r"^[0-9A-Fa-f]{64}$")]
 StatusFilter = Listing
 ApplicationRuleName = Literal["all", "allow", "exclude"]
 T = TypeVar("T")
+
+if TYPE_CHECKING:
+    from entitle.store.checkouts import CheckoutPage
 
 
 class Items(BaseModel, Generic[T]):
@@ -108,32 +111,37 @@ class CheckoutOut(BaseModel):
 
     @classmethod
     def of(cls, checkout: Checkout, now: datetime) -> CheckoutOut:
+        return cls.model_validate(cls.fields_of(checkout, now))
+
+    @staticmethod
+    def fields_of(checkout: Checkout, now: datetime) -> dict[str, Any]:
+        """What the API shows of a checkout, as this model's fields: a page validates its 50
+        at once (:meth:`CheckoutPageOut.of`), quicker than making 50 models one by one."""
         checked_in_at, checked_in_by, method = effective_check_in(checkout, now)
-        return cls(
-            id=checkout.id,
-            status=status_of(checkout, now),
-            user=checkout.user_email,
-            user_display_name=checkout.user_display_name,
-            machine=checkout.machine,
-            country=checkout.country,
-            license_service=checkout.license_service,
-            activation_key=checkout.activation_key,
-            applications=[
-                ApplicationLine(name=line.application, version=str(line.version))
-                for line in checkout.lines
+        return {
+            "id": checkout.id,
+            "status": status_of(checkout, now),
+            "user": checkout.user_email,
+            "user_display_name": checkout.user_display_name,
+            "machine": checkout.machine,
+            "country": checkout.country,
+            "license_service": checkout.license_service,
+            "activation_key": checkout.activation_key,
+            "applications": [
+                {"name": line.application, "version": str(line.version)} for line in checkout.lines
             ],
-            created_at=checkout.created_at,
-            created_by=checkout.created_by,
-            created_via=checkout.created_via,
-            machine_fingerprint=checkout.machine_fingerprint,
-            expires_at=checkout.expires_at,
-            expires_on=(checkout.expires_at - timedelta(microseconds=1)).date(),
-            checked_in_at=checked_in_at,
-            checked_in_by=checked_in_by,
-            check_in_method=method,
-            client_cleared_at=checkout.client_cleared_at,
-            notes=checkout.notes,
-        )
+            "created_at": checkout.created_at,
+            "created_by": checkout.created_by,
+            "created_via": checkout.created_via,
+            "machine_fingerprint": checkout.machine_fingerprint,
+            "expires_at": checkout.expires_at,
+            "expires_on": (checkout.expires_at - timedelta(microseconds=1)).date(),
+            "checked_in_at": checked_in_at,
+            "checked_in_by": checked_in_by,
+            "check_in_method": method,
+            "client_cleared_at": checkout.client_cleared_at,
+            "notes": checkout.notes,
+        }
 
 
 class CheckoutPageOut(BaseModel):
@@ -142,6 +150,18 @@ class CheckoutPageOut(BaseModel):
     page: int
     page_size: int
     last_page: int
+
+    @classmethod
+    def of(cls, page: CheckoutPage, now: datetime) -> CheckoutPageOut:
+        return cls.model_validate(
+            {
+                "items": [CheckoutOut.fields_of(c, now) for c in page.items],
+                "total": page.total,
+                "page": page.page,
+                "page_size": page.page_size,
+                "last_page": page.last_page,
+            }
+        )
 
 
 class Ids(BaseModel):
