@@ -33,7 +33,6 @@ from entitle.store.database import read_only_options
 from entitle.store.tables import checkouts, outbox_events
 
 PAGE_SIZE = 50
-
 SORT = "user,-expires_at"
 BULK = 1000
 LIST_GOAL_MS = 50.0

@@ -363,17 +363,15 @@ class Named:
         found: BindParameter[Any] = bindparam(name, value, type_=type_)
         return found
 
-    @property
     def cutoff(self) -> Any:
-        """When an expired checkout leaves the list (the three-month rule)."""
+        """When an expired checkout leaves the list (the three-month rule), bound."""
         return self("cutoff", expired_listing_cutoff(self.at), checkouts.c.expires_at.type)
 
 
-def status_expression(now: datetime | Named) -> ColumnElement[str]:
-    at = now.now if isinstance(now, Named) else now
+def status_expression(named: Named) -> ColumnElement[str]:
     return case(
         (checkouts.c.checked_in_at.is_not(None), literal(Status.CHECKED_IN.value)),
-        (checkouts.c.expires_at <= at, literal(Status.EXPIRED.value)),
+        (checkouts.c.expires_at <= named.now, literal(Status.EXPIRED.value)),
         else_=literal(Status.ACTIVE.value),
     )
 
@@ -385,7 +383,7 @@ def status_condition(status: str, named: Named) -> ColumnElement[bool] | None:
         return None
     if listing is Listing.CHECKED_IN:
         return checkouts.c.checked_in_at.is_not(None)
-    now, cutoff = named.now, named.cutoff
+    now, cutoff = named.now, named.cutoff()
     if listing is Listing.HISTORY:
         return or_(checkouts.c.checked_in_at.is_not(None), checkouts.c.expires_at > cutoff)
     not_in = checkouts.c.checked_in_at.is_(None)

@@ -97,8 +97,7 @@ def make_engine(url: str, **options: Any) -> Engine:
     options.setdefault("pool_use_lifo", True)
     options.setdefault("max_overflow", 20)
     engine = create_engine(parsed, **options)
-    if not options.get("pool_pre_ping"):
-        event.listen(engine, "checkout", _still_connected)
+    event.listen(engine, "checkout", _still_connected)
     return engine
 
 
@@ -115,13 +114,10 @@ def _still_connected(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
     gone quiet) is not seen by either check: its first statement fails, and the pool is
     invalidated then.
     """
-    if dbapi_connection.closed or dbapi_connection.pgconn.status != _CONNECTION_OK:
+    if dbapi_connection.closed or dbapi_connection.broken:
         raise DisconnectionError("the connection is closed")
     if _readable(dbapi_connection.pgconn.socket):
         raise DisconnectionError("the server ended the connection")
-
-
-_CONNECTION_OK = 0  # libpq's CONNECTION_OK (psycopg.pq.ConnStatus.OK)
 
 
 def _readable(fd: int) -> bool:
